@@ -1,0 +1,202 @@
+/**
+ * Flags -> {@linkcode TrainConfig}: every config field is one flag (`latentDim` <->
+ * `--latent-dim`), unknown flags are errors, and values are checked against what the field
+ * accepts. Parsing uses `node:util` `parseArgs` (JSR's `@std/cli` is unreachable here); it is
+ * used in this file only.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { BACKEND_NAMES } from "./backend/mod.ts";
+import { DATASET_NAMES } from "./data/datasets.ts";
+import { LOSSES } from "./train/losses.ts";
+import {
+  DEFAULTS,
+  MODEL_NAMES,
+  type PresetName,
+  PRESETS,
+  type TrainConfig,
+} from "./train/config.ts";
+
+type Key = keyof TrainConfig;
+
+/** Per-field help text, allowed values and numeric bounds. */
+const FIELDS: Record<
+  Key,
+  { help: string; choices?: readonly string[]; int?: boolean; min?: number; max?: number }
+> = {
+  model: { help: "architecture", choices: MODEL_NAMES },
+  dataset: { help: "training data", choices: DATASET_NAMES },
+  dataDir: { help: "read the dataset from this folder (IDX files, raw or .gz)" },
+  loss: { help: "adversarial loss", choices: Object.keys(LOSSES) },
+  backend: { help: "compute backend (env CGAN_BACKEND)", choices: ["auto", ...BACKEND_NAMES] },
+  out: { help: "run directory (default runs/<model>-<dataset>-<time>)" },
+  epochs: { help: "epochs to train", int: true, min: 1 },
+  steps: { help: "stop after N steps in total, 0 = no limit", int: true, min: 0 },
+  batchSize: { help: "images per batch", int: true, min: 1 },
+  lr: { help: "Adam learning rate", min: 0 },
+  beta1: { help: "Adam beta1", min: 0, max: 1 },
+  beta2: { help: "Adam beta2", min: 0, max: 1 },
+  epsilon: { help: "Adam epsilon", min: 0 },
+  latentDim: { help: "size of the latent vector z", int: true, min: 1 },
+  activation: { help: "hidden activation of the MLP model", choices: ["leaky", "relu"] },
+  labelSmoothing: { help: "one-sided label smoothing of real targets", min: 0, max: 0.5 },
+  seed: { help: "seed of every random draw", int: true, min: 0 },
+  sampleEvery: { help: "write a sample grid every N epochs", int: true, min: 1 },
+  saveEvery: { help: "also checkpoint every N steps, 0 = epoch ends only", int: true, min: 0 },
+  logEvery: { help: "log losses every N steps", int: true, min: 1 },
+  keepCheckpoints: { help: "checkpoints kept on disk", int: true, min: 1 },
+  limit: { help: "train on the first N images only, 0 = all", int: true, min: 0 },
+};
+
+/** Fields that may be changed when resuming a run. */
+const RESUMABLE: readonly Key[] = [
+  "epochs",
+  "steps",
+  "backend",
+  "sampleEvery",
+  "saveEvery",
+  "logEvery",
+  "keepCheckpoints",
+];
+
+function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+}
+
+/** What the train command was asked to do. */
+export interface TrainArgs {
+  /** The resolved config (defaults + preset + flags), or the flags alone when resuming. */
+  config: TrainConfig;
+  /** Fields set explicitly by flags (or the environment). */
+  explicit: Partial<TrainConfig>;
+  /** Run directory to resume, or "" for a new run. */
+  resume: string;
+  /** True when `--help` was given. */
+  help: boolean;
+}
+
+/**
+ * Parses train flags.
+ *
+ * @param args Command-line arguments (e.g. `Deno.args`).
+ * @param env Environment values the task passes in (`CGAN_BACKEND`).
+ * @returns The resolved config and the run to resume, if any.
+ *
+ * @example
+ * ```ts
+ * import { parseTrainArgs } from "./cli.ts";
+ * const { config } = parseTrainArgs(["--latent-dim", "64", "--preset", "paper"], {});
+ * console.log(config.latentDim, config.epochs); // 64 120
+ * ```
+ */
+export function parseTrainArgs(
+  args: string[],
+  env: { CGAN_BACKEND?: string | undefined },
+): TrainArgs {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    preset: { type: "string" },
+    resume: { type: "string" },
+    help: { type: "boolean" },
+  };
+  for (const key of Object.keys(FIELDS)) options[flagName(key)] = { type: "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new TypeError(`Invalid arguments: ${(err as Error).message}; see --help`);
+  }
+  const presetName = (values.preset as string | undefined) ?? "default";
+  if (!(presetName in PRESETS)) {
+    throw new TypeError(
+      `Invalid --preset "${presetName}": expected one of ${Object.keys(PRESETS).join(", ")}`,
+    );
+  }
+  const explicit: Record<string, string | number> = {};
+  if (env.CGAN_BACKEND) explicit.backend = parseValue("backend", env.CGAN_BACKEND, "CGAN_BACKEND");
+  for (const key of Object.keys(FIELDS) as Key[]) {
+    const raw = values[flagName(key)];
+    if (typeof raw === "string") explicit[key] = parseValue(key, raw, `--${flagName(key)}`);
+  }
+  const resume = (values.resume as string | undefined) ?? "";
+  if (resume !== "") {
+    const fixed = Object.keys(explicit).filter((k) => !RESUMABLE.includes(k as Key));
+    if (fixed.length > 0 || values.preset !== undefined) {
+      const names = [
+        ...fixed.map((k) => `--${flagName(k)}`),
+        ...(values.preset ? ["--preset"] : []),
+      ];
+      throw new TypeError(
+        `Cannot combine --resume with ${names.join(", ")}: a resumed run keeps its config.json; ` +
+          `only ${RESUMABLE.map((k) => `--${flagName(k)}`).join(", ")} may change`,
+      );
+    }
+  }
+  const config = {
+    ...DEFAULTS,
+    ...PRESETS[presetName as PresetName],
+    ...explicit,
+  } as TrainConfig;
+  return { config, explicit: explicit as Partial<TrainConfig>, resume, help: values.help === true };
+}
+
+function parseValue(key: Key, raw: string, source: string): string | number {
+  const field = FIELDS[key];
+  if (field.choices !== undefined) {
+    if (!field.choices.includes(raw)) {
+      throw new TypeError(
+        `Invalid ${source} "${raw}": expected one of ${field.choices.join(", ")}`,
+      );
+    }
+    return raw;
+  }
+  if (typeof DEFAULTS[key] === "string") return raw;
+  const value = Number(raw);
+  const kind = field.int ? "an integer" : "a number";
+  const range = `${field.min ?? "-inf"}..${field.max ?? "inf"}`;
+  if (
+    raw.trim() === "" || !Number.isFinite(value) || (field.int && !Number.isInteger(value)) ||
+    (field.min !== undefined && value < field.min) || (field.max !== undefined && value > field.max)
+  ) {
+    throw new RangeError(`Invalid ${source} "${raw}": expected ${kind} in ${range}`);
+  }
+  return value;
+}
+
+/**
+ * The `--help` text of the train task: every flag with its default.
+ *
+ * @returns Multi-line help.
+ *
+ * @example
+ * ```ts
+ * import { trainHelp } from "./cli.ts";
+ * console.log(trainHelp().includes("--latent-dim")); // true
+ * ```
+ */
+export function trainHelp(): string {
+  const lines = [
+    "Train a conditional GAN.",
+    "",
+    "Usage: deno task train [flags]",
+    "",
+    `  --preset NAME            ${Object.keys(PRESETS).join(" | ")} (default: default)`,
+    "  --resume DIR             continue the run in DIR from its latest checkpoint",
+    "  --help                   show this help",
+  ];
+  for (const key of Object.keys(FIELDS) as Key[]) {
+    const field = FIELDS[key];
+    const flag = `--${flagName(key)} ${
+      field.choices ? "NAME" : typeof DEFAULTS[key] === "string" ? "TEXT" : "N"
+    }`;
+    const choices = field.choices ? ` (${field.choices.join(" | ")})` : "";
+    const value = DEFAULTS[key] === "" ? '""' : String(DEFAULTS[key]);
+    lines.push(`  ${flag.padEnd(24)} ${field.help}${choices} (default: ${value})`);
+  }
+  lines.push(
+    "",
+    "Presets change: " +
+      Object.entries(PRESETS).map(([name, diff]) => `${name} ${JSON.stringify(diff)}`).join(", "),
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,119 @@
+/**
+ * The MLP conditional GAN of Mirza & Osindero (2014), as re-implemented in paper 000
+ * (Ramagiri, "Conditional GANs: a re-implementation of cGANs"): dense generator and
+ * discriminator, labels embedded and multiplied into the input, LeakyReLU (or ReLU for the
+ * paper's activation study) and BatchNorm (momentum 0.8) in G.
+ *
+ * The discriminator ends in a single logit; the sigmoid of the paper is applied inside the
+ * BCE loss (`src/train/losses.ts`), which is the numerically stable form of the same model.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { embedLabels } from "./blocks/label_embedding.ts";
+import { InitSeeds } from "./blocks/seeds.ts";
+
+/** Hyperparameters of the MLP cGAN. */
+export interface MlpCganConfig {
+  /** Size of z. Paper: 100. */
+  latentDim: number;
+  /** Number of classes. MNIST: 10. */
+  numClasses: number;
+  /** Image shape `[height, width, channels]`. MNIST: [28, 28, 1]. */
+  imageShape: [number, number, number];
+  /** Hidden activation: "leaky" (LeakyReLU 0.2, the paper's final choice) or "relu". */
+  activation: "leaky" | "relu";
+  /** Seed for weight initialisation. */
+  seed: number;
+}
+
+/** Generator hidden widths (paper 000). */
+const GEN_UNITS = [256, 512, 1024];
+/** Discriminator hidden widths (paper 000). */
+const DISC_UNITS = [512, 256, 128];
+/** BatchNorm momentum in G (Keras' 0.8: moving = 0.8 * moving + 0.2 * batch). */
+const BN_MOMENTUM = 0.8;
+/** LeakyReLU slope. */
+const LEAKY_ALPHA = 0.2;
+
+function activation(kind: MlpCganConfig["activation"], name: string): tf.layers.Layer {
+  return kind === "leaky"
+    ? tf.layers.leakyReLU({ alpha: LEAKY_ALPHA, name })
+    : tf.layers.reLU({ name });
+}
+
+/**
+ * Builds G: `(z [N, latentDim], labels [N, 1]) -> image [N, H, W, C]` in [-1, 1].
+ *
+ * @param cfg Model hyperparameters.
+ * @returns The generator as a tfjs LayersModel.
+ *
+ * @example
+ * ```ts
+ * import { buildGenerator } from "./mlp_cgan.ts";
+ * const gen = buildGenerator({
+ *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * console.log(gen.outputs[0]!.shape); // [null, 4, 4, 1]
+ * ```
+ */
+export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
+  const seeds = new InitSeeds(cfg.seed);
+  const [h, w, c] = cfg.imageShape;
+  const z = tf.input({ shape: [cfg.latentDim], name: "z" });
+  const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
+  const emb = embedLabels(labels, cfg.numClasses, cfg.latentDim, seeds, "gen"); // [N, latentDim]
+  let x = tf.layers.multiply({ name: "gen_condition" }).apply([z, emb]) as tf.SymbolicTensor;
+  GEN_UNITS.forEach((units, i) => {
+    x = tf.layers.dense({ units, kernelInitializer: seeds.glorotUniform(), name: `gen_dense${i}` })
+      .apply(x) as tf.SymbolicTensor; // [N, units]
+    x = activation(cfg.activation, `gen_act${i}`).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ momentum: BN_MOMENTUM, name: `gen_bn${i}` })
+      .apply(x) as tf.SymbolicTensor;
+  });
+  x = tf.layers.dense({
+    units: h * w * c,
+    activation: "tanh",
+    kernelInitializer: seeds.glorotUniform(),
+    name: "gen_out",
+  }).apply(x) as tf.SymbolicTensor; // [N, H*W*C]
+  const image = tf.layers.reshape({ targetShape: [h, w, c], name: "gen_image" })
+    .apply(x) as tf.SymbolicTensor; // [N, H, W, C]
+  return tf.model({ inputs: [z, labels], outputs: image, name: "mlp_cgan_generator" });
+}
+
+/**
+ * Builds D: `(image [N, H, W, C], labels [N, 1]) -> logit [N, 1]` (real if > 0).
+ *
+ * @param cfg Model hyperparameters.
+ * @returns The discriminator as a tfjs LayersModel.
+ *
+ * @example
+ * ```ts
+ * import { buildDiscriminator } from "./mlp_cgan.ts";
+ * const disc = buildDiscriminator({
+ *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * ```
+ */
+export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
+  const seeds = new InitSeeds(cfg.seed + 1);
+  const [h, w, c] = cfg.imageShape;
+  const image = tf.input({ shape: [h, w, c], name: "image" });
+  const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
+  const flat = tf.layers.flatten({ name: "disc_flatten" }).apply(image) as tf.SymbolicTensor;
+  const emb = embedLabels(labels, cfg.numClasses, h * w * c, seeds, "disc"); // [N, H*W*C]
+  let x = tf.layers.multiply({ name: "disc_condition" }).apply([flat, emb]) as tf.SymbolicTensor;
+  DISC_UNITS.forEach((units, i) => {
+    x = tf.layers.dense({ units, kernelInitializer: seeds.glorotUniform(), name: `disc_dense${i}` })
+      .apply(x) as tf.SymbolicTensor; // [N, units]
+    x = activation(cfg.activation, `disc_act${i}`).apply(x) as tf.SymbolicTensor;
+  });
+  const logit = tf.layers.dense({
+    units: 1,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_logit",
+  }).apply(x) as tf.SymbolicTensor; // [N, 1]
+  return tf.model({ inputs: [image, labels], outputs: logit, name: "mlp_cgan_discriminator" });
+}

@@ -1,0 +1,64 @@
+/**
+ * Maps `--model` to the architecture that builds G and D. A new model adds a file beside
+ * `mlp_cgan.ts` and one entry here; the training loop stays the same.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import * as mlpCgan from "./mlp_cgan.ts";
+
+/** Everything a model builder may need, resolved from the run config and the dataset. */
+export interface ModelSpec {
+  /** Size of z. */
+  latentDim: number;
+  /** Number of classes of the dataset. */
+  numClasses: number;
+  /** Image shape `[height, width, channels]` of the dataset. */
+  imageShape: [number, number, number];
+  /** Hidden activation (MLP model). */
+  activation: "leaky" | "relu";
+  /** Weight initialisation seed. */
+  seed: number;
+}
+
+/** A conditional GAN architecture. */
+export interface GanArchitecture {
+  /** Builds G: `(z [N, latentDim], labels [N, 1]) -> images [N, H, W, C]`. */
+  buildGenerator(spec: ModelSpec): tf.LayersModel;
+  /** Builds D: `(images, labels [N, 1]) -> logits [N, 1]`. */
+  buildDiscriminator(spec: ModelSpec): tf.LayersModel;
+}
+
+/** Architectures selectable with `--model`. */
+export const ARCHITECTURES = {
+  mlp: mlpCgan,
+} as const satisfies Record<string, GanArchitecture>;
+
+/**
+ * Builds G and D of `model`.
+ *
+ * @param model Key of {@linkcode ARCHITECTURES}.
+ * @param spec Sizes and seed.
+ * @returns The two networks.
+ *
+ * @example
+ * ```ts
+ * import { buildGan } from "./registry.ts";
+ * const { gen, disc } = buildGan("mlp", {
+ *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * console.log(gen.inputs.length, disc.inputs.length); // 2 2
+ * ```
+ */
+export function buildGan(
+  model: keyof typeof ARCHITECTURES,
+  spec: ModelSpec,
+): { gen: tf.LayersModel; disc: tf.LayersModel } {
+  const arch: GanArchitecture | undefined = ARCHITECTURES[model];
+  if (arch === undefined) {
+    throw new TypeError(
+      `Unknown model "${model}": expected one of ${Object.keys(ARCHITECTURES).join(", ")}`,
+    );
+  }
+  return { gen: arch.buildGenerator(spec), disc: arch.buildDiscriminator(spec) };
+}

@@ -1,0 +1,205 @@
+/**
+ * Checkpoints: G, D (standard tfjs Layers format), both optimizers and the run state, written
+ * atomically. A checkpoint is a directory `checkpoints/step-XXXXXXXX/` that appears in one
+ * rename, and `checkpoints/latest.json` (also replaced in one rename) names the newest one, so
+ * a crash at any moment leaves the previous checkpoint intact and findable.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from "../io/layers_io.ts";
+import { adamState, createAdam, restoreAdam } from "./optimizer.ts";
+import type { GanNets } from "./step.ts";
+import type { AdamConfig } from "./optimizer.ts";
+
+/** Loss means over one logging interval. */
+export interface LossPoint {
+  /** Steps completed at the end of the interval. */
+  step: number;
+  /** Epoch (0-based) the interval ended in. */
+  epoch: number;
+  /** Mean D loss over the interval. */
+  dLoss: number;
+  /** Mean G loss over the interval. */
+  gLoss: number;
+}
+
+/** Everything besides weights needed to continue a run exactly. */
+export interface RunState {
+  /** Steps completed. All randomness derives from (seed, step), so this is the RNG state. */
+  step: number;
+  /** Loss history so far. */
+  history: LossPoint[];
+}
+
+/** Networks and optimizers of a GAN run. */
+export interface GanTrainables {
+  /** G and D. */
+  nets: GanNets;
+  /** Their Adam optimizers. */
+  optimizers: { gen: tf.AdamOptimizer; disc: tf.AdamOptimizer };
+}
+
+const STATE_FILE = "state.json";
+const LATEST_FILE = "latest.json";
+
+/**
+ * The checkpoints folder of a run directory.
+ *
+ * @param runDir The run directory.
+ * @returns `<runDir>/checkpoints`.
+ *
+ * @example
+ * ```ts
+ * import { checkpointsDir } from "./checkpoint.ts";
+ * console.log(checkpointsDir("runs/a")); // "runs/a/checkpoints"
+ * ```
+ */
+export function checkpointsDir(runDir: string): string {
+  return `${runDir}/checkpoints`;
+}
+
+function stepName(step: number): string {
+  return `step-${String(step).padStart(8, "0")}`;
+}
+
+/**
+ * Saves a checkpoint of step `state.step` and points `latest.json` at it; keeps the newest
+ * `keep` checkpoints. Saving the same step twice is a no-op.
+ *
+ * @param runDir The run directory.
+ * @param trainables Networks and optimizers.
+ * @param state Step and history.
+ * @param keep How many checkpoints to keep.
+ * @returns The checkpoint's directory.
+ *
+ * @example
+ * ```ts ignore
+ * const dir = await saveCheckpoint("runs/a", { nets, optimizers }, { step: 100, history: [] }, 2);
+ * ```
+ */
+export async function saveCheckpoint(
+  runDir: string,
+  trainables: GanTrainables,
+  state: RunState,
+  keep: number,
+): Promise<string> {
+  const root = checkpointsDir(runDir);
+  const name = stepName(state.step);
+  const dir = `${root}/${name}`;
+  if (await exists(dir)) return dir;
+  await Deno.mkdir(root, { recursive: true });
+  const tmp = await Deno.makeTempDir({ dir: root, prefix: `.${name}.tmp-` });
+  try {
+    await saveLayersModel(trainables.nets.gen, `${tmp}/gen`);
+    await saveLayersModel(trainables.nets.disc, `${tmp}/disc`);
+    for (const key of ["gen", "disc"] as const) {
+      const { tensors, owned } = await adamState(trainables.optimizers[key]);
+      try {
+        await saveWeights(tmp, `${key}_optimizer`, tensors);
+      } finally {
+        tf.dispose(owned);
+      }
+    }
+    await Deno.writeTextFile(`${tmp}/${STATE_FILE}`, JSON.stringify(state));
+    await Deno.rename(tmp, dir);
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  await writeFileAtomic(
+    `${root}/${LATEST_FILE}`,
+    JSON.stringify({ checkpoint: name, step: state.step }),
+  );
+  await prune(root, keep);
+  return dir;
+}
+
+async function prune(root: string, keep: number): Promise<void> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (entry.isDirectory && /^step-\d{8}$/.test(entry.name)) names.push(entry.name);
+  }
+  names.sort();
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) {
+    await Deno.remove(`${root}/${name}`, { recursive: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * Finds the newest checkpoint of a run.
+ *
+ * @param runDir The run directory.
+ * @returns The checkpoint directory, or null when the run has none yet.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await latestCheckpoint("runs/a")); // "runs/a/checkpoints/step-00000938"
+ * ```
+ */
+export async function latestCheckpoint(runDir: string): Promise<string | null> {
+  const file = `${checkpointsDir(runDir)}/${LATEST_FILE}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  let latest: { checkpoint?: unknown };
+  try {
+    latest = JSON.parse(text);
+  } catch (err) {
+    throw new SyntaxError(`Cannot parse "${file}": ${(err as Error).message}`);
+  }
+  if (typeof latest.checkpoint !== "string" || !/^step-\d{8}$/.test(latest.checkpoint)) {
+    throw new TypeError(`Cannot read "${file}": expected {"checkpoint": "step-XXXXXXXX"}`);
+  }
+  return `${checkpointsDir(runDir)}/${latest.checkpoint}`;
+}
+
+/**
+ * Loads a checkpoint: networks, optimizers with their full state, and the run state.
+ *
+ * @param dir A checkpoint directory (from {@linkcode latestCheckpoint}).
+ * @param adam Adam hyperparameters (from the run's config).
+ * @returns Trainables and state, ready to continue.
+ *
+ * @example
+ * ```ts ignore
+ * const { trainables, state } = await loadCheckpoint(dir, { lr: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
+ * ```
+ */
+export async function loadCheckpoint(
+  dir: string,
+  adam: AdamConfig,
+): Promise<{ trainables: GanTrainables; state: RunState }> {
+  const stateFile = `${dir}/${STATE_FILE}`;
+  let state: RunState;
+  try {
+    state = JSON.parse(await Deno.readTextFile(stateFile));
+  } catch (err) {
+    throw new Error(`Cannot load checkpoint state "${stateFile}": ${(err as Error).message}`);
+  }
+  if (!Number.isInteger(state.step) || state.step < 0 || !Array.isArray(state.history)) {
+    throw new TypeError(`Cannot load checkpoint state "${stateFile}": expected {step, history}`);
+  }
+  const gen = await loadLayersModel(`${dir}/gen`);
+  const disc = await loadLayersModel(`${dir}/disc`);
+  const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
+  for (const key of ["gen", "disc"] as const) {
+    await restoreAdam(optimizers[key], await loadWeights(dir, `${key}_optimizer`));
+  }
+  return { trainables: { nets: { gen, disc }, optimizers }, state };
+}

@@ -1,0 +1,101 @@
+/**
+ * The training configuration: one plain interface, commented defaults, and presets that hold
+ * only their differences. Every field maps 1:1 to a CLI flag (`latentDim` <-> `--latent-dim`).
+ *
+ * @module
+ */
+import type { BackendName } from "../backend/mod.ts";
+import type { DatasetName } from "../data/datasets.ts";
+import type { LossName } from "./losses.ts";
+
+/** Model families selectable with `--model`. */
+export const MODEL_NAMES = ["mlp"] as const;
+/** One of {@linkcode MODEL_NAMES}. */
+export type ModelName = typeof MODEL_NAMES[number];
+
+/** Everything a training run depends on. Saved as `config.json` in the run directory. */
+export interface TrainConfig {
+  /** Architecture. */
+  model: ModelName;
+  /** Training data. */
+  dataset: DatasetName;
+  /** Read the dataset from this folder instead of its default source ("" = default). */
+  dataDir: string;
+  /** Adversarial loss. */
+  loss: LossName;
+  /** Compute backend ("auto" = WebGPU on a real GPU, else WASM, else cpu). */
+  backend: BackendName | "auto";
+  /** Run directory ("" = `runs/<model>-<dataset>-<time>`). */
+  out: string;
+  /** Epochs to train. */
+  epochs: number;
+  /** Stop after this many steps in total (0 = no limit; for smoke runs). */
+  steps: number;
+  /** Images per batch. */
+  batchSize: number;
+  /** Adam learning rate, both networks. */
+  lr: number;
+  /** Adam beta1. */
+  beta1: number;
+  /** Adam beta2. */
+  beta2: number;
+  /** Adam epsilon. */
+  epsilon: number;
+  /** Size of the latent vector z. */
+  latentDim: number;
+  /** Hidden activation of the MLP model: "leaky" (LeakyReLU 0.2) or "relu". */
+  activation: "leaky" | "relu";
+  /** One-sided label smoothing of D's real targets. */
+  labelSmoothing: number;
+  /** Seed of every random draw (weights, shuffling, noise). */
+  seed: number;
+  /** Write a sample grid every N epochs (and at the end). */
+  sampleEvery: number;
+  /** Also checkpoint every N steps (0 = only at each epoch's end). */
+  saveEvery: number;
+  /** Log losses every N steps. */
+  logEvery: number;
+  /** Checkpoints kept on disk (older ones are deleted). */
+  keepCheckpoints: number;
+  /** Train on the first N images only (0 = all). */
+  limit: number;
+}
+
+/**
+ * Defaults: the MLP cGAN of paper 000 on MNIST (Adam 2e-4, beta1 0.5, batch 64, label
+ * smoothing 0.1) with a short schedule that ends in about 10 minutes on 2 CPU cores.
+ */
+export const DEFAULTS: TrainConfig = {
+  model: "mlp",
+  dataset: "mnist",
+  dataDir: "",
+  loss: "bce",
+  backend: "auto",
+  out: "",
+  epochs: 5,
+  steps: 0,
+  batchSize: 64,
+  lr: 2e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+  epsilon: 1e-7,
+  latentDim: 100,
+  activation: "leaky",
+  labelSmoothing: 0.1,
+  seed: 0,
+  sampleEvery: 5,
+  saveEvery: 0,
+  logEvery: 50,
+  keepCheckpoints: 2,
+  limit: 0,
+};
+
+/** Named presets; each holds only what differs from {@linkcode DEFAULTS}. */
+export const PRESETS = {
+  /** The short default schedule. */
+  default: {},
+  /** Paper 000's full schedule: 120 epochs. */
+  paper: { epochs: 120 },
+} as const satisfies Record<string, Partial<TrainConfig>>;
+/** A key of {@linkcode PRESETS}. */
+export type PresetName = keyof typeof PRESETS;

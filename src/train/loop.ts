@@ -1,0 +1,340 @@
+/**
+ * The one training loop: step, log every `logEvery`, grid every `sampleEvery` epochs,
+ * checkpoint at each epoch's end and every `saveEvery` steps. Losses stay on the device
+ * until a logging point, where they are read in one transfer and checked for NaN/Inf.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BatchSource } from "../data/batches.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { lossCurveSvg } from "../io/plot.ts";
+import { buildGan } from "../models/registry.ts";
+import { deriveSeed, randomInts, STREAM } from "../rng.ts";
+import {
+  type GanTrainables,
+  latestCheckpoint,
+  loadCheckpoint,
+  type LossPoint,
+  type RunState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import type { TrainConfig } from "./config.ts";
+import { LOSSES } from "./losses.ts";
+import { createAdam } from "./optimizer.ts";
+import type { ProgressReporter } from "./progress.ts";
+import { classGridPng, disposeGridInputs, gridInputs } from "./sample_grid.ts";
+import { type StepLosses, trainStep } from "./step.ts";
+
+/** What {@linkcode train} needs besides the config. */
+export interface TrainContext {
+  /** The resolved configuration. */
+  config: TrainConfig;
+  /** Training data (already limited to `config.limit` images by the caller or here). */
+  dataset: Dataset;
+  /** Run directory (exists or is created); `--resume` passes the run's own. */
+  runDir: string;
+  /** Progress sink. */
+  progress: ProgressReporter;
+  /** Monotonic clock in milliseconds (e.g. `performance.now`). */
+  now: () => number;
+  /** Aborted on Ctrl-C: the loop saves a checkpoint and returns. */
+  signal?: AbortSignal;
+  /** Continue from the run's latest checkpoint. */
+  resume?: boolean;
+}
+
+/** How a run ended. */
+export interface TrainResult {
+  /** "done", "interrupted" (signal) or "diverged" (non-finite loss). */
+  status: "done" | "interrupted" | "diverged";
+  /** Steps completed. */
+  step: number;
+  /** The newest checkpoint on disk (null if none was written). */
+  checkpoint: string | null;
+  /** Loss history. */
+  history: LossPoint[];
+  /** Mean images/s over the steps run in this call (after the first interval). */
+  imagesPerSecond: number;
+  /** Files written, for the final listing. */
+  outputs: string[];
+}
+
+/**
+ * Trains a conditional GAN.
+ *
+ * @param ctx Config, data, run directory, progress, clock, signal.
+ * @returns How the run ended.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await train({ config, dataset, runDir, progress, now: () => performance.now() });
+ * ```
+ */
+export async function train(ctx: TrainContext): Promise<TrainResult> {
+  const { config: cfg, runDir, progress } = ctx;
+  const dataset = cfg.limit > 0 ? limitDataset(ctx.dataset, cfg.limit) : ctx.dataset;
+  const numClasses = dataset.classNames.length;
+  const source = new BatchSource(dataset, cfg.batchSize, cfg.seed);
+  const stepsPerEpoch = source.stepsPerEpoch;
+  const total = cfg.steps > 0
+    ? Math.min(cfg.steps, cfg.epochs * stepsPerEpoch)
+    : cfg.epochs * stepsPerEpoch;
+  const adam = { lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
+
+  let trainables: GanTrainables;
+  let state: RunState;
+  let checkpoint: string | null = null;
+  const found = ctx.resume ? await latestCheckpoint(runDir) : null;
+  if (found !== null) {
+    ({ trainables, state } = await loadCheckpoint(found, adam));
+    checkpoint = found;
+    progress.log(`resumed from ${found} at step ${state.step}`);
+  } else {
+    if (ctx.resume) progress.log(`no checkpoint in ${runDir} yet: starting from step 0`);
+    const nets = buildGan(cfg.model, {
+      latentDim: cfg.latentDim,
+      numClasses,
+      imageShape: dataset.shape,
+      activation: cfg.activation,
+      seed: cfg.seed,
+    });
+    trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(adam) } };
+    state = { step: 0, history: [] };
+  }
+  const { nets, optimizers } = trainables;
+  const grid = gridInputs(numClasses, 10, cfg.latentDim, cfg.seed);
+  const loss = LOSSES[cfg.loss];
+  const outputs = new Set<string>();
+
+  // Saves unless a weight is NaN/Inf (then the previous checkpoint stays the latest).
+  const save = async (): Promise<boolean> => {
+    if (!await allFinite([...nets.gen.weights, ...nets.disc.weights].map((w) => w.read()))) {
+      progress.log(
+        `Stopping: non-finite weights at step ${state.step}; last good checkpoint: ${
+          checkpoint ?? "none"
+        }`,
+      );
+      return false;
+    }
+    checkpoint = await saveCheckpoint(runDir, trainables, state, cfg.keepCheckpoints);
+    outputs.add(checkpoint);
+    return true;
+  };
+  const writeGrid = async (name: string) => {
+    const file = `${runDir}/samples/${name}.png`;
+    await Deno.mkdir(`${runDir}/samples`, { recursive: true });
+    await writeFileAtomic(file, await classGridPng(nets.gen, grid));
+    outputs.add(file);
+  };
+  const writeLosses = async () => {
+    outputs.add(await writeLossFiles(runDir, state.history));
+    outputs.add(`${runDir}/losses.csv`);
+    outputs.add(`${runDir}/losses.json`);
+  };
+
+  let pending: StepLosses[] = [];
+  let intervalStart = ctx.now();
+  let baselineTensors = -1;
+  let timedImages = 0;
+  let timedMs = 0;
+  let status: TrainResult["status"] = "done";
+
+  // Reads the losses of the steps since the last flush in one transfer; false on NaN/Inf.
+  const flush = async (): Promise<boolean> => {
+    if (pending.length === 0) return true;
+    const stacked = tf.tidy(() => tf.stack(pending.flatMap((l) => [l.dLoss, l.gLoss])));
+    const values = await stacked.data();
+    stacked.dispose();
+    tf.dispose(pending.flatMap((l) => [l.dLoss, l.gLoss]));
+    const count = pending.length;
+    pending = [];
+    const firstStep = state.step - count + 1;
+    for (let i = 0; i < count; i++) {
+      for (const [which, v] of [["D", values[2 * i]!], ["G", values[2 * i + 1]!]] as const) {
+        if (!Number.isFinite(v)) {
+          progress.log(
+            `Stopping: non-finite ${which} loss (${v}) at step ${firstStep + i}; ` +
+              `last good checkpoint: ${checkpoint ?? "none"}`,
+          );
+          return false;
+        }
+      }
+    }
+    let d = 0;
+    let g = 0;
+    for (let i = 0; i < count; i++) {
+      d += values[2 * i]!;
+      g += values[2 * i + 1]!;
+    }
+    const epoch = Math.floor((state.step - 1) / stepsPerEpoch);
+    state.history.push({ step: state.step, epoch, dLoss: d / count, gLoss: g / count });
+    const elapsed = ctx.now() - intervalStart;
+    const ips = (count * cfg.batchSize) / Math.max(elapsed, 1e-6) * 1000;
+    if (baselineTensors >= 0) {
+      timedImages += count * cfg.batchSize;
+      timedMs += elapsed;
+    }
+    progress.update({
+      step: state.step,
+      total,
+      epoch: epoch + 1,
+      epochs: Math.ceil(total / stepsPerEpoch),
+      imagesPerSecond: ips,
+      dLoss: d / count,
+      gLoss: g / count,
+    });
+    // Every tensor of a step is disposed: the count must not grow across logging points.
+    const tensors = tf.memory().numTensors;
+    if (baselineTensors < 0) {
+      baselineTensors = tensors;
+    } else if (tensors !== baselineTensors) {
+      throw new Error(
+        `Tensor leak at step ${state.step}: ${tensors} tensors alive, ${baselineTensors} after warm-up`,
+      );
+    }
+    // Let signal handlers (Ctrl-C) and timers run.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    intervalStart = ctx.now();
+    return true;
+  };
+
+  try {
+    if (state.step === 0) await writeGrid("epoch-000");
+    while (state.step < total) {
+      if (ctx.signal?.aborted) {
+        status = "interrupted";
+        break;
+      }
+      const step = state.step;
+      const batch = source.batch(step);
+      const z = tf.randomNormal(
+        [cfg.batchSize, cfg.latentDim],
+        0,
+        1,
+        "float32",
+        deriveSeed(cfg.seed, step, STREAM.noise),
+      ) as tf.Tensor2D;
+      const fakeLabels = tf.tensor2d(
+        randomInts(cfg.batchSize, numClasses, deriveSeed(cfg.seed, step, STREAM.fakeLabels)),
+        [cfg.batchSize, 1],
+        "int32",
+      );
+      pending.push(trainStep(nets, optimizers, { ...batch, z, fakeLabels }, {
+        loss,
+        labelSmoothing: cfg.labelSmoothing,
+      }));
+      tf.dispose([batch.images, batch.labels, z, fakeLabels]);
+      state.step = step + 1;
+
+      const epochEnd = state.step % stepsPerEpoch === 0;
+      if (state.step % cfg.logEvery === 0 || epochEnd || state.step === total) {
+        if (!await flush()) {
+          status = "diverged";
+          break;
+        }
+      }
+      if (epochEnd) {
+        const epoch = state.step / stepsPerEpoch;
+        logEpoch(progress, state.history, epoch);
+        if (epoch % cfg.sampleEvery === 0) {
+          await writeGrid(`epoch-${String(epoch).padStart(3, "0")}`);
+        }
+        await writeLosses();
+        if (!await save()) {
+          status = "diverged";
+          break;
+        }
+      } else if (cfg.saveEvery > 0 && state.step % cfg.saveEvery === 0 && !await save()) {
+        status = "diverged";
+        break;
+      }
+    }
+    if (status !== "diverged") {
+      if (!await flush()) {
+        status = "diverged";
+      } else {
+        await writeGrid(status === "done" ? "final" : `step-${state.step}`);
+        await writeLosses();
+        if (!await save()) status = "diverged";
+      }
+    }
+  } finally {
+    tf.dispose(pending.flatMap((l) => [l.dLoss, l.gLoss]));
+    disposeGridInputs(grid);
+    source.dispose();
+    optimizers.gen.dispose();
+    optimizers.disc.dispose();
+    nets.gen.dispose();
+    nets.disc.dispose();
+  }
+  return {
+    status,
+    step: state.step,
+    checkpoint,
+    history: state.history,
+    imagesPerSecond: timedMs > 0 ? (timedImages / timedMs) * 1000 : 0,
+    outputs: [...outputs],
+  };
+}
+
+async function allFinite(tensors: tf.Tensor[]): Promise<boolean> {
+  const ok = tf.tidy(() => tf.all(tf.stack(tensors.map((t) => tf.all(tf.isFinite(t))))));
+  const value = (await ok.data())[0];
+  ok.dispose();
+  return value === 1;
+}
+
+function logEpoch(progress: ProgressReporter, history: LossPoint[], epoch: number): void {
+  const points = history.filter((p) => p.epoch === epoch - 1);
+  if (points.length === 0) return;
+  const mean = (f: (p: LossPoint) => number) =>
+    points.reduce((a, p) => a + f(p), 0) / points.length;
+  progress.log(
+    `epoch ${epoch}: mean D loss ${mean((p) => p.dLoss).toFixed(4)}, G loss ${
+      mean((p) => p.gLoss).toFixed(4)
+    }`,
+  );
+}
+
+/** Writes losses.csv, losses.json and losses.svg; returns the SVG path. */
+async function writeLossFiles(runDir: string, history: LossPoint[]): Promise<string> {
+  const csv = [
+    "step,epoch,d_loss,g_loss",
+    ...history.map((p) => `${p.step},${p.epoch},${p.dLoss},${p.gLoss}`),
+  ];
+  await writeFileAtomic(`${runDir}/losses.csv`, csv.join("\n") + "\n");
+  await writeFileAtomic(`${runDir}/losses.json`, JSON.stringify(history));
+  const svg = await lossCurveSvg([
+    { name: "D loss", points: history.map((p) => ({ step: p.step, value: p.dLoss })) },
+    { name: "G loss", points: history.map((p) => ({ step: p.step, value: p.gLoss })) },
+  ], { title: "Training losses", xLabel: "step", yLabel: "loss" });
+  await writeFileAtomic(`${runDir}/losses.svg`, svg);
+  return `${runDir}/losses.svg`;
+}
+
+/**
+ * The first `limit` images of a dataset.
+ *
+ * @param dataset The full dataset.
+ * @param limit How many images to keep.
+ * @returns A dataset view sharing the buffers.
+ *
+ * @example
+ * ```ts
+ * import { limitDataset } from "./loop.ts";
+ * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array(3),
+ *   shape: [2, 2, 1] as [number, number, number], classNames: ["a"], source: "memory" };
+ * console.log(limitDataset(ds, 2).labels.length); // 2
+ * ```
+ */
+export function limitDataset(dataset: Dataset, limit: number): Dataset {
+  const [h, w, c] = dataset.shape;
+  const n = Math.min(limit, dataset.labels.length);
+  return {
+    ...dataset,
+    images: dataset.images.subarray(0, n * h * w * c),
+    labels: dataset.labels.subarray(0, n),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Adversarial losses as paired halves: `d` is what the discriminator minimises, `g` what the
+ * generator minimises. Every half takes raw logits (D has no final sigmoid).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Options of a discriminator half. */
+export interface DLossOptions {
+  /** One-sided label smoothing: real targets become `1 - labelSmoothing` (paper 000: 0.1). */
+  labelSmoothing: number;
+}
+
+/** A GAN loss: one half per network. */
+export interface GanLoss {
+  /** Loss name, as given to `--loss`. */
+  name: string;
+  /** Discriminator loss from its logits on real and on generated images. */
+  d(realLogits: tf.Tensor, fakeLogits: tf.Tensor, opts: DLossOptions): tf.Scalar;
+  /** Generator loss from D's logits on generated images. */
+  g(fakeLogits: tf.Tensor): tf.Scalar;
+}
+
+/**
+ * Mean binary cross-entropy of `sigmoid(logits)` against a constant target, in the stable
+ * form `max(x, 0) - x * t + log(1 + exp(-|x|))`.
+ *
+ * @param logits Raw scores.
+ * @param target The target probability, the same for every element.
+ * @returns The mean loss.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { bceWithLogits } from "./losses.ts";
+ * console.log(bceWithLogits(tf.tensor([0]), 1).dataSync()[0]); // ln 2 = 0.693...
+ * ```
+ */
+export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
+  return tf.tidy(() => {
+    const positive = tf.relu(logits);
+    const softTail = tf.log1p(tf.exp(tf.neg(tf.abs(logits))));
+    return tf.mean(tf.add(tf.sub(positive, tf.mul(logits, target)), softTail)) as tf.Scalar;
+  });
+}
+
+/**
+ * The original GAN loss (Goodfellow et al. 2014) with the non-saturating generator half:
+ * D minimises `(BCE(D(x), 1 - smoothing) + BCE(D(G(z)), 0)) / 2`, G minimises `BCE(D(G(z)), 1)`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { BCE_LOSS } from "./losses.ts";
+ * const d = BCE_LOSS.d(tf.tensor([5]), tf.tensor([-5]), { labelSmoothing: 0 });
+ * console.log(d.dataSync()[0] < 0.01); // true
+ * ```
+ */
+export const BCE_LOSS: GanLoss = {
+  name: "bce",
+  d(realLogits, fakeLogits, { labelSmoothing }) {
+    return tf.tidy(() =>
+      tf.mul(
+        tf.add(bceWithLogits(realLogits, 1 - labelSmoothing), bceWithLogits(fakeLogits, 0)),
+        0.5,
+      ) as tf.Scalar
+    );
+  },
+  g(fakeLogits) {
+    return bceWithLogits(fakeLogits, 1);
+  },
+};
+
+/** Losses selectable with `--loss`. */
+export const LOSSES = { bce: BCE_LOSS } as const satisfies Record<string, GanLoss>;
+/** A key of {@linkcode LOSSES}. */
+export type LossName = keyof typeof LOSSES;

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { parseTrainArgs, trainHelp } from "../src/cli.ts";
+import { DEFAULTS } from "../src/train/config.ts";
+
+Deno.test("parseTrainArgs() maps each kebab-case flag to its config field", () => {
+  const { config } = parseTrainArgs(
+    [
+      "--latent-dim",
+      "64",
+      "--batch-size",
+      "32",
+      "--lr",
+      "0.001",
+      "--activation",
+      "relu",
+      "--out",
+      "x",
+    ],
+    {},
+  );
+  assert.equal(config.latentDim, 64);
+  assert.equal(config.batchSize, 32);
+  assert.equal(config.lr, 0.001);
+  assert.equal(config.activation, "relu");
+  assert.equal(config.out, "x");
+  assert.equal(config.epochs, DEFAULTS.epochs);
+});
+
+Deno.test("parseTrainArgs() applies a preset under explicit flags", () => {
+  assert.equal(parseTrainArgs(["--preset", "paper"], {}).config.epochs, 120);
+  assert.equal(parseTrainArgs(["--preset", "paper", "--epochs", "3"], {}).config.epochs, 3);
+});
+
+Deno.test("parseTrainArgs() rejects unknown flags, bad values and bad choices, naming the flag", () => {
+  assert.throws(() => parseTrainArgs(["--learning-rate", "1"], {}), /learning-rate/);
+  assert.throws(
+    () => parseTrainArgs(["--epochs", "two"], {}),
+    /--epochs "two": expected an integer/,
+  );
+  assert.throws(() => parseTrainArgs(["--epochs", "1.5"], {}), /--epochs/);
+  assert.throws(() => parseTrainArgs(["--batch-size", "0"], {}), /--batch-size/);
+  assert.throws(() => parseTrainArgs(["--model", "vae"], {}), /--model "vae": expected one of mlp/);
+  assert.throws(() => parseTrainArgs(["--preset", "fast"], {}), /--preset "fast"/);
+  assert.throws(() => parseTrainArgs(["--backend", "cuda"], {}), /--backend "cuda"/);
+  assert.throws(() => parseTrainArgs(["extra"], {}), /Invalid arguments/);
+});
+
+Deno.test("CGAN_BACKEND sets the backend and --backend overrides it", () => {
+  assert.equal(parseTrainArgs([], { CGAN_BACKEND: "cpu" }).config.backend, "cpu");
+  assert.equal(
+    parseTrainArgs(["--backend", "wasm"], { CGAN_BACKEND: "cpu" }).config.backend,
+    "wasm",
+  );
+  assert.throws(() => parseTrainArgs([], { CGAN_BACKEND: "tpu" }), /CGAN_BACKEND "tpu"/);
+});
+
+Deno.test("--resume allows schedule flags only", () => {
+  const args = parseTrainArgs(["--resume", "runs/a", "--epochs", "9"], {});
+  assert.equal(args.resume, "runs/a");
+  assert.deepEqual(args.explicit, { epochs: 9 });
+  assert.throws(
+    () => parseTrainArgs(["--resume", "runs/a", "--lr", "1"], {}),
+    /Cannot combine --resume with --lr/,
+  );
+});
+
+Deno.test("trainHelp() lists every config field as a flag with its default", () => {
+  const help = trainHelp();
+  for (const key of Object.keys(DEFAULTS)) {
+    const flag = "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+    assert.ok(help.includes(flag), `${flag} missing from --help`);
+  }
+  assert.match(help, /--latent-dim N +size of the latent vector z \(default: 100\)/);
+});

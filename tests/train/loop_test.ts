@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend/mod.ts";
+import type { Dataset } from "../../src/data/dataset.ts";
+import { loadMnist } from "../../src/data/mnist.ts";
+import { loadLayersModel, loadWeights, saveWeights } from "../../src/io/layers_io.ts";
+import { latestCheckpoint } from "../../src/train/checkpoint.ts";
+import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
+import { limitDataset, train, type TrainContext } from "../../src/train/loop.ts";
+import type { ProgressReporter } from "../../src/train/progress.ts";
+
+const fixture = await loadMnist({ split: "train", dataDir: "fixtures/mnist" });
+
+function quiet(lines: string[] = []): ProgressReporter {
+  return { update: () => {}, log: (l) => lines.push(l), stop: () => {} };
+}
+
+function context(
+  config: Partial<TrainConfig>,
+  runDir: string,
+  extra: Partial<TrainContext> = {},
+): TrainContext {
+  return {
+    config: { ...DEFAULTS, logEvery: 2, ...config },
+    dataset: fixture,
+    runDir,
+    progress: quiet(),
+    now: () => performance.now(),
+    ...extra,
+  };
+}
+
+async function genWeights(runDir: string): Promise<Float32Array[]> {
+  const dir = await latestCheckpoint(runDir);
+  assert.ok(dir !== null, `no checkpoint in ${runDir}`);
+  const gen = await loadLayersModel(`${dir}/gen`);
+  const values = gen.getWeights().map((w) => w.dataSync() as Float32Array);
+  gen.dispose();
+  return values;
+}
+
+Deno.test("a run interrupted and resumed equals an unbroken run with the same seed (cpu)", async () => {
+  await initBackend({ requested: "cpu" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-resume-" });
+  try {
+    const small = { limit: 64, batchSize: 8, seed: 11 };
+    // Unbroken: 6 steps (crosses an epoch boundary at step 8? no: 64/8 = 8 steps per epoch).
+    const a = await train(context({ ...small, steps: 6 }, `${tmp}/a`));
+    assert.equal(a.status, "done");
+    // Broken: stop after 3 steps (Ctrl-C), then resume to 6.
+    const abort = new AbortController();
+    let calls = 0;
+    const b1 = await train(context({ ...small, steps: 6 }, `${tmp}/b`, {
+      signal: abort.signal,
+      now: () => {
+        // The loop reads the clock at each logging point (every 2 steps); abort after step 2.
+        if (++calls === 2) abort.abort();
+        return performance.now();
+      },
+    }));
+    assert.equal(b1.status, "interrupted");
+    assert.ok(b1.step > 0 && b1.step < 6, `interrupted at step ${b1.step}`);
+    const b2 = await train(context({ ...small, steps: 6 }, `${tmp}/b`, { resume: true }));
+    assert.equal(b2.status, "done");
+    assert.equal(b2.step, 6);
+    const wa = await genWeights(`${tmp}/a`);
+    const wb = await genWeights(`${tmp}/b`);
+    assert.equal(wa.length, wb.length);
+    wa.forEach((w, i) => assert.deepEqual(wb[i], w, `generator weight ${i} differs`));
+    assert.deepEqual(b2.history.map((p) => p.step), a.history.map((p) => p.step));
+    b2.history.forEach((p, i) => assert.equal(p.dLoss, a.history[i]!.dLoss));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a checkpointed generator reproduces its outputs bit-for-bit after loading (cpu)", async () => {
+  await initBackend({ requested: "cpu" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-ckpt-" });
+  try {
+    await train(context({ limit: 32, batchSize: 8, steps: 2 }, tmp));
+    const dir = (await latestCheckpoint(tmp))!;
+    const gen = await loadLayersModel(`${dir}/gen`);
+    const again = await loadLayersModel(`${dir}/gen`);
+    const z = tf.randomNormal([4, DEFAULTS.latentDim], 0, 1, "float32", 3);
+    const y = tf.tensor2d([0, 3, 5, 9], [4, 1], "int32");
+    const a = (gen.predict([z, y]) as tf.Tensor).dataSync();
+    const b = (again.predict([z, y]) as tf.Tensor).dataSync();
+    assert.deepEqual(b, a);
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "disc",
+      "disc_optimizer.bin",
+      "disc_optimizer.json",
+      "gen",
+      "gen_optimizer.bin",
+      "gen_optimizer.json",
+      "state.json",
+    ]);
+    tf.dispose([z, y]);
+    gen.dispose();
+    again.dispose();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a non-finite loss stops the run naming the step and keeps the last good checkpoint", async () => {
+  await initBackend({ requested: "cpu" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-nan-" });
+  try {
+    const cfg = { limit: 64, batchSize: 8, steps: 3, saveEvery: 1, logEvery: 1 };
+    assert.equal((await train(context(cfg, tmp))).status, "done");
+    // Poison D's Adam state in the step-3 checkpoint: the next D update jumps to +-Infinity.
+    const good = (await latestCheckpoint(tmp))!;
+    const state = await loadWeights(good, "disc_optimizer");
+    const poisoned = state.map(({ name, tensor }) => ({
+      name,
+      tensor: name.endsWith("/m")
+        ? tf.fill(tensor.shape, 3e38)
+        : name.endsWith("/v")
+        ? tf.zerosLike(tensor)
+        : tensor,
+    }));
+    await saveWeights(good, "disc_optimizer", poisoned);
+    tf.dispose([...state.map((w) => w.tensor), ...poisoned.map((w) => w.tensor)]);
+
+    const lines: string[] = [];
+    const result = await train(
+      context({ ...cfg, steps: 10 }, tmp, { resume: true, progress: quiet(lines) }),
+    );
+    assert.equal(result.status, "diverged");
+    const line = lines.find((l) => l.startsWith("Stopping: non-finite"));
+    assert.ok(line, `no stop line in ${JSON.stringify(lines)}`);
+    assert.match(
+      line,
+      /^Stopping: non-finite ((D|G) loss \((NaN|Infinity|-Infinity)\)|weights) at step 4; last good checkpoint: /,
+    );
+    assert.equal(await latestCheckpoint(tmp), good);
+    assert.ok(line.endsWith(good), `${line} does not name ${good}`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** Per-class mean images of a dataset, as [classes][pixels] in [-1, 1]. */
+function classMeans(ds: Dataset): Float64Array[] {
+  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  const sums = ds.classNames.map(() => new Float64Array(size));
+  const counts = ds.classNames.map(() => 0);
+  for (let i = 0; i < ds.labels.length; i++) {
+    const c = ds.labels[i]!;
+    counts[c]!++;
+    for (let p = 0; p < size; p++) sums[c]![p]! += ds.images[i * size + p]! / 127.5 - 1;
+  }
+  return sums.map((s, c) => s.map((v) => v / counts[c]!));
+}
+
+async function generatedMeans(
+  runDir: string,
+  numClasses: number,
+  perClass: number,
+): Promise<Float64Array[]> {
+  const gen = await loadLayersModel(`${(await latestCheckpoint(runDir))!}/gen`);
+  const means: Float64Array[] = [];
+  for (let c = 0; c < numClasses; c++) {
+    const data = tf.tidy(() => {
+      const z = tf.randomNormal([perClass, DEFAULTS.latentDim], 0, 1, "float32", 100 + c);
+      const images = gen.predict([z, tf.fill([perClass, 1], c, "int32")]) as tf.Tensor;
+      return tf.mean(images, 0).dataSync();
+    });
+    means.push(Float64Array.from(data));
+  }
+  gen.dispose();
+  return means;
+}
+
+function meanDistance(a: Float64Array[], b: Float64Array[]): number {
+  let total = 0;
+  a.forEach((m, c) => {
+    let d = 0;
+    m.forEach((v, p) => d += (v - b[c]![p]!) ** 2);
+    total += Math.sqrt(d);
+  });
+  return total / a.length;
+}
+
+Deno.test("training on the fixture brings G's per-class means toward the real ones, with flat tensor count (wasm)", async () => {
+  await initBackend({ requested: "wasm" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-learn-" });
+  try {
+    const real = classMeans(fixture);
+    const start = await train(context({ batchSize: 64, steps: 1, seed: 5 }, `${tmp}/start`));
+    assert.equal(start.status, "done");
+    const before = meanDistance(await generatedMeans(`${tmp}/start`, 10, 64), real);
+    // The loop throws on a tensor leak between logging points (every 10 steps here).
+    const end = await train(
+      context(
+        { batchSize: 64, steps: 300, epochs: 1000, sampleEvery: 1000, seed: 5, logEvery: 10 },
+        `${tmp}/end`,
+      ),
+    );
+    assert.equal(end.status, "done");
+    const gen = await generatedMeans(`${tmp}/end`, 10, 64);
+    const after = meanDistance(gen, real);
+    assert.ok(
+      after < 0.6 * before,
+      `per-class mean distance ${before.toFixed(3)} -> ${after.toFixed(3)}`,
+    );
+    // Class identity: each generated class mean is nearest to its own real class mean.
+    let right = 0;
+    gen.forEach((m, c) => {
+      const d = real.map((r) => r.reduce((a, v, p) => a + (v - m[p]!) ** 2, 0));
+      if (d.indexOf(Math.min(...d)) === c) right++;
+    });
+    assert.ok(right >= 7, `${right}/10 classes nearest their own real mean`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("limitDataset() keeps the first N images and labels", () => {
+  const ds = limitDataset(fixture, 10);
+  assert.equal(ds.labels.length, 10);
+  assert.equal(ds.images.length, 10 * 28 * 28);
+  assert.deepEqual(ds.labels, fixture.labels.subarray(0, 10));
+});

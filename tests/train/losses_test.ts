@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend/mod.ts";
+import { BCE_LOSS, bceWithLogits } from "../../src/train/losses.ts";
+
+await initBackend({ requested: "cpu" });
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const bce = (x: number, t: number) =>
+  -(t * Math.log(sigmoid(x)) + (1 - t) * Math.log(1 - sigmoid(x)));
+
+Deno.test("bceWithLogits() equals the textbook formula on hand-picked logits", () => {
+  const logits = [-3, -0.5, 0, 0.25, 4];
+  for (const t of [0, 0.9, 1]) {
+    const want = logits.reduce((a, x) => a + bce(x, t), 0) / logits.length;
+    const got = tf.tidy(() => bceWithLogits(tf.tensor(logits), t).dataSync()[0]!);
+    assert.ok(Math.abs(got - want) < 1e-5, `target ${t}: ${got} vs ${want}`);
+  }
+});
+
+Deno.test("bceWithLogits() stays finite for huge logits", () => {
+  const got = tf.tidy(() => bceWithLogits(tf.tensor([-1000, 1000]), 1).dataSync()[0]!);
+  assert.ok(Number.isFinite(got));
+  assert.ok(Math.abs(got - 500) < 1e-3, `${got}`);
+});
+
+Deno.test("BCE_LOSS.d applies one-sided label smoothing to real targets only", () => {
+  const real = [1.5, -0.2];
+  const fake = [0.3, -2];
+  const want = 0.5 * ((bce(1.5, 0.9) + bce(-0.2, 0.9)) / 2 + (bce(0.3, 0) + bce(-2, 0)) / 2);
+  const got = tf.tidy(() =>
+    BCE_LOSS.d(tf.tensor(real), tf.tensor(fake), { labelSmoothing: 0.1 }).dataSync()[0]!
+  );
+  assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
+});
+
+Deno.test("BCE_LOSS.g is the non-saturating loss -log D(G(z))", () => {
+  const got = tf.tidy(() => BCE_LOSS.g(tf.tensor([-4, 0.5])).dataSync()[0]!);
+  const want = (-Math.log(sigmoid(-4)) - Math.log(sigmoid(0.5))) / 2;
+  assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
+});

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend/mod.ts";
+import { buildGan } from "../../src/models/registry.ts";
+import { BCE_LOSS } from "../../src/train/losses.ts";
+import { createAdam } from "../../src/train/optimizer.ts";
+import { trainStep } from "../../src/train/step.ts";
+
+await initBackend({ requested: "cpu" });
+
+const SPEC = {
+  latentDim: 8,
+  numClasses: 3,
+  imageShape: [4, 4, 1] as [number, number, number],
+  activation: "leaky" as const,
+  seed: 1,
+};
+const ADAM = { lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 };
+
+function inputs() {
+  return tf.tidy(() => ({
+    images: tf.randomUniform([6, 4, 4, 1], -1, 1, "float32", 1) as tf.Tensor4D,
+    labels: tf.tensor2d([0, 1, 2, 0, 1, 2], [6, 1], "int32"),
+    z: tf.randomNormal([6, 8], 0, 1, "float32", 2) as tf.Tensor2D,
+    fakeLabels: tf.tensor2d([2, 1, 0, 2, 1, 0], [6, 1], "int32"),
+  }));
+}
+
+const snapshot = (m: tf.LayersModel) =>
+  m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+
+Deno.test("trainStep() changes D only in the D step and G only in the G step", () => {
+  const nets = buildGan("mlp", SPEC);
+  const gen0 = snapshot(nets.gen);
+  const disc0 = snapshot(nets.disc);
+  const x = inputs();
+  // D step alone: an optimizer that would update G is given a zero learning rate.
+  const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam(ADAM) };
+  tf.dispose(Object.values(trainStep(nets, frozen, x, { loss: BCE_LOSS, labelSmoothing: 0.1 })));
+  assert.deepEqual(snapshot(nets.gen), gen0, "the D step moved G");
+  assert.notDeepEqual(snapshot(nets.disc), disc0, "the D step did not move D");
+  // G step alone.
+  const disc1 = snapshot(nets.disc);
+  const genOnly = { gen: createAdam(ADAM), disc: createAdam({ ...ADAM, lr: 0 }) };
+  tf.dispose(Object.values(trainStep(nets, genOnly, x, { loss: BCE_LOSS, labelSmoothing: 0.1 })));
+  assert.deepEqual(snapshot(nets.disc), disc1, "the G step moved D");
+  assert.notDeepEqual(snapshot(nets.gen), gen0, "the G step did not move G");
+  tf.dispose(Object.values(x));
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
+
+Deno.test("trainStep() leaks no tensors across steps", () => {
+  const nets = buildGan("mlp", SPEC);
+  const opts = { gen: createAdam(ADAM), disc: createAdam(ADAM) };
+  const x = inputs();
+  const run = () =>
+    tf.dispose(Object.values(trainStep(nets, opts, x, { loss: BCE_LOSS, labelSmoothing: 0.1 })));
+  run(); // warm-up: Adam creates its moments
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) run();
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose(Object.values(x));
+  opts.gen.dispose();
+  opts.disc.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
