@@ -1,0 +1,94 @@
+/**
+ * cgan: conditional GANs for Deno on TensorFlow.js.
+ *
+ * Build the generators and discriminators of the conditional GAN family, train them with one
+ * loop, read MNIST-family data, save and load models in the standard tfjs Layers format, and
+ * pick the fastest backend (WebGPU on a real GPU, else SIMD WASM, else cpu).
+ *
+ * @example Build the MLP cGAN's generator and draw one image per class
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildGan, initBackend } from "./mod.ts";
+ * await initBackend({ requested: "cpu" });
+ * const { gen } = buildGan("mlp", {
+ *   latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
+ * });
+ * const images = gen.predict([tf.randomNormal([10, 100]), tf.range(0, 10, 1, "int32").reshape([10, 1])]);
+ * console.log((images as tf.Tensor).shape); // [10, 28, 28, 1]
+ * ```
+ *
+ * @module
+ */
+export {
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  describeBackend,
+  initBackend,
+  type InitBackendOptions,
+} from "./src/backend/mod.ts";
+export {
+  ARCHITECTURES,
+  buildGan,
+  type GanArchitecture,
+  type ModelSpec,
+} from "./src/models/registry.ts";
+export {
+  buildDiscriminator as buildMlpDiscriminator,
+  buildGenerator as buildMlpGenerator,
+  type MlpCganConfig,
+} from "./src/models/mlp_cgan.ts";
+export {
+  DEFAULTS,
+  MODEL_NAMES,
+  type ModelName,
+  type PresetName,
+  PRESETS,
+  type TrainConfig,
+} from "./src/train/config.ts";
+export { limitDataset, train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
+export {
+  type GanNets,
+  type GanOptimizers,
+  type StepInputs,
+  type StepLosses,
+  type StepOptions,
+  trainStep,
+} from "./src/train/step.ts";
+export {
+  BCE_LOSS,
+  bceWithLogits,
+  type DLossOptions,
+  type GanLoss,
+  LOSSES,
+  type LossName,
+} from "./src/train/losses.ts";
+export {
+  latestCheckpoint,
+  loadCheckpoint,
+  type LossPoint,
+  type RunState,
+  saveCheckpoint,
+} from "./src/train/checkpoint.ts";
+export { lineProgress, type ProgressInfo, type ProgressReporter } from "./src/train/progress.ts";
+export { type GanTrainables } from "./src/train/checkpoint.ts";
+export {
+  type AdamConfig,
+  adamState,
+  createAdam,
+  type NamedTensor,
+  restoreAdam,
+} from "./src/train/optimizer.ts";
+export type { Dataset } from "./src/data/dataset.ts";
+export { DATASET_NAMES, type DatasetName, loadDataset } from "./src/data/datasets.ts";
+export {
+  FASHION_CLASSES,
+  loadFashionMnist,
+  loadMnist,
+  MNIST_CLASSES,
+  type MnistOptions,
+  type Split,
+} from "./src/data/mnist.ts";
+export { type IdxArray, parseIdx, readIdxFile, readIdxPair } from "./src/data/idx.ts";
+export { type Batch, BatchSource } from "./src/data/batches.ts";
+export { loadLayersModel, saveLayersModel } from "./src/io/layers_io.ts";

@@ -1,0 +1,121 @@
+/**
+ * `deno task train`: trains a conditional GAN (default: the MLP cGAN of paper 000 on MNIST).
+ *
+ * Flags: see `deno task train --help`. Outputs go to `runs/<model>-<dataset>-<time>/` (or
+ * `--out DIR`): config.json, checkpoints/, samples/*.png, losses.csv/json/svg.
+ *
+ * @module
+ */
+import process from "node:process";
+import { describeBackend, initBackend } from "../src/backend/mod.ts";
+import { parseTrainArgs, trainHelp } from "../src/cli.ts";
+import { loadDataset } from "../src/data/datasets.ts";
+import { writeFileAtomic } from "../src/io/atomic.ts";
+import type { TrainConfig } from "../src/train/config.ts";
+import { train } from "../src/train/loop.ts";
+import { barProgress, lineProgress } from "../src/train/progress.ts";
+
+function timestamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-` +
+    `${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+async function readRunConfig(runDir: string): Promise<TrainConfig> {
+  const file = `${runDir}/config.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    throw new Error(`Cannot resume "${runDir}": cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text).config as TrainConfig;
+  } catch (err) {
+    throw new SyntaxError(
+      `Cannot resume "${runDir}": ${file} is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+}
+
+async function main(): Promise<number> {
+  const args = parseTrainArgs(Deno.args, { CGAN_BACKEND: Deno.env.get("CGAN_BACKEND") });
+  if (args.help) {
+    console.log(trainHelp());
+    return 0;
+  }
+  const resuming = args.resume !== "";
+  const config: TrainConfig = resuming
+    ? { ...await readRunConfig(args.resume), ...args.explicit }
+    : args.config;
+  const runDir = resuming
+    ? args.resume
+    : config.out !== ""
+    ? config.out
+    : `runs/${config.model}-${config.dataset}-${timestamp(new Date())}`;
+
+  const backend = await initBackend({
+    requested: config.backend === "auto" ? undefined : config.backend,
+  });
+  console.log(describeBackend(backend));
+  const dataset = await loadDataset(config.dataset, {
+    split: "train",
+    ...(config.dataDir !== "" ? { dataDir: config.dataDir } : {}),
+  });
+  console.log(`data: ${dataset.name} (${dataset.labels.length} images from ${dataset.source})`);
+
+  await Deno.mkdir(runDir, { recursive: true });
+  const command = ["deno", "task", "train", ...Deno.args].join(" ");
+  await writeFileAtomic(
+    `${runDir}/config.json`,
+    JSON.stringify({ config, command, backend: backend.name, data: dataset.source }, null, 2) +
+      "\n",
+  );
+  console.log(`run: ${runDir}`);
+
+  const progress = Deno.stderr.isTerminal() && !Deno.env.get("CI")
+    ? barProgress(process.stderr, config.batchSize)
+    : lineProgress((line) => console.log(line), config.batchSize);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) Deno.exit(130); // a second Ctrl-C quits at once
+    progress.log("Interrupted: saving a checkpoint before exiting (Ctrl-C again to quit now)");
+    abort.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let result;
+  try {
+    result = await train({
+      config,
+      dataset,
+      runDir,
+      progress,
+      now: () => performance.now(),
+      signal: abort.signal,
+      resume: resuming,
+    });
+  } finally {
+    progress.stop();
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+  console.log(
+    `\n${result.status} at step ${result.step}; ${
+      result.imagesPerSecond.toFixed(0)
+    } img/s on ${backend.name}`,
+  );
+  console.log("outputs:");
+  for (const file of result.outputs.sort()) console.log(`  ${file}`);
+  if (result.status === "interrupted") {
+    console.log(`resume with: deno task train --resume ${runDir}`);
+  }
+  return result.status === "diverged" ? 1 : result.status === "interrupted" ? 130 : 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(2);
+  }
+}
