@@ -1,0 +1,204 @@
+/**
+ * `deno task bench`: training and sampling throughput of the MLP cGAN (paper 000, batch 64)
+ * on each backend available here. Each measurement runs `--steps` training steps after a
+ * warm-up, timed to a final `await data()`, `--runs` times; the median is reported with the
+ * tensor count before/after and the peak RSS. Prints a table and writes JSON (`--json`).
+ *
+ * Usage: `deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] [--quick]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import {
+  type BackendName,
+  initBackend,
+  parseBackendName,
+  probeAdapter,
+} from "../src/backend/mod.ts";
+import { loadMnist } from "../src/data/mnist.ts";
+import { BatchSource } from "../src/data/batches.ts";
+import { buildGan } from "../src/models/registry.ts";
+import { deriveSeed, randomInts, STREAM } from "../src/rng.ts";
+import { DEFAULTS } from "../src/train/config.ts";
+import { LOSSES } from "../src/train/losses.ts";
+import { createAdam } from "../src/train/optimizer.ts";
+import { trainStep } from "../src/train/step.ts";
+
+interface Row {
+  backend: string;
+  adapter: string;
+  batchSize: number;
+  trainImagesPerSecond: number;
+  msPerStep: number;
+  sampleImagesPerSecond: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  peakRssMiB: number;
+  runs: number[];
+}
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    backends: { type: "string" },
+    steps: { type: "string", default: "50" },
+    runs: { type: "string", default: "3" },
+    "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
+    quick: { type: "boolean", default: false },
+    json: { type: "string", default: "runs/bench.json" },
+    help: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log(
+    "Usage: deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] " +
+      "[--batch-size 64] [--quick] [--json runs/bench.json]",
+  );
+  Deno.exit(0);
+}
+function positive(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= 1`);
+  }
+  return n;
+}
+const steps = values.quick ? 10 : positive("steps", values.steps);
+const runs = values.quick ? 1 : positive("runs", values.runs);
+const batchSize = positive("batch-size", values["batch-size"]);
+
+const probe = await probeAdapter(navigator.gpu);
+const backends: BackendName[] = values.backends
+  ? values.backends.split(",").map((b) => parseBackendName(b.trim(), "--backends")!)
+  : ["wasm", "cpu", ...(probe.adapter !== null && !probe.isSoftware ? ["webgpu" as const] : [])];
+
+const data = await loadMnist({
+  split: "train",
+  dataDir: new URL("../fixtures/mnist", import.meta.url).pathname,
+});
+const spec = {
+  latentDim: DEFAULTS.latentDim,
+  numClasses: 10,
+  imageShape: data.shape,
+  activation: "leaky" as const,
+  seed: 0,
+};
+const adam = {
+  lr: DEFAULTS.lr,
+  beta1: DEFAULTS.beta1,
+  beta2: DEFAULTS.beta2,
+  epsilon: DEFAULTS.epsilon,
+};
+
+let peakRss = 0;
+const sampleRss = () => peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const rows: Row[] = [];
+for (const name of backends) {
+  const info = await initBackend({ requested: name });
+  // The plain cpu backend is ~20x slower: fewer steps keep the run short, the rate is the same.
+  const n = name === "cpu" ? Math.max(2, Math.ceil(steps / 10)) : steps;
+  const nets = buildGan("mlp", spec);
+  const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
+  const source = new BatchSource(data, batchSize, 0);
+  const step = (s: number) => {
+    const batch = source.batch(s);
+    const z = tf.randomNormal(
+      [batchSize, spec.latentDim],
+      0,
+      1,
+      "float32",
+      deriveSeed(0, s, STREAM.noise),
+    ) as tf.Tensor2D;
+    const fakeLabels = tf.tensor2d(randomInts(batchSize, 10, deriveSeed(0, s, STREAM.fakeLabels)), [
+      batchSize,
+      1,
+    ], "int32");
+    const losses = trainStep(nets, optimizers, { ...batch, z, fakeLabels }, {
+      loss: LOSSES.bce,
+      labelSmoothing: 0.1,
+    });
+    tf.dispose([batch.images, batch.labels, z, fakeLabels]);
+    return losses;
+  };
+  for (let s = 0; s < 3; s++) {
+    const l = step(s);
+    await l.gLoss.data();
+    tf.dispose([l.dLoss, l.gLoss]);
+  }
+  const tensorsBefore = tf.memory().numTensors;
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let s = 0; s < n; s++) {
+      const l = step(3 + r * n + s);
+      if (s === n - 1) await l.gLoss.data();
+      tf.dispose([l.dLoss, l.gLoss]);
+      sampleRss();
+    }
+    times.push(performance.now() - t0);
+  }
+  const tensorsAfter = tf.memory().numTensors;
+  // Sampling: G in inference mode, 1,000 images in batches of 250.
+  const sampleMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let b = 0; b < 4; b++) {
+      const images = tf.tidy(() =>
+        nets.gen.predict([
+          tf.randomNormal([250, spec.latentDim]),
+          tf.fill([250, 1], b % 10, "int32"),
+        ]) as tf.Tensor
+      );
+      await images.data();
+      images.dispose();
+    }
+    sampleMs.push(performance.now() - t0);
+  }
+  const ms = median(times) / n;
+  rows.push({
+    backend: name,
+    adapter: info.adapter,
+    batchSize,
+    trainImagesPerSecond: (batchSize * 1000) / ms,
+    msPerStep: ms,
+    sampleImagesPerSecond: 1000 / (median(sampleMs) / 1000),
+    tensorsBefore,
+    tensorsAfter,
+    peakRssMiB: peakRss / 2 ** 20,
+    runs: times.map((t) => (batchSize * n * 1000) / t),
+  });
+  source.dispose();
+  optimizers.gen.dispose();
+  optimizers.disc.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+}
+
+console.log(`MLP cGAN (paper 000), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`);
+console.log("backend | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB");
+for (const r of rows) {
+  console.log(
+    `${r.backend.padEnd(7)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ${
+      r.msPerStep.toFixed(1).padStart(7)
+    } | ` +
+      `${r.sampleImagesPerSecond.toFixed(0).padStart(12)} | ${
+        `${r.tensorsBefore}/${r.tensorsAfter}`.padStart(20)
+      } | ${r.peakRssMiB.toFixed(0)}`,
+  );
+}
+await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.json}`).pathname, { recursive: true });
+await Deno.writeTextFile(
+  values.json,
+  JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + "\n",
+);
+console.log(`wrote ${values.json}`);
+const leaked = rows.filter((r) => r.tensorsAfter !== r.tensorsBefore);
+if (leaked.length > 0) {
+  console.error(`Tensor leak on ${leaked.map((r) => r.backend).join(", ")}`);
+  Deno.exit(1);
+}
