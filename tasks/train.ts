@@ -115,7 +115,9 @@ if (import.meta.main) {
   try {
     Deno.exit(await main());
   } catch (err) {
+    // User errors are one line; CGAN_DEBUG=1 shows where an unexpected one came from.
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    if (Deno.env.get("CGAN_DEBUG") && err instanceof Error) console.error(err.stack);
     Deno.exit(2);
   }
 }

@@ -64,10 +64,10 @@ export function planBackends(requested: BackendName | undefined, probe: AdapterP
   if (probe.isSoftware) {
     return {
       order: ["wasm", "cpu"],
-      reason: `WebGPU adapter is software (${probe.description}), WASM is faster`,
+      reason: "the WebGPU adapter is software, WASM is faster",
     };
   }
-  return { order: ["webgpu", "wasm", "cpu"], reason: `GPU adapter ${probe.description}` };
+  return { order: ["webgpu", "wasm", "cpu"], reason: "a GPU adapter was found" };
 }
 
 /**

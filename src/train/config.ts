@@ -83,7 +83,7 @@ export const DEFAULTS: TrainConfig = {
   activation: "leaky",
   labelSmoothing: 0.1,
   seed: 0,
-  sampleEvery: 5,
+  sampleEvery: 1,
   saveEvery: 0,
   logEvery: 50,
   keepCheckpoints: 2,
@@ -94,8 +94,8 @@ export const DEFAULTS: TrainConfig = {
 export const PRESETS = {
   /** The short default schedule. */
   default: {},
-  /** Paper 000's full schedule: 120 epochs. */
-  paper: { epochs: 120 },
+  /** Paper 000's full schedule: 120 epochs, a grid every 5. */
+  paper: { epochs: 120, sampleEvery: 5 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 /** A key of {@linkcode PRESETS}. */
 export type PresetName = keyof typeof PRESETS;

@@ -57,7 +57,7 @@ export interface TrainResult {
   history: LossPoint[];
   /** Mean images/s over the steps run in this call (after the first interval). */
   imagesPerSecond: number;
-  /** Files written, for the final listing. */
+  /** Files written (and the newest checkpoint), for the final listing. */
   outputs: string[];
 }
 
@@ -119,7 +119,6 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       return false;
     }
     checkpoint = await saveCheckpoint(runDir, trainables, state, cfg.keepCheckpoints);
-    outputs.add(checkpoint);
     return true;
   };
   const writeGrid = async (name: string) => {
@@ -275,7 +274,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     checkpoint,
     history: state.history,
     imagesPerSecond: timedMs > 0 ? (timedImages / timedMs) * 1000 : 0,
-    outputs: [...outputs],
+    outputs: [...outputs, ...(checkpoint === null ? [] : [checkpoint])],
   };
 }
 

@@ -54,7 +54,7 @@ export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
  * import * as tf from "@tensorflow/tfjs";
  * import { BCE_LOSS } from "./losses.ts";
  * const d = BCE_LOSS.d(tf.tensor([5]), tf.tensor([-5]), { labelSmoothing: 0 });
- * console.log(d.dataSync()[0] < 0.01); // true
+ * console.log(d.dataSync()[0]! < 0.01); // true
  * ```
  */
 export const BCE_LOSS: GanLoss = {

@@ -31,7 +31,7 @@ Deno.test("the picker puts WebGPU first on a real GPU adapter", async () => {
   assert.equal(probe.isSoftware, false);
   const plan = planBackends(undefined, probe);
   assert.deepEqual(plan.order, ["webgpu", "wasm", "cpu"]);
-  assert.match(plan.reason, /NVIDIA H100/);
+  assert.match(probe.description, /NVIDIA H100/);
 });
 
 Deno.test("the picker survives a missing or throwing navigator.gpu", async () => {
