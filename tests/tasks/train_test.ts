@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { latestCheckpoint } from "../../src/train/checkpoint.ts";
+
+const TRAIN = new URL("../../tasks/train.ts", import.meta.url).pathname;
+const FIXTURE = new URL("../../fixtures/mnist", import.meta.url).pathname;
+
+function train(args: string[]): Deno.ChildProcess {
+  return new Deno.Command("deno", {
+    args: ["run", "-P=train", TRAIN, ...args],
+    env: { NO_COLOR: "1", CI: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function collect(
+  child: Deno.ChildProcess,
+): Promise<{ code: number; out: string; err: string }> {
+  const { code, stdout, stderr } = await child.output();
+  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+}
+
+Deno.test("deno task train --help lists every flag with its default", async () => {
+  const { code, out } = await collect(train(["--help"]));
+  assert.equal(code, 0);
+  for (
+    const flag of [
+      "--model",
+      "--dataset",
+      "--loss",
+      "--backend",
+      "--out",
+      "--steps",
+      "--resume",
+      "--seed",
+      "--preset",
+    ]
+  ) {
+    assert.ok(out.includes(flag), `${flag} missing from --help`);
+  }
+  assert.match(out, /--lr N +Adam learning rate \(default: 0.0002\)/);
+});
+
+Deno.test("bad flags end in one clear line and exit code 2, never a stack trace", async () => {
+  for (
+    const [args, pattern] of [
+      [["--epochs", "five"], /^error: Invalid --epochs "five": expected an integer in 1\.\.inf$/],
+      [["--dataset", "svhn"], /^error: Invalid --dataset "svhn": expected one of mnist, fashion$/],
+      [["--frobnicate"], /^error: Invalid arguments: .*frobnicate.*; see --help$/],
+      [["--resume", "/nonexistent/run"], /^error: Cannot resume "\/nonexistent\/run": cannot read/],
+    ] as const
+  ) {
+    const { code, err } = await collect(train([...args]));
+    assert.equal(code, 2, `exit code for ${args.join(" ")}`);
+    const lines = err.split("\n").filter((l) =>
+      l.trim() !== "" && !l.includes("experimental feature")
+    );
+    assert.equal(lines.length, 1, `expected one line for ${args.join(" ")}, got:\n${err}`);
+    assert.match(lines[0]!, pattern);
+  }
+});
+
+Deno.test({
+  name: "Ctrl-C saves a checkpoint, exits 130 and the run resumes from it",
+  // The child process owns its own resources; the test only waits for it.
+  sanitizeResources: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "cgan-sigint-" });
+    try {
+      const args = [
+        "--data-dir",
+        FIXTURE,
+        "--backend",
+        "cpu",
+        "--limit",
+        "64",
+        "--batch-size",
+        "8",
+        "--log-every",
+        "1",
+        "--epochs",
+        "1000",
+      ];
+      const child = train([...args, "--out", out]);
+      // Wait for the first progress line, then interrupt.
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!/step \d+\/\d+/.test(seen)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`train ended early:\n${seen}`);
+        seen += value;
+      }
+      child.kill("SIGINT");
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      const { code } = await child.status;
+      await child.stderr.cancel();
+      assert.equal(code, 130, seen);
+      assert.match(seen, /interrupted at step (\d+)/);
+      assert.match(seen, new RegExp(`resume with: deno task train --resume ${out}`));
+      const step = Number(seen.match(/interrupted at step (\d+)/)![1]);
+      const ckpt = await latestCheckpoint(out);
+      assert.ok(ckpt?.endsWith(`step-${String(step).padStart(8, "0")}`), `${ckpt} vs step ${step}`);
+      // Resume and finish two more steps.
+      const resumed = await collect(train(["--resume", out, "--steps", String(step + 2)]));
+      assert.equal(resumed.code, 0, resumed.err);
+      assert.match(
+        resumed.out,
+        new RegExp(`resumed from .*step-${String(step).padStart(8, "0")} at step ${step}`),
+      );
+      assert.match(resumed.out, new RegExp(`done at step ${step + 2}`));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
