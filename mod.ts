@@ -48,6 +48,7 @@ export {
 } from "./src/train/config.ts";
 export { limitDataset, train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
 export {
+  drawStepInputs,
   type GanNets,
   type GanOptimizers,
   type StepInputs,

@@ -19,11 +19,10 @@ import {
 import { loadMnist } from "../src/data/mnist.ts";
 import { BatchSource } from "../src/data/batches.ts";
 import { buildGan } from "../src/models/registry.ts";
-import { deriveSeed, randomInts, STREAM } from "../src/rng.ts";
 import { DEFAULTS } from "../src/train/config.ts";
 import { LOSSES } from "../src/train/losses.ts";
 import { createAdam } from "../src/train/optimizer.ts";
-import { trainStep } from "../src/train/step.ts";
+import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
 interface Row {
   backend: string;
@@ -106,23 +105,13 @@ for (const name of backends) {
   const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
   const source = new BatchSource(data, batchSize, 0);
   const step = (s: number) => {
-    const batch = source.batch(s);
-    const z = tf.randomNormal(
-      [batchSize, spec.latentDim],
-      0,
-      1,
-      "float32",
-      deriveSeed(0, s, STREAM.noise),
-    ) as tf.Tensor2D;
-    const fakeLabels = tf.tensor2d(randomInts(batchSize, 10, deriveSeed(0, s, STREAM.fakeLabels)), [
-      batchSize,
-      1,
-    ], "int32");
-    const losses = trainStep(nets, optimizers, { ...batch, z, fakeLabels }, {
-      loss: LOSSES.bce,
-      labelSmoothing: 0.1,
+    const inputs = drawStepInputs(source, s, {
+      latentDim: spec.latentDim,
+      numClasses: 10,
+      seed: 0,
     });
-    tf.dispose([batch.images, batch.labels, z, fakeLabels]);
+    const losses = trainStep(nets, optimizers, inputs, { loss: LOSSES.bce, labelSmoothing: 0.1 });
+    tf.dispose(Object.values(inputs));
     return losses;
   };
   for (let s = 0; s < 3; s++) {

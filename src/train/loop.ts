@@ -11,7 +11,6 @@ import type { Dataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
 import { buildGan } from "../models/registry.ts";
-import { deriveSeed, randomInts, STREAM } from "../rng.ts";
 import {
   type GanTrainables,
   latestCheckpoint,
@@ -25,7 +24,7 @@ import { LOSSES } from "./losses.ts";
 import { createAdam } from "./optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
 import { classGridPng, disposeGridInputs, gridInputs } from "./sample_grid.ts";
-import { type StepLosses, trainStep } from "./step.ts";
+import { drawStepInputs, type StepLosses, trainStep } from "./step.ts";
 
 /** What {@linkcode train} needs besides the config. */
 export interface TrainContext {
@@ -207,24 +206,15 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         break;
       }
       const step = state.step;
-      const batch = source.batch(step);
-      const z = tf.randomNormal(
-        [cfg.batchSize, cfg.latentDim],
-        0,
-        1,
-        "float32",
-        deriveSeed(cfg.seed, step, STREAM.noise),
-      ) as tf.Tensor2D;
-      const fakeLabels = tf.tensor2d(
-        randomInts(cfg.batchSize, numClasses, deriveSeed(cfg.seed, step, STREAM.fakeLabels)),
-        [cfg.batchSize, 1],
-        "int32",
+      const inputs = drawStepInputs(source, step, {
+        latentDim: cfg.latentDim,
+        numClasses,
+        seed: cfg.seed,
+      });
+      pending.push(
+        trainStep(nets, optimizers, inputs, { loss, labelSmoothing: cfg.labelSmoothing }),
       );
-      pending.push(trainStep(nets, optimizers, { ...batch, z, fakeLabels }, {
-        loss,
-        labelSmoothing: cfg.labelSmoothing,
-      }));
-      tf.dispose([batch.images, batch.labels, z, fakeLabels]);
+      tf.dispose(Object.values(inputs));
       state.step = step + 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;

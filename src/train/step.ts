@@ -5,7 +5,9 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import type { BatchSource } from "../data/batches.ts";
+import { deriveSeed, randomInts, STREAM } from "../rng.ts";
 import type { GanLoss } from "./losses.ts";
 
 /** The two networks of a conditional GAN. */
@@ -34,6 +36,44 @@ export interface StepInputs {
   z: tf.Tensor2D;
   /** Labels requested from G `[N, 1]` int32. */
   fakeLabels: tf.Tensor2D;
+}
+
+/**
+ * Draws the inputs of global step `step`: its real batch, and z and requested labels from
+ * the run seed, so the same (seed, step) always gives the same inputs.
+ *
+ * @param source The dataset's batches.
+ * @param step Zero-based step counter.
+ * @param opts Latent size, class count and run seed.
+ * @returns Tensors the caller owns (dispose with `tf.dispose(Object.values(inputs))`).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { BatchSource } from "../data/batches.ts";
+ * import { drawStepInputs } from "./step.ts";
+ * await tf.setBackend("cpu");
+ * const ds = { name: "toy", images: new Uint8Array(4), labels: new Uint8Array([0, 1, 0, 1]),
+ *   shape: [1, 1, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
+ * const source = new BatchSource(ds, 2, 0);
+ * const inputs = drawStepInputs(source, 0, { latentDim: 3, numClasses: 2, seed: 0 });
+ * console.log(inputs.z.shape); // [2, 3]
+ * tf.dispose(Object.values(inputs));
+ * source.dispose();
+ * ```
+ */
+export function drawStepInputs(
+  source: BatchSource,
+  step: number,
+  opts: { latentDim: number; numClasses: number; seed: number },
+): StepInputs {
+  const batch = source.batch(step);
+  const n = batch.images.shape[0];
+  const zSeed = deriveSeed(opts.seed, step, STREAM.noise);
+  const z = tf.randomNormal([n, opts.latentDim], 0, 1, "float32", zSeed) as tf.Tensor2D;
+  const labelSeed = deriveSeed(opts.seed, step, STREAM.fakeLabels);
+  const fakeLabels = tf.tensor2d(randomInts(n, opts.numClasses, labelSeed), [n, 1], "int32");
+  return { ...batch, z, fakeLabels };
 }
 
 /** Settings of a step. */
