@@ -1,0 +1,138 @@
+/**
+ * The evaluator classifier whose feature space the metrics use. Inception weights cannot be
+ * fetched offline, so, as TF-GAN does for MNIST, cgan trains and ships its own classifier and
+ * reports "IS/FID (LeNet features)", never comparable with Inception numbers.
+ *
+ * LeNet-5 style (LeCun et al. 1998, modernised with ReLU, max-pooling and dropout):
+ * conv 5x5x16 -> pool -> conv 5x5x32 -> pool -> dense 128 (the features) -> dense C (logits).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { InitSeeds } from "../models/blocks/seeds.ts";
+
+/** Name of the feature layer (penultimate activations used by FID and precision/recall). */
+export const FEATURE_LAYER = "eval_features";
+
+/** Evaluator hyperparameters. */
+export interface EvaluatorConfig {
+  /** Image shape `[height, width, channels]`. */
+  imageShape: [number, number, number];
+  /** Number of classes. */
+  numClasses: number;
+  /** Weight initialisation seed. */
+  seed: number;
+}
+
+/**
+ * Builds the LeNet-style evaluator: `images [N, H, W, C] in [-1, 1] -> logits [N, classes]`.
+ *
+ * @param cfg Input shape, classes and seed.
+ * @returns The classifier.
+ *
+ * @example
+ * ```ts
+ * import { buildEvaluator } from "./evaluator.ts";
+ * const net = buildEvaluator({ imageShape: [28, 28, 1], numClasses: 10, seed: 0 });
+ * console.log(net.outputs[0]!.shape); // [null, 10]
+ * ```
+ */
+export function buildEvaluator(cfg: EvaluatorConfig): tf.LayersModel {
+  const seeds = new InitSeeds(cfg.seed);
+  const image = tf.input({ shape: cfg.imageShape, name: "image" });
+  const conv = (filters: number, name: string) =>
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 5,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: seeds.glorotUniform(),
+      name,
+    });
+  let x = conv(16, "eval_conv1").apply(image) as tf.SymbolicTensor; // [N, 28, 28, 16]
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: "eval_pool1" }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 16]
+  x = conv(32, "eval_conv2").apply(x) as tf.SymbolicTensor; // [N, 14, 14, 32]
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: "eval_pool2" }).apply(x) as tf.SymbolicTensor; // [N, 7, 7, 32]
+  x = tf.layers.flatten({ name: "eval_flatten" }).apply(x) as tf.SymbolicTensor; // [N, 1568]
+  x = tf.layers.dense({
+    units: 128,
+    activation: "relu",
+    kernelInitializer: seeds.glorotUniform(),
+    name: FEATURE_LAYER,
+  }).apply(x) as tf.SymbolicTensor; // [N, 128]
+  const logits = tf.layers.dense({
+    units: cfg.numClasses,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "eval_logits",
+  }).apply(x) as tf.SymbolicTensor; // [N, classes]
+  return tf.model({ inputs: image, outputs: logits, name: "lenet_evaluator" });
+}
+
+/** Class probabilities and features of a batch of images, on the host. */
+export interface Evaluation {
+  /** Softmax probabilities `[N, classes]`, row-major. */
+  probs: Float32Array;
+  /** Penultimate-layer features `[N, dim]`, row-major. */
+  features: Float32Array;
+  /** Feature size. */
+  dim: number;
+}
+
+/**
+ * Runs the evaluator over `images` in batches, returning probabilities and features.
+ *
+ * @param net A model from {@linkcode buildEvaluator} (trained).
+ * @param images Images `[N, H, W, C]` in [-1, 1].
+ * @param batchSize Images per forward pass.
+ * @returns Probabilities and features on the host.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildEvaluator, evaluate } from "./evaluator.ts";
+ * await tf.setBackend("cpu");
+ * const net = buildEvaluator({ imageShape: [28, 28, 1], numClasses: 10, seed: 0 });
+ * const images = tf.zeros([3, 28, 28, 1]) as tf.Tensor4D;
+ * const { probs, dim } = await evaluate(net, images, 2);
+ * console.log(probs.length, dim); // 30 128
+ * ```
+ */
+export async function evaluate(
+  net: tf.LayersModel,
+  images: tf.Tensor4D,
+  batchSize = 500,
+): Promise<Evaluation> {
+  const features = featureModel(net);
+  const n = images.shape[0];
+  const classes = net.outputs[0]!.shape[1] as number;
+  const dim = features.outputs[1]!.shape[1] as number;
+  const probs = new Float32Array(n * classes);
+  const feats = new Float32Array(n * dim);
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const [p, f] = tf.tidy(() => {
+      const x = tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const [logits, h] = features.predict(x) as tf.Tensor[];
+      return [tf.softmax(logits!), h!];
+    });
+    probs.set(await p!.data() as Float32Array, start * classes);
+    feats.set(await f!.data() as Float32Array, start * dim);
+    tf.dispose([p!, f!]);
+  }
+  return { probs, features: feats, dim };
+}
+
+const featureModels = new WeakMap<tf.LayersModel, tf.LayersModel>();
+
+/** A model sharing `net`'s layers that outputs `[logits, features]`. */
+function featureModel(net: tf.LayersModel): tf.LayersModel {
+  let model = featureModels.get(net);
+  if (model === undefined) {
+    model = tf.model({
+      inputs: net.inputs,
+      outputs: [net.outputs[0]!, net.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor],
+    });
+    featureModels.set(net, model);
+  }
+  return model;
+}
