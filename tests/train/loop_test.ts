@@ -6,7 +6,7 @@ import { loadMnist } from "../../src/data/mnist.ts";
 import { loadLayersModel, loadWeights, saveWeights } from "../../src/io/layers_io.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
-import { limitDataset, train, type TrainContext } from "../../src/train/loop.ts";
+import { train, type TrainContext } from "../../src/train/loop.ts";
 import type { ProgressReporter } from "../../src/train/progress.ts";
 
 const fixture = await loadMnist({ split: "train", dataDir: "fixtures/mnist" });
@@ -217,11 +217,4 @@ Deno.test("training on the fixture brings G's per-class means toward the real on
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
-});
-
-Deno.test("limitDataset() keeps the first N images and labels", () => {
-  const ds = limitDataset(fixture, 10);
-  assert.equal(ds.labels.length, 10);
-  assert.equal(ds.images.length, 10 * 28 * 28);
-  assert.deepEqual(ds.labels, fixture.labels.subarray(0, 10));
 });
