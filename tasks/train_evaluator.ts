@@ -41,6 +41,23 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Removes a previous evaluator in `dir` (only its own three files), so the new one can be saved. */
+async function replaceEvaluatorDir(dir: string): Promise<void> {
+  const own = new Set(["model.json", "weights.bin", "evaluator.json"]);
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  const other = names.filter((n) => !own.has(n));
+  if (other.length > 0) {
+    throw new Error(`Cannot replace the evaluator in "${dir}": it also holds ${other.join(", ")}`);
+  }
+  await Deno.remove(`${dir}/evaluator.json`).catch(() => {});
+}
+
 async function main(): Promise<void> {
   let values;
   try {
@@ -98,6 +115,7 @@ async function main(): Promise<void> {
         } s)`,
       ),
   });
+  await replaceEvaluatorDir(out);
   await saveLayersModel(net, out);
   const accuracy = await evaluatorAccuracy(net, test);
   console.log(`test accuracy: ${(accuracy * 100).toFixed(2)}% on ${test.labels.length} images`);
