@@ -19,7 +19,7 @@ const HELP = `Train the evaluator classifier used by IS/FID.
 Usage: deno task train-evaluator [flags]
   --dataset NAME    ${DATASET_NAMES.join(" | ")} (default: mnist)
   --data-dir DIR    read the dataset from this folder
-  --epochs N        passes over the training set (default: 3)
+  --epochs N        passes over the training set (default: 5)
   --batch-size N    images per step (default: 128)
   --lr N            Adam learning rate (default: 0.001)
   --seed N          seed of weights and batch order (default: 0)
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       options: {
         dataset: { type: "string", default: "mnist" },
         "data-dir": { type: "string" },
-        epochs: { type: "string", default: "3" },
+        epochs: { type: "string", default: "5" },
         "batch-size": { type: "string", default: "128" },
         lr: { type: "string", default: "0.001" },
         seed: { type: "string", default: "0" },

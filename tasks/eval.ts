@@ -1,0 +1,191 @@
+/**
+ * `deno task eval --checkpoint DIR`: scores a trained generator (a run directory or one of its
+ * checkpoints) with IS, FID, intra-FID, conditional accuracy and precision/recall, computed in
+ * the feature space of cgan's own evaluator classifier, beside real-data references. Prints a
+ * table and writes `eval.json` into the run directory (or `--json FILE`).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
+import { loadDataset } from "../src/data/datasets.ts";
+import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
+import { writeFileAtomic } from "../src/io/atomic.ts";
+import { loadLayersModel } from "../src/io/layers_io.ts";
+import { latestCheckpoint } from "../src/train/checkpoint.ts";
+import type { TrainConfig } from "../src/train/config.ts";
+
+const HELP = `Score a trained generator in the evaluator's feature space.
+
+Usage: deno task eval --checkpoint DIR [flags]
+  --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
+  --n N             generated images, and real images per reference (default: 10000)
+  --evaluator DIR   evaluator model (default: fixtures/evaluators/<dataset>)
+  --seed N          seed of the generated samples (default: 0)
+  --k N             neighbourhood size of precision/recall (default: 3)
+  --backend NAME    auto | webgpu | wasm | cpu (default: auto)
+  --json FILE       where to write the scores (default: <run>/eval.json)`;
+
+function relative(path: string): string {
+  const cwd = Deno.cwd() + "/";
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
+}
+
+async function readJson<T>(file: string, what: string): Promise<T> {
+  try {
+    return JSON.parse(await Deno.readTextFile(file)) as T;
+  } catch (err) {
+    throw new Error(`Cannot read ${what} "${file}": ${(err as Error).message}`);
+  }
+}
+
+/** Finds the run directory and checkpoint from --checkpoint. */
+async function resolveCheckpoint(path: string): Promise<{ runDir: string; checkpoint: string }> {
+  const trimmed = path.replace(/\/+$/, "");
+  const m = trimmed.match(/^(.*)\/checkpoints\/step-\d{8}$/);
+  if (m) return { runDir: m[1] === "" ? "." : m[1]!, checkpoint: trimmed };
+  const checkpoint = await latestCheckpoint(trimmed);
+  if (checkpoint === null) {
+    throw new Error(
+      `Cannot evaluate "${path}": expected a run directory with checkpoints/latest.json`,
+    );
+  }
+  return { runDir: trimmed, checkpoint };
+}
+
+function fmt(x: number, digits = 3): string {
+  return x.toFixed(digits);
+}
+
+function table(s: GeneratorScores, evaluator: string, sha: string, dataset: string): string {
+  const rows = [
+    ["metric", "generated", "real reference"],
+    [
+      "IS (10 splits)",
+      `${fmt(s.is.mean)} ± ${fmt(s.is.std)}`,
+      `${fmt(s.isReal.mean)} ± ${fmt(s.isReal.std)} (test, ceiling)`,
+    ],
+    ["FID vs test", fmt(s.fid), `${fmt(s.fidReal)} (train subset, floor)`],
+    ["intra-FID (mean of classes)", fmt(s.intraFid.mean), fmt(s.intraFidReal.mean)],
+    [
+      "conditional accuracy",
+      `${fmt(s.accuracy * 100, 2)}%`,
+      `${fmt(s.accuracyReal * 100, 2)}% (test)`,
+    ],
+    [
+      "precision / recall",
+      `${fmt(s.precisionRecall.precision)} / ${fmt(s.precisionRecall.recall)}`,
+      `${fmt(s.precisionRecallReal.precision)} / ${fmt(s.precisionRecallReal.recall)}`,
+    ],
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return [
+    `Scores in the feature space of cgan's LeNet evaluator (${evaluator}, weights sha256 ${
+      sha.slice(0, 16)
+    }...),`,
+    `N = ${s.n} generated vs ${s.n} real ${dataset} images. These are not Inception-network numbers:`,
+    `no Inception weights are reachable offline, so do not compare them with published IS/FID.`,
+    ...(s.fidEps > 0
+      ? [`A covariance was singular: FID used eps = ${s.fidEps} on the diagonal.`]
+      : []),
+    "",
+    ...lines,
+    "",
+    `intra-FID per class: ${s.intraFid.perClass.map((v) => fmt(v, 1)).join(", ")}`,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        checkpoint: { type: "string" },
+        n: { type: "string", default: "10000" },
+        evaluator: { type: "string" },
+        seed: { type: "string", default: "0" },
+        k: { type: "string", default: "3" },
+        backend: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new TypeError(`Invalid arguments: ${(err as Error).message}; see --help`);
+  }
+  if (values.help) return console.log(HELP);
+  if (values.checkpoint === undefined) {
+    throw new TypeError("Missing --checkpoint DIR: expected a run directory; see --help");
+  }
+  const int = (flag: string, raw: string, min: number) => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min) {
+      throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= ${min}`);
+    }
+    return v;
+  };
+  const n = int("n", values.n, 20);
+  const seed = int("seed", values.seed, 0);
+  const k = int("k", values.k, 1);
+
+  const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint);
+  const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
+  const evaluatorDir = values.evaluator ??
+    new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname;
+  const meta = await readJson<{ weightsSha256: string; testAccuracy: number }>(
+    `${evaluatorDir}/evaluator.json`,
+    "evaluator metadata",
+  );
+
+  const backend = await initBackend({
+    requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
+  });
+  console.log(describeBackend(backend));
+  const dir = config.dataDir !== "" ? { dataDir: config.dataDir } : {};
+  const test = await loadDataset(config.dataset, { split: "test", ...dir });
+  const train = await loadDataset(config.dataset, { split: "train", ...dir });
+  const gen = await loadLayersModel(`${checkpoint}/gen`);
+  const evaluator = await loadLayersModel(evaluatorDir);
+  console.log(`generator: ${checkpoint}`);
+  const t0 = performance.now();
+  const scores = await scoreGenerator(gen, evaluator, test, train, {
+    n,
+    latentDim: config.latentDim,
+    seed,
+    splits: 10,
+    k,
+  });
+  console.log(table(scores, evaluatorDir, meta.weightsSha256, config.dataset));
+  console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const out = values.json ?? `${runDir}/eval.json`;
+  await writeFileAtomic(
+    out,
+    JSON.stringify(
+      {
+        checkpoint,
+        dataset: config.dataset,
+        featureSpace: "cgan LeNet evaluator penultimate layer (not Inception)",
+        evaluator: evaluatorDir,
+        evaluatorSha256: meta.weightsSha256,
+        seed,
+        ...scores,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`wrote ${out}`);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(2);
+  }
+}
