@@ -47,10 +47,14 @@ const FIELDS: Record<
   logEvery: { help: "log losses every N steps", int: true, min: 1 },
   keepCheckpoints: { help: "checkpoints kept on disk", int: true, min: 1 },
   limit: { help: "train on the first N images only, 0 = all", int: true, min: 0 },
+  evalEvery: { help: "score G (FID, accuracy, IS) every N epochs, 0 = never", int: true, min: 0 },
+  evalN: { help: "images per score of --eval-every", int: true, min: 100 },
 };
 
 /** Fields that may be changed when resuming a run. */
 const RESUMABLE: readonly Key[] = [
+  "evalEvery",
+  "evalN",
   "epochs",
   "steps",
   "backend",

@@ -11,7 +11,8 @@ import { describeBackend, initBackend } from "../src/backend/mod.ts";
 import { parseTrainArgs, trainHelp } from "../src/cli.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
-import type { TrainConfig } from "../src/train/config.ts";
+import { DEFAULTS, type TrainConfig } from "../src/train/config.ts";
+import { loadLayersModel } from "../src/io/layers_io.ts";
 import { train } from "../src/train/loop.ts";
 import { barProgress, lineProgress } from "../src/train/progress.ts";
 
@@ -64,6 +65,24 @@ async function main(): Promise<number> {
   });
   console.log(`data: ${dataset.name} (${dataset.labels.length} images from ${dataset.source})`);
 
+  let evaluation;
+  if (config.evalEvery > 0) {
+    const dir = new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname;
+    evaluation = {
+      evaluator: await loadLayersModel(dir).catch((err) => {
+        throw new Error(
+          `Cannot use --eval-every: no evaluator for ${config.dataset} (${err.message}); ` +
+            `train one with deno task train-evaluator --dataset ${config.dataset}`,
+        );
+      }),
+      test: await loadDataset(config.dataset, {
+        split: "test",
+        ...(config.dataDir !== "" ? { dataDir: config.dataDir } : {}),
+      }),
+    };
+    console.log(`eval: every ${config.evalEvery} epoch(s), N = ${config.evalN}, evaluator ${dir}`);
+  }
+
   await Deno.mkdir(runDir, { recursive: true });
   const command = ["deno", "task", "train", ...Deno.args].join(" ");
   await writeFileAtomic(
@@ -93,6 +112,7 @@ async function main(): Promise<number> {
       now: () => performance.now(),
       signal: abort.signal,
       resume: resuming,
+      ...(evaluation ? { evaluation } : {}),
     });
   } finally {
     progress.stop();

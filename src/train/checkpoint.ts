@@ -25,12 +25,30 @@ export interface LossPoint {
   gLoss: number;
 }
 
+/** Evaluator scores logged during training (`--eval-every`). */
+export interface EvalPoint {
+  /** Epoch (1-based) at whose end the scores were taken. */
+  epoch: number;
+  /** Steps completed. */
+  step: number;
+  /** FID of generated vs real test images (evaluator features). */
+  fid: number;
+  /** FID of a real train subset vs test: the floor. */
+  fidReal: number;
+  /** Share of generated images classified as the requested class. */
+  accuracy: number;
+  /** Inception Score (evaluator) of generated images. */
+  is: number;
+}
+
 /** Everything besides weights needed to continue a run exactly. */
 export interface RunState {
   /** Steps completed. All randomness derives from (seed, step), so this is the RNG state. */
   step: number;
   /** Loss history so far. */
   history: LossPoint[];
+  /** Evaluator scores so far (empty unless `--eval-every` is set). */
+  evals?: EvalPoint[];
 }
 
 /** Networks and optimizers of a GAN run. */

@@ -59,6 +59,10 @@ export interface TrainConfig {
   keepCheckpoints: number;
   /** Train on the first N images only (0 = all). */
   limit: number;
+  /** Score G with the evaluator (FID, accuracy, IS) every N epochs (0 = never). */
+  evalEvery: number;
+  /** Generated and real images per score of `evalEvery`. */
+  evalN: number;
 }
 
 /**
@@ -88,6 +92,8 @@ export const DEFAULTS: TrainConfig = {
   logEvery: 50,
   keepCheckpoints: 2,
   limit: 0,
+  evalEvery: 0,
+  evalN: 2000,
 };
 
 /** Named presets; each holds only what differs from {@linkcode DEFAULTS}. */

@@ -11,7 +11,9 @@ import { type Dataset, limitDataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
 import { buildGan } from "../models/registry.ts";
+import { scoreGenerator } from "../eval/score_generator.ts";
 import {
+  type EvalPoint,
   type GanTrainables,
   latestCheckpoint,
   loadCheckpoint,
@@ -42,6 +44,8 @@ export interface TrainContext {
   signal?: AbortSignal;
   /** Continue from the run's latest checkpoint. */
   resume?: boolean;
+  /** Evaluator and real test images, needed when `config.evalEvery > 0`. */
+  evaluation?: { evaluator: tf.LayersModel; test: Dataset };
 }
 
 /** How a run ended. */
@@ -130,6 +134,43 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     outputs.add(await writeLossFiles(runDir, state.history));
     outputs.add(`${runDir}/losses.csv`);
     outputs.add(`${runDir}/losses.json`);
+  };
+
+  const evals: EvalPoint[] = state.evals ?? [];
+  state.evals = evals;
+  const scoreEpoch = async (epoch: number) => {
+    if (ctx.evaluation === undefined) {
+      throw new Error("Cannot use --eval-every: no evaluator was given to the training loop");
+    }
+    const { evaluator, test } = ctx.evaluation;
+    const n = Math.min(cfg.evalN, test.labels.length, dataset.labels.length);
+    const s = await scoreGenerator(nets.gen, evaluator, test, dataset, {
+      n,
+      latentDim: cfg.latentDim,
+      seed: cfg.seed,
+      splits: 10,
+      k: 3,
+    });
+    evals.push({
+      epoch,
+      step: state.step,
+      fid: s.fid,
+      fidReal: s.fidReal,
+      accuracy: s.accuracy,
+      is: s.is.mean,
+    });
+    progress.log(
+      `epoch ${epoch}: FID ${s.fid.toFixed(2)} (real floor ${s.fidReal.toFixed(2)}), accuracy ` +
+        `${(s.accuracy * 100).toFixed(1)}%, IS ${
+          s.is.mean.toFixed(2)
+        } (evaluator features, N = ${n})`,
+    );
+    const rows = [
+      "epoch,step,fid,fid_real,accuracy,is",
+      ...evals.map((e) => `${e.epoch},${e.step},${e.fid},${e.fidReal},${e.accuracy},${e.is}`),
+    ];
+    await writeFileAtomic(`${runDir}/eval.csv`, rows.join("\n") + "\n");
+    outputs.add(`${runDir}/eval.csv`);
   };
 
   let pending: StepLosses[] = [];
@@ -227,6 +268,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       if (epochEnd) {
         const epoch = state.step / stepsPerEpoch;
         logEpoch(progress, state.history, epoch);
+        if (cfg.evalEvery > 0 && epoch % cfg.evalEvery === 0) await scoreEpoch(epoch);
         if (epoch % cfg.sampleEvery === 0) {
           await writeGrid(`epoch-${String(epoch).padStart(3, "0")}`);
         }

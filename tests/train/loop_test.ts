@@ -218,3 +218,28 @@ Deno.test("training on the fixture brings G's per-class means toward the real on
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("--eval-every scores G at epoch ends into eval.csv and keeps the scores across resume (wasm)", async () => {
+  await initBackend({ requested: "wasm" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-evalevery-" });
+  try {
+    const evaluator = await loadLayersModel("fixtures/evaluators/mnist");
+    const test = await loadMnist({ split: "test", dataDir: "fixtures/mnist" });
+    const cfg = { limit: 128, batchSize: 64, epochs: 1, evalEvery: 1, evalN: 100 };
+    const first = await train(context(cfg, tmp, { evaluation: { evaluator, test } }));
+    assert.equal(first.status, "done");
+    const second = await train(
+      context({ ...cfg, epochs: 2 }, tmp, { evaluation: { evaluator, test }, resume: true }),
+    );
+    assert.equal(second.step, 4);
+    const rows = (await Deno.readTextFile(`${tmp}/eval.csv`)).trim().split("\n");
+    assert.equal(rows[0], "epoch,step,fid,fid_real,accuracy,is");
+    assert.deepEqual(rows.slice(1).map((r) => r.split(",").slice(0, 2).join(",")), ["1,2", "2,4"]);
+    for (const row of rows.slice(1)) {
+      assert.ok(row.split(",").slice(2).every((v) => Number.isFinite(Number(v))), row);
+    }
+    evaluator.dispose();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
