@@ -106,3 +106,39 @@ export {
 } from "./src/data/idx.ts";
 export { type Batch, BatchSource } from "./src/data/batches.ts";
 export { loadLayersModel, saveLayersModel } from "./src/io/layers_io.ts";
+export { type EvalPoint } from "./src/train/checkpoint.ts";
+export {
+  buildEvaluator,
+  evaluate,
+  type Evaluation,
+  type EvaluatorConfig,
+  FEATURE_LAYER,
+} from "./src/eval/evaluator.ts";
+export {
+  evaluatorAccuracy,
+  type EvaluatorTraining,
+  trainEvaluator,
+} from "./src/eval/train_evaluator.ts";
+export {
+  conditionalAccuracy,
+  DEFAULT_FID_EPS,
+  type FeatureStats,
+  featureStats,
+  fid,
+  frechetDistance,
+  type FrechetOptions,
+  type FrechetResult,
+  type HostArray,
+  inceptionScore,
+  intraFid,
+  type IntraFidResult,
+  type Labels,
+  type PrecisionRecall,
+  precisionRecall,
+  type SplitScore,
+} from "./src/eval/metrics.ts";
+export {
+  type GeneratorScores,
+  scoreGenerator,
+  type ScoreOptions,
+} from "./src/eval/score_generator.ts";
