@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { BACKEND_NAMES } from "./backend/mod.ts";
 import { DATASET_NAMES } from "./data/datasets.ts";
 import { LOSSES } from "./train/losses.ts";
@@ -203,4 +203,75 @@ export function trainHelp(): string {
       Object.entries(PRESETS).map(([name, diff]) => `${name} ${JSON.stringify(diff)}`).join(", "),
   );
   return lines.join("\n");
+}
+
+/**
+ * Parses a task's flags strictly: unknown flags and positionals are a one-line TypeError.
+ *
+ * @param args Command-line arguments.
+ * @param options The flags, as `node:util` `parseArgs` takes them.
+ * @returns Flag values by name, typed from `options`.
+ *
+ * @example
+ * ```ts
+ * import { parseFlags } from "./cli.ts";
+ * const v = parseFlags(["--n", "5"], { n: { type: "string", default: "1" } });
+ * console.log(v.n); // "5"
+ * ```
+ */
+// deno-lint-ignore explicit-module-boundary-types
+export function parseFlags<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new TypeError(`Invalid arguments: ${(err as Error).message}; see --help`);
+  }
+}
+
+/**
+ * Parses an integer flag value with a lower bound.
+ *
+ * @param flag The flag name without dashes, for the message.
+ * @param raw The text given.
+ * @param min The smallest allowed value.
+ * @returns The integer.
+ *
+ * @example
+ * ```ts
+ * import { intFlag } from "./cli.ts";
+ * console.log(intFlag("n", "10", 1)); // 10
+ * ```
+ */
+export function intFlag(flag: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(value) || value < min) {
+    throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= ${min}`);
+  }
+  return value;
+}
+
+/**
+ * Runs a task's main function: user errors print one line and exit 2; `CGAN_DEBUG=1` adds the
+ * stack. A numeric result is the exit code.
+ *
+ * @param main The task body.
+ * @param env Reads `CGAN_DEBUG` (the task passes `Deno.env.get`).
+ * @returns Never: exits the process.
+ *
+ * @example
+ * ```ts ignore
+ * if (import.meta.main) await runTask(main, (k) => Deno.env.get(k));
+ * ```
+ */
+export async function runTask(
+  main: () => Promise<number | void>,
+  env: (key: string) => string | undefined,
+): Promise<never> {
+  try {
+    Deno.exit((await main()) ?? 0);
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    if (env("CGAN_DEBUG") && err instanceof Error) console.error(err.stack);
+    Deno.exit(2);
+  }
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { intFlag, parseFlags } from "../src/cli.ts";
 import * as tf from "@tensorflow/tfjs";
 import {
   type BackendName,
@@ -37,18 +37,14 @@ interface Row {
   runs: number[];
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    backends: { type: "string" },
-    steps: { type: "string", default: "50" },
-    runs: { type: "string", default: "3" },
-    "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
-    quick: { type: "boolean", default: false },
-    json: { type: "string", default: "runs/bench.json" },
-    help: { type: "boolean", default: false },
-  },
-  strict: true,
+const values = parseFlags(Deno.args, {
+  backends: { type: "string" },
+  steps: { type: "string", default: "50" },
+  runs: { type: "string", default: "3" },
+  "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
+  quick: { type: "boolean", default: false },
+  json: { type: "string", default: "runs/bench.json" },
+  help: { type: "boolean", default: false },
 });
 if (values.help) {
   console.log(
@@ -57,16 +53,9 @@ if (values.help) {
   );
   Deno.exit(0);
 }
-function positive(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= 1`);
-  }
-  return n;
-}
-const steps = values.quick ? 10 : positive("steps", values.steps);
-const runs = values.quick ? 1 : positive("runs", values.runs);
-const batchSize = positive("batch-size", values["batch-size"]);
+const steps = values.quick ? 10 : intFlag("steps", values.steps, 1);
+const runs = values.quick ? 1 : intFlag("runs", values.runs, 1);
+const batchSize = intFlag("batch-size", values["batch-size"], 1);
 
 const probe = await probeAdapter(navigator.gpu);
 const backends: BackendName[] = values.backends

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
@@ -98,44 +98,28 @@ function table(s: GeneratorScores, evaluator: string, sha: string, dataset: stri
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        checkpoint: { type: "string" },
-        n: { type: "string", default: "10000" },
-        evaluator: { type: "string" },
-        seed: { type: "string", default: "0" },
-        k: { type: "string", default: "3" },
-        backend: { type: "string" },
-        json: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new TypeError(`Invalid arguments: ${(err as Error).message}; see --help`);
-  }
+  const values = parseFlags(Deno.args, {
+    checkpoint: { type: "string" },
+    n: { type: "string", default: "10000" },
+    evaluator: { type: "string" },
+    seed: { type: "string", default: "0" },
+    k: { type: "string", default: "3" },
+    backend: { type: "string" },
+    json: { type: "string" },
+    help: { type: "boolean", default: false },
+  });
   if (values.help) return console.log(HELP);
   if (values.checkpoint === undefined) {
     throw new TypeError("Missing --checkpoint DIR: expected a run directory; see --help");
   }
-  const int = (flag: string, raw: string, min: number) => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min) {
-      throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= ${min}`);
-    }
-    return v;
-  };
-  const n = int("n", values.n, 20);
-  const seed = int("seed", values.seed, 0);
-  const k = int("k", values.k, 1);
+  const n = intFlag("n", values.n, 20);
+  const seed = intFlag("seed", values.seed, 0);
+  const k = intFlag("k", values.k, 1);
 
   const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint);
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
   const evaluatorDir = values.evaluator ??
-    new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname;
+    relative(new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname);
   const meta = await readJson<{ weightsSha256: string; testAccuracy: number }>(
     `${evaluatorDir}/evaluator.json`,
     "evaluator metadata",
@@ -181,11 +165,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(2);
-  }
-}
+if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));

@@ -8,7 +8,7 @@
  */
 import process from "node:process";
 import { describeBackend, initBackend } from "../src/backend/mod.ts";
-import { parseTrainArgs, trainHelp } from "../src/cli.ts";
+import { parseTrainArgs, runTask, trainHelp } from "../src/cli.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { DEFAULTS, type TrainConfig } from "../src/train/config.ts";
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   }
   const resuming = args.resume !== "";
   const config: TrainConfig = resuming
-    ? { ...await readRunConfig(args.resume), ...args.explicit }
+    ? { ...DEFAULTS, ...await readRunConfig(args.resume), ...args.explicit }
     : args.config;
   const runDir = resuming
     ? args.resume
@@ -131,13 +131,4 @@ async function main(): Promise<number> {
   return result.status === "diverged" ? 1 : result.status === "interrupted" ? 130 : 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (err) {
-    // User errors are one line; CGAN_DEBUG=1 shows where an unexpected one came from.
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    if (Deno.env.get("CGAN_DEBUG") && err instanceof Error) console.error(err.stack);
-    Deno.exit(2);
-  }
-}
+if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { intFlag, parseFlags, runTask } from "../src/cli.ts";
+import { sha256Hex } from "../src/io/hash.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { DATASET_NAMES, loadDataset } from "../src/data/datasets.ts";
 import { buildEvaluator } from "../src/eval/evaluator.ts";
@@ -26,21 +27,6 @@ Usage: deno task train-evaluator [flags]
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
   --out DIR         where to write it (default: fixtures/evaluators/<dataset>)`;
 
-function int(flag: string, raw: string, min: number): number {
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) {
-    throw new RangeError(`Invalid --${flag} "${raw}": expected an integer >= ${min}`);
-  }
-  return v;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Removes a previous evaluator in `dir` (only its own three files), so the new one can be saved. */
 async function replaceEvaluatorDir(dir: string): Promise<void> {
   const own = new Set(["model.json", "weights.bin", "evaluator.json"]);
@@ -59,30 +45,21 @@ async function replaceEvaluatorDir(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        dataset: { type: "string", default: "mnist" },
-        "data-dir": { type: "string" },
-        epochs: { type: "string", default: "5" },
-        "batch-size": { type: "string", default: "128" },
-        lr: { type: "string", default: "0.001" },
-        seed: { type: "string", default: "0" },
-        backend: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new TypeError(`Invalid arguments: ${(err as Error).message}; see --help`);
-  }
+  const values = parseFlags(Deno.args, {
+    dataset: { type: "string", default: "mnist" },
+    "data-dir": { type: "string" },
+    epochs: { type: "string", default: "5" },
+    "batch-size": { type: "string", default: "128" },
+    lr: { type: "string", default: "0.001" },
+    seed: { type: "string", default: "0" },
+    backend: { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean", default: false },
+  });
   if (values.help) return console.log(HELP);
-  const epochs = int("epochs", values.epochs, 1);
-  const batchSize = int("batch-size", values["batch-size"], 1);
-  const seed = int("seed", values.seed, 0);
+  const epochs = intFlag("epochs", values.epochs, 1);
+  const batchSize = intFlag("batch-size", values["batch-size"], 1);
+  const seed = intFlag("seed", values.seed, 0);
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new RangeError(`Invalid --lr "${values.lr}": expected a positive number`);
   const out = values.out ?? `fixtures/evaluators/${values.dataset}`;
@@ -141,11 +118,4 @@ async function main(): Promise<void> {
   net.dispose();
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(2);
-  }
-}
+if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));

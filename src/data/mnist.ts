@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../io/hash.ts";
 import { fileURLToPath } from "node:url";
 import { type Dataset, limitDataset, type LoadOptions, type Split } from "./dataset.ts";
 import { idxToDataset, parseIdx, readIdxPair } from "./idx.ts";
@@ -69,10 +70,7 @@ export async function verifySha256(
   expected: string,
   name: string,
 ): Promise<void> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  const found = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  const found = await sha256Hex(bytes);
   if (found !== expected.toLowerCase()) {
     throw new Error(`Cannot verify "${name}": expected SHA-256 ${expected}, found ${found}`);
   }
