@@ -142,3 +142,10 @@ export {
   scoreGenerator,
   type ScoreOptions,
 } from "./src/eval/score_generator.ts";
+export {
+  type GeneratorInfo,
+  generatorInfo,
+  loadGenerator,
+  sampleImages,
+} from "./src/models/generator.ts";
+export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";

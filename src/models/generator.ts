@@ -1,0 +1,127 @@
+/**
+ * Using a trained conditional generator: find and load it (a model folder, a run directory,
+ * a checkpoint, or an http(s) URL of a model.json), read its sizes from the model itself, and
+ * draw seeded samples of requested classes.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { loadLayersModel } from "../io/layers_io.ts";
+import { latestCheckpoint } from "../train/checkpoint.ts";
+
+/** Sizes of a conditional generator, read from its layers. */
+export interface GeneratorInfo {
+  /** Size of z. */
+  latentDim: number;
+  /** Number of classes its label embedding knows. */
+  numClasses: number;
+  /** Output image shape `[height, width, channels]`. */
+  imageShape: [number, number, number];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads a generator from a model folder (`model.json` + weights), a run directory (its
+ * latest checkpoint's G), a checkpoint folder (its `gen/`), or an http(s) URL of a model.json.
+ *
+ * @param source Where the weights are.
+ * @returns The generator.
+ *
+ * @example
+ * ```ts ignore
+ * const gen = await loadGenerator("runs/mlp-mnist-20261124-101500");
+ * ```
+ */
+export async function loadGenerator(source: string): Promise<tf.LayersModel> {
+  if (/^https?:\/\//.test(source)) return await tf.loadLayersModel(source);
+  const dir = source.replace(/\/model\.json$/, "").replace(/\/+$/, "");
+  if (await isFile(`${dir}/model.json`)) return await loadLayersModel(dir);
+  if (await isFile(`${dir}/gen/model.json`)) return await loadLayersModel(`${dir}/gen`);
+  const checkpoint = await latestCheckpoint(dir).catch(() => null);
+  if (checkpoint !== null) return await loadLayersModel(`${checkpoint}/gen`);
+  throw new Error(
+    `Cannot load a generator from "${source}": expected a model folder with model.json, ` +
+      `a checkpoint folder with gen/, a run directory with checkpoints/, or an http(s) URL`,
+  );
+}
+
+/**
+ * Reads a conditional generator's sizes from its inputs, output and label embedding.
+ *
+ * @param gen A generator `(z [N, latentDim], labels [N, 1]) -> images`.
+ * @returns Its sizes.
+ *
+ * @example
+ * ```ts
+ * import { buildGan } from "./registry.ts";
+ * import { generatorInfo } from "./generator.ts";
+ * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * console.log(generatorInfo(gen)); // { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] }
+ * ```
+ */
+export function generatorInfo(gen: tf.LayersModel): GeneratorInfo {
+  const [z, labels] = gen.inputs;
+  const out = gen.outputs[0]?.shape;
+  const embedding = gen.layers.find((l) => l.getClassName() === "Embedding");
+  const latentDim = z?.shape[1];
+  const numClasses = embedding?.getConfig().inputDim;
+  if (
+    gen.inputs.length !== 2 || labels === undefined || typeof latentDim !== "number" ||
+    typeof numClasses !== "number" || out === undefined || out.length !== 4
+  ) {
+    throw new TypeError(
+      `Cannot use model "${gen.name}" as a conditional generator: expected inputs (z [N, d], labels [N, 1]), ` +
+        `a label Embedding and an image output [N, H, W, C]`,
+    );
+  }
+  return {
+    latentDim,
+    numClasses,
+    imageShape: [out[1]!, out[2]!, out[3]!] as [number, number, number],
+  };
+}
+
+/**
+ * Draws one sample per requested label, from seeded noise, with G in inference mode.
+ *
+ * @param gen The generator.
+ * @param labels The class of each sample.
+ * @param seed Seed of the noise: the same seed and labels give the same images.
+ * @returns Images `[labels.length, H, W, C]` in [-1, 1], row-major, on the host.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildGan } from "./registry.ts";
+ * import { sampleImages } from "./generator.ts";
+ * await tf.setBackend("cpu");
+ * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * const images = await sampleImages(gen, [0, 2], 7);
+ * console.log(images.length); // 32
+ * ```
+ */
+export async function sampleImages(
+  gen: tf.LayersModel,
+  labels: number[],
+  seed: number,
+): Promise<Float32Array> {
+  const { latentDim, numClasses } = generatorInfo(gen);
+  const bad = labels.find((l) => !Number.isInteger(l) || l < 0 || l >= numClasses);
+  if (bad !== undefined) {
+    throw new RangeError(`Cannot sample class ${bad}: expected an integer in 0..${numClasses - 1}`);
+  }
+  const images = tf.tidy(() => {
+    const z = tf.randomNormal([labels.length, latentDim], 0, 1, "float32", seed);
+    return gen.predict([z, tf.tensor2d(labels, [labels.length, 1], "int32")]) as tf.Tensor;
+  });
+  const data = await images.data() as Float32Array;
+  images.dispose();
+  return data;
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../../src/backend/mod.ts";
+import { saveLayersModel } from "../../src/io/layers_io.ts";
+import { generatorInfo, loadGenerator, sampleImages } from "../../src/models/generator.ts";
+import { buildGan } from "../../src/models/registry.ts";
+
+await initBackend({ requested: "cpu" });
+const SPEC = {
+  latentDim: 8,
+  numClasses: 3,
+  imageShape: [4, 4, 1] as [number, number, number],
+  activation: "leaky" as const,
+  seed: 0,
+};
+
+Deno.test("generatorInfo() reads latent size, classes and image shape from the model", () => {
+  const { gen, disc } = buildGan("mlp", SPEC);
+  assert.deepEqual(generatorInfo(gen), { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] });
+  assert.throws(() => generatorInfo(disc), /Cannot use model .* as a conditional generator/);
+});
+
+Deno.test("sampleImages() is seeded and rejects unknown classes", async () => {
+  const { gen } = buildGan("mlp", SPEC);
+  const a = await sampleImages(gen, [0, 1, 2], 5);
+  assert.equal(a.length, 3 * 16);
+  assert.deepEqual(await sampleImages(gen, [0, 1, 2], 5), a);
+  assert.notDeepEqual(await sampleImages(gen, [0, 1, 2], 6), a);
+  await assert.rejects(
+    () => sampleImages(gen, [3], 0),
+    /Cannot sample class 3: expected an integer in 0..2/,
+  );
+});
+
+Deno.test("loadGenerator() finds G in a model folder, a checkpoint folder and names what it expected", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-gen-" });
+  try {
+    const { gen } = buildGan("mlp", SPEC);
+    await saveLayersModel(gen, `${tmp}/ckpt/gen`);
+    const want = await sampleImages(gen, [1], 3);
+    for (const source of [`${tmp}/ckpt/gen`, `${tmp}/ckpt/gen/model.json`, `${tmp}/ckpt`]) {
+      assert.deepEqual(await sampleImages(await loadGenerator(source), [1], 3), want, source);
+    }
+    await assert.rejects(
+      () => loadGenerator(`${tmp}/nothing`),
+      /Cannot load a generator from ".*nothing": expected a model folder/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../../src/backend/mod.ts";
+import { decodePng } from "../../src/io/png.ts";
+import { saveLayersModel } from "../../src/io/layers_io.ts";
+import { buildGan } from "../../src/models/registry.ts";
+
+const SAMPLE = new URL("../../tasks/sample.ts", import.meta.url).pathname;
+
+async function sample(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { code, stdout, stderr } = await new Deno.Command("deno", {
+    args: ["run", "-P=train", SAMPLE, "--backend", "cpu", ...args],
+    env: { NO_COLOR: "1" },
+  }).output();
+  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+}
+
+await initBackend({ requested: "cpu" });
+const tmp = await Deno.makeTempDir({ prefix: "cgan-sample-" });
+const { gen } = buildGan("mlp", {
+  latentDim: 100,
+  numClasses: 10,
+  imageShape: [28, 28, 1],
+  activation: "leaky",
+  seed: 0,
+});
+await saveLayersModel(gen, `${tmp}/gen`);
+
+Deno.test("deno task sample prints the digits, writes a PNG grid and one native PNG per sample", async () => {
+  const { code, out, err } = await sample([
+    "--weights",
+    `${tmp}/gen`,
+    "--digit",
+    "5",
+    "--count",
+    "3",
+    "--seed",
+    "7",
+    "--out",
+    `${tmp}/five.png`,
+    "--out-dir",
+    `${tmp}/fives`,
+  ]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^5 x3, seed 7; backend: cpu/m);
+  // ASCII art of three 28x28 images side by side: 14 lines of 28 * 3 + 2 characters.
+  const art = out.split("\n").slice(0, 14);
+  assert.ok(art.every((l) => l.length === 86), "ASCII rows have the grid's width");
+  const grid = decodePng(await Deno.readFile(`${tmp}/five.png`));
+  assert.deepEqual([grid.width, grid.height], [(3 * 28 + 2 * 2) * 4, 28 * 4]); // pad 2 between cells, x4
+  const files = [...Deno.readDirSync(`${tmp}/fives`)].map((e) => e.name).sort();
+  assert.deepEqual(files, ["5-00000.png", "5-00001.png", "5-00002.png"]);
+  const one = decodePng(await Deno.readFile(`${tmp}/fives/5-00000.png`));
+  assert.deepEqual([one.width, one.height, one.channels], [28, 28, 1]);
+});
+
+Deno.test("deno task sample rejects bad flags in one line with a non-zero exit", async () => {
+  for (
+    const [args, pattern] of [
+      [["--digit", "11"], /^error: Invalid --digit "11": expected a digit 0-9$/],
+      [["--digit", "five"], /^error: Invalid --digit "five": expected a digit 0-9$/],
+      [
+        ["--digit", "1", "--class", "2"],
+        /^error: Expected exactly one of --digit N or --class NAME\|N/,
+      ],
+      [
+        ["--digit", "3", "--dataset", "fashion"],
+        /^error: Cannot use --digit with --dataset fashion: use --class$/,
+      ],
+    ] as const
+  ) {
+    const { code, err } = await sample(["--weights", `${tmp}/gen`, ...args]);
+    assert.equal(code, 2, args.join(" "));
+    const lines = err.split("\n").filter((l) =>
+      l.trim() !== "" && !l.includes("experimental feature")
+    );
+    assert.equal(lines.length, 1, err);
+    assert.match(lines[0]!, pattern);
+  }
+  const missing = await sample(["--weights", `${tmp}/none`, "--digit", "3"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /error: Cannot load a generator from/);
+});
+
+Deno.test("cleanup", async () => {
+  gen.dispose();
+  await Deno.remove(tmp, { recursive: true });
+});
