@@ -5,6 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import * as dcganMnist from "./dcgan_mnist.ts";
 import * as mlpCgan from "./mlp_cgan.ts";
 
 /** Everything a model builder may need, resolved from the run config and the dataset. */
@@ -32,6 +33,7 @@ export interface GanArchitecture {
 /** Architectures selectable with `--model`. */
 export const ARCHITECTURES = {
   mlp: mlpCgan,
+  dcgan: dcganMnist,
 } as const satisfies Record<string, GanArchitecture>;
 
 /**

@@ -1,0 +1,154 @@
+/**
+ * The conditional DCGAN for MNIST of paper 001 (Gazali, "Conditional GANs (cGANs) for MNIST
+ * Dataset"): the label is embedded (50), projected by a dense layer to one extra feature map
+ * and concatenated as a channel; D is two stride-2 3x3 convs with LeakyReLU 0.2 and dropout
+ * 0.4; G projects z to 7x7x128 and upsamples twice with 4x4 stride-2 transposed convs.
+ *
+ * As in the MLP model, D ends in a logit and the sigmoid lives in the loss.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { InitSeeds } from "./blocks/seeds.ts";
+import type { ModelSpec } from "./registry.ts";
+
+/** Size of the label embedding (paper 001). */
+const EMBED = 50;
+/** Feature maps of every conv layer (paper 001). */
+const FILTERS = 128;
+/** LeakyReLU slope. */
+const ALPHA = 0.2;
+/** D's dropout before the output (paper 001). */
+const DROPOUT = 0.4;
+
+/** Label -> embedding (50) -> dense -> one `[h, w, 1]` feature map. */
+function labelChannel(
+  labels: tf.SymbolicTensor,
+  numClasses: number,
+  [h, w]: [number, number],
+  seeds: InitSeeds,
+  name: string,
+): tf.SymbolicTensor {
+  let x = tf.layers.embedding({
+    inputDim: numClasses,
+    outputDim: EMBED,
+    embeddingsInitializer: seeds.uniform(0.05),
+    name: `${name}_label_embedding`,
+  }).apply(labels) as tf.SymbolicTensor; // [N, 1, 50]
+  x = tf.layers.dense({
+    units: h * w,
+    kernelInitializer: seeds.glorotUniform(),
+    name: `${name}_label_dense`,
+  })
+    .apply(x) as tf.SymbolicTensor; // [N, 1, h*w]
+  return tf.layers.reshape({ targetShape: [h, w, 1], name: `${name}_label_map` }).apply(
+    x,
+  ) as tf.SymbolicTensor;
+}
+
+function leaky(name: string): tf.layers.Layer {
+  return tf.layers.leakyReLU({ alpha: ALPHA, name });
+}
+
+/**
+ * Builds G: `(z [N, latentDim], labels [N, 1]) -> image [N, 28, 28, 1]` in [-1, 1].
+ *
+ * @param spec Sizes and seed; the image must be 28x28 (two 2x upsamplings of 7x7).
+ * @returns The generator.
+ *
+ * @example
+ * ```ts
+ * import { buildGenerator } from "./dcgan_mnist.ts";
+ * const gen = buildGenerator({ latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
+ * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
+ * ```
+ */
+export function buildGenerator(spec: ModelSpec): tf.LayersModel {
+  const [h, w, c] = spec.imageShape;
+  if (h % 4 !== 0 || w % 4 !== 0) {
+    throw new RangeError(
+      `Cannot build the DCGAN generator for ${h}x${w} images: expected sides divisible by 4`,
+    );
+  }
+  const seeds = new InitSeeds(spec.seed);
+  const [h0, w0] = [h / 4, w / 4];
+  const z = tf.input({ shape: [spec.latentDim], name: "z" });
+  const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
+  let x = tf.layers.dense({
+    units: FILTERS * h0 * w0,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "gen_project",
+  })
+    .apply(z) as tf.SymbolicTensor;
+  x = leaky("gen_project_act").apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ targetShape: [h0, w0, FILTERS], name: "gen_reshape" }).apply(
+    x,
+  ) as tf.SymbolicTensor; // [N, 7, 7, 128]
+  const label = labelChannel(labels, spec.numClasses, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
+  x = tf.layers.concatenate({ name: "gen_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 7, 7, 129]
+  for (const i of [1, 2]) {
+    x = tf.layers.conv2dTranspose({
+      filters: FILTERS,
+      kernelSize: 4,
+      strides: 2,
+      padding: "same",
+      kernelInitializer: seeds.glorotUniform(),
+      name: `gen_up${i}`,
+    }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 128] then [N, 28, 28, 128]
+    x = leaky(`gen_up${i}_act`).apply(x) as tf.SymbolicTensor;
+  }
+  const image = tf.layers.conv2d({
+    filters: c,
+    kernelSize: 7,
+    padding: "same",
+    activation: "tanh",
+    kernelInitializer: seeds.glorotUniform(),
+    name: "gen_out",
+  }).apply(x) as tf.SymbolicTensor; // [N, 28, 28, 1]
+  return tf.model({ inputs: [z, labels], outputs: image, name: "dcgan_mnist_generator" });
+}
+
+/**
+ * Builds D: `(image [N, H, W, C], labels [N, 1]) -> logit [N, 1]`.
+ *
+ * @param spec Sizes and seed.
+ * @returns The discriminator.
+ *
+ * @example
+ * ```ts
+ * import { buildDiscriminator } from "./dcgan_mnist.ts";
+ * const disc = buildDiscriminator({ latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
+ * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * ```
+ */
+export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
+  const [h, w, c] = spec.imageShape;
+  const seeds = new InitSeeds(spec.seed + 1);
+  const image = tf.input({ shape: [h, w, c], name: "image" });
+  const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
+  const label = labelChannel(labels, spec.numClasses, [h, w], seeds, "disc"); // [N, 28, 28, 1]
+  let x = tf.layers.concatenate({ name: "disc_condition" }).apply([
+    image,
+    label,
+  ]) as tf.SymbolicTensor; // [N, 28, 28, C+1]
+  for (const i of [1, 2]) {
+    x = tf.layers.conv2d({
+      filters: FILTERS,
+      kernelSize: 3,
+      strides: 2,
+      padding: "same",
+      kernelInitializer: seeds.glorotUniform(),
+      name: `disc_down${i}`,
+    }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 128] then [N, 7, 7, 128]
+    x = leaky(`disc_down${i}_act`).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.flatten({ name: "disc_flatten" }).apply(x) as tf.SymbolicTensor; // [N, 6272]
+  x = tf.layers.dropout({ rate: DROPOUT, name: "disc_dropout" }).apply(x) as tf.SymbolicTensor;
+  const logit = tf.layers.dense({
+    units: 1,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_logit",
+  })
+    .apply(x) as tf.SymbolicTensor; // [N, 1]
+  return tf.model({ inputs: [image, labels], outputs: logit, name: "dcgan_mnist_discriminator" });
+}
