@@ -61,8 +61,10 @@ export {
   bceWithLogits,
   type DLossOptions,
   type GanLoss,
+  HINGE_LOSS,
   LOSSES,
   type LossName,
+  LSGAN_LOSS,
 } from "./src/train/losses.ts";
 export {
   latestCheckpoint,

@@ -72,7 +72,71 @@ export const BCE_LOSS: GanLoss = {
   },
 };
 
+/**
+ * Least-squares GAN loss (Mao et al. 2017, the LSGAN of paper 004) with the 0-1 coding: D
+ * minimises `((D(x) - (1 - smoothing))^2 + D(G(z))^2) / 2`, G minimises `(D(G(z)) - 1)^2 / 2`,
+ * on D's raw outputs.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { LSGAN_LOSS } from "./losses.ts";
+ * console.log(LSGAN_LOSS.g(tf.tensor([1, 1])).dataSync()[0]); // 0
+ * ```
+ */
+export const LSGAN_LOSS: GanLoss = {
+  name: "lsgan",
+  d(realOut, fakeOut, { labelSmoothing }) {
+    return tf.tidy(() =>
+      tf.mul(
+        tf.add(
+          tf.mean(tf.square(tf.sub(realOut, 1 - labelSmoothing))),
+          tf.mean(tf.square(fakeOut)),
+        ),
+        0.5,
+      ) as tf.Scalar
+    );
+  },
+  g(fakeOut) {
+    return tf.tidy(() => tf.mul(tf.mean(tf.square(tf.sub(fakeOut, 1))), 0.5) as tf.Scalar);
+  },
+};
+
+/**
+ * Hinge loss (Lim & Ye 2017; used by SAGAN): D minimises
+ * `mean(relu(1 - D(x))) + mean(relu(1 + D(G(z))))`, G minimises `-mean(D(G(z)))`.
+ * Label smoothing does not apply to a margin loss and is ignored.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { HINGE_LOSS } from "./losses.ts";
+ * console.log(HINGE_LOSS.d(tf.tensor([2]), tf.tensor([-2]), { labelSmoothing: 0 }).dataSync()[0]); // 0
+ * ```
+ */
+export const HINGE_LOSS: GanLoss = {
+  name: "hinge",
+  d(realOut, fakeOut) {
+    return tf.tidy(() =>
+      tf.add(
+        tf.mean(tf.relu(tf.sub(1, realOut))),
+        tf.mean(tf.relu(tf.add(1, fakeOut))),
+      ) as tf.Scalar
+    );
+  },
+  g(fakeOut) {
+    return tf.tidy(() => tf.neg(tf.mean(fakeOut)) as tf.Scalar);
+  },
+};
+
 /** Losses selectable with `--loss`. */
-export const LOSSES = { bce: BCE_LOSS } as const satisfies Record<string, GanLoss>;
+export const LOSSES = {
+  bce: BCE_LOSS,
+  lsgan: LSGAN_LOSS,
+  hinge: HINGE_LOSS,
+} as const satisfies Record<
+  string,
+  GanLoss
+>;
 /** A key of {@linkcode LOSSES}. */
 export type LossName = keyof typeof LOSSES;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
-import { BCE_LOSS, bceWithLogits } from "../../src/train/losses.ts";
+import { BCE_LOSS, bceWithLogits, HINGE_LOSS, LSGAN_LOSS } from "../../src/train/losses.ts";
 
 await initBackend({ requested: "cpu" });
 
@@ -38,4 +38,24 @@ Deno.test("BCE_LOSS.g is the non-saturating loss -log D(G(z))", () => {
   const got = tf.tidy(() => BCE_LOSS.g(tf.tensor([-4, 0.5])).dataSync()[0]!);
   const want = (-Math.log(sigmoid(-4)) - Math.log(sigmoid(0.5))) / 2;
   assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
+});
+
+Deno.test("LSGAN_LOSS matches hand-computed least squares, smoothing the real target", () => {
+  const got = tf.tidy(() =>
+    LSGAN_LOSS.d(tf.tensor([0.5, 1.5]), tf.tensor([0.2, -0.4]), { labelSmoothing: 0.1 })
+      .dataSync()[0]!
+  );
+  const want = 0.5 * (((0.5 - 0.9) ** 2 + (1.5 - 0.9) ** 2) / 2 + (0.2 ** 2 + 0.4 ** 2) / 2);
+  assert.ok(Math.abs(got - want) < 1e-6, `${got} vs ${want}`);
+  const g = tf.tidy(() => LSGAN_LOSS.g(tf.tensor([0, 3])).dataSync()[0]!);
+  assert.ok(Math.abs(g - 0.5 * ((1 + 4) / 2)) < 1e-6, `${g}`);
+});
+
+Deno.test("HINGE_LOSS is zero beyond the margins and linear inside", () => {
+  const d = tf.tidy(() =>
+    HINGE_LOSS.d(tf.tensor([2, 0.5]), tf.tensor([-3, 0]), { labelSmoothing: 0.1 }).dataSync()[0]!
+  );
+  assert.ok(Math.abs(d - ((0 + 0.5) / 2 + (0 + 1) / 2)) < 1e-6, `${d}`);
+  const g = tf.tidy(() => HINGE_LOSS.g(tf.tensor([1, 3])).dataSync()[0]!);
+  assert.ok(Math.abs(g + 2) < 1e-6, `${g}`);
 });
