@@ -1,10 +1,10 @@
 /**
- * `deno task bench`: training and sampling throughput of the MLP cGAN (paper 000, batch 64)
- * on each backend available here. Each measurement runs `--steps` training steps after a
+ * `deno task bench`: training and sampling throughput of a cGAN (`--model`, default the MLP
+ * of paper 000, batch 64) on each backend available here. Each measurement runs `--steps` training steps after a
  * warm-up, timed to a final `await data()`, `--runs` times; the median is reported with the
  * tensor count before/after and the peak RSS. Prints a table and writes JSON (`--json`).
  *
- * Usage: `deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] [--quick]`
+ * Usage: `deno task bench [--model mlp|dcgan] [--backends wasm,cpu,webgpu] [--steps 50] [--quick]`
  *
  * @module
  */
@@ -19,7 +19,7 @@ import {
 import { loadMnist } from "../src/data/mnist.ts";
 import { BatchSource } from "../src/data/batches.ts";
 import { buildGan } from "../src/models/registry.ts";
-import { DEFAULTS } from "../src/train/config.ts";
+import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
 import { LOSSES } from "../src/train/losses.ts";
 import { createAdam } from "../src/train/optimizer.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
@@ -42,6 +42,7 @@ const values = parseFlags(Deno.args, {
   steps: { type: "string", default: "50" },
   runs: { type: "string", default: "3" },
   "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
+  model: { type: "string", default: "mlp" },
   quick: { type: "boolean", default: false },
   json: { type: "string", default: "runs/bench.json" },
   help: { type: "boolean", default: false },
@@ -49,13 +50,17 @@ const values = parseFlags(Deno.args, {
 if (values.help) {
   console.log(
     "Usage: deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] " +
-      "[--batch-size 64] [--quick] [--json runs/bench.json]",
+      "[--batch-size 64] [--model mlp|dcgan] [--quick] [--json runs/bench.json]",
   );
   Deno.exit(0);
 }
 const steps = values.quick ? 10 : intFlag("steps", values.steps, 1);
 const runs = values.quick ? 1 : intFlag("runs", values.runs, 1);
 const batchSize = intFlag("batch-size", values["batch-size"], 1);
+const model = values.model;
+if (!(MODEL_NAMES as readonly string[]).includes(model)) {
+  throw new TypeError(`Invalid --model "${model}": expected one of ${MODEL_NAMES.join(", ")}`);
+}
 
 const probe = await probeAdapter(navigator.gpu);
 const backends: BackendName[] = values.backends
@@ -90,7 +95,7 @@ for (const name of backends) {
   const info = await initBackend({ requested: name });
   // The plain cpu backend is ~20x slower: fewer steps keep the run short, the rate is the same.
   const n = name === "cpu" ? Math.max(2, Math.ceil(steps / 10)) : steps;
-  const nets = buildGan("mlp", spec);
+  const nets = buildGan(model as ModelName, spec);
   const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
   const source = new BatchSource(data, batchSize, 0);
   const step = (s: number) => {
@@ -157,7 +162,7 @@ for (const name of backends) {
   nets.disc.dispose();
 }
 
-console.log(`MLP cGAN (paper 000), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`);
+console.log(`${model} cGAN, batch ${batchSize}, ${steps} steps x ${runs} runs, median:`);
 console.log("backend | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB");
 for (const r of rows) {
   console.log(
