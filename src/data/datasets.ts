@@ -3,17 +3,19 @@
  *
  * @module
  */
+import { loadCifar10 } from "./cifar10.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
 import { loadFashionMnist, loadMnist } from "./mnist.ts";
 
 /** Datasets selectable by name. */
-export const DATASET_NAMES = ["mnist", "fashion"] as const;
+export const DATASET_NAMES = ["mnist", "fashion", "cifar10"] as const;
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
 
 const LOADERS: Record<DatasetName, (opts: LoadOptions) => Promise<Dataset>> = {
   mnist: loadMnist,
   fashion: loadFashionMnist,
+  cifar10: loadCifar10,
 };
 
 /**

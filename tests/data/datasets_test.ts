@@ -5,7 +5,10 @@ import { FASHION_CLASSES, MNIST_CLASSES } from "../../src/data/mnist.ts";
 Deno.test("loadDataset() rejects unknown names, listing the valid ones", async () => {
   await assert.rejects(
     () => loadDataset("cifar100", { split: "train" }),
-    { name: "TypeError", message: 'Unknown dataset "cifar100": expected one of mnist, fashion' },
+    {
+      name: "TypeError",
+      message: 'Unknown dataset "cifar100": expected one of mnist, fashion, cifar10',
+    },
   );
   await assert.rejects(() => loadDataset("MNIST", { split: "train" }), TypeError);
 });
@@ -23,7 +26,7 @@ Deno.test("loadDataset() routes each name to its reader", async () => {
 });
 
 Deno.test("isDatasetName() accepts exactly DATASET_NAMES", () => {
-  assert.deepEqual([...DATASET_NAMES], ["mnist", "fashion"]);
+  assert.deepEqual([...DATASET_NAMES], ["mnist", "fashion", "cifar10"]);
   for (const name of DATASET_NAMES) assert.ok(isDatasetName(name));
   assert.ok(!isDatasetName("cifar10x"));
   assert.ok(!isDatasetName(""));

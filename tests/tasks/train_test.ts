@@ -45,7 +45,10 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
   for (
     const [args, pattern] of [
       [["--epochs", "five"], /^error: Invalid --epochs "five": expected an integer in 1\.\.inf$/],
-      [["--dataset", "svhn"], /^error: Invalid --dataset "svhn": expected one of mnist, fashion$/],
+      [
+        ["--dataset", "svhn"],
+        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10$/,
+      ],
       [["--frobnicate"], /^error: Invalid arguments: .*frobnicate.*; see --help$/],
       [["--resume", "/nonexistent/run"], /^error: Cannot resume "\/nonexistent\/run": cannot read/],
     ] as const
