@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { gunzip } from "../io/gzip.ts";
 import { join } from "node:path";
 import { writeDirAtomic } from "../io/atomic.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
@@ -356,17 +357,6 @@ export async function loadCifar10(opts: Cifar10Options): Promise<Dataset> {
   };
 }
 
-async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("gzip"),
-    );
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (err) {
-    throw new Error(`Cannot decompress "${name}": ${(err as Error).message}`);
-  }
-}
-
 /**
  * Downloads the official CIFAR-10 binary archive, checks its SHA-256, and unpacks it into
  * `cacheDir` (as `cacheDir/cifar-10-batches-bin/…`) atomically: the files are written to a
@@ -410,7 +400,7 @@ export async function downloadCifar10(
     });
   }
   await verifySha256(archive, opts.sha256 ?? CIFAR10_SHA256, url);
-  const entries = readTar(await gunzip(archive, url), url);
+  const entries = readTar(await gunzip(archive, `"${url}"`), url);
   const files: Record<string, Uint8Array> = {};
   for (const entry of entries) files[entry.path.replace(/^(\.\/)+/, "")] = entry.data;
   for (const name of [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE]) {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { gunzip } from "../io/gzip.ts";
 import type { Dataset } from "./dataset.ts";
 
 /** A parsed IDX file. */
@@ -151,17 +152,6 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-async function gunzip(bytes: Uint8Array, path: string): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("gzip"),
-    );
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (err) {
-    throw new Error(`Cannot decompress IDX file "${path}": ${(err as Error).message}`);
-  }
-}
-
 /**
  * Reads an IDX file, raw or gzip-compressed (detected by the gzip magic bytes `1f 8b`).
  *
@@ -184,7 +174,7 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
   } catch (err) {
     throw new Error(`Cannot read IDX file "${path}": ${(err as Error).message}`);
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, `IDX file "${path}"`);
   return parseIdx(bytes, path);
 }
 
