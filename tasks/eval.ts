@@ -12,8 +12,8 @@ import { loadDataset } from "../src/data/datasets.ts";
 import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
-import { latestCheckpoint } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
+import { readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
 const HELP = `Score a trained generator in the evaluator's feature space.
 
@@ -25,33 +25,6 @@ Usage: deno task eval --checkpoint DIR [flags]
   --k N             neighbourhood size of precision/recall (default: 3)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
   --json FILE       where to write the scores (default: <run>/eval.json)`;
-
-function relative(path: string): string {
-  const cwd = Deno.cwd() + "/";
-  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
-}
-
-async function readJson<T>(file: string, what: string): Promise<T> {
-  try {
-    return JSON.parse(await Deno.readTextFile(file)) as T;
-  } catch (err) {
-    throw new Error(`Cannot read ${what} "${file}": ${(err as Error).message}`);
-  }
-}
-
-/** Finds the run directory and checkpoint from --checkpoint. */
-async function resolveCheckpoint(path: string): Promise<{ runDir: string; checkpoint: string }> {
-  const trimmed = path.replace(/\/+$/, "");
-  const m = trimmed.match(/^(.*)\/checkpoints\/step-\d{8}$/);
-  if (m) return { runDir: m[1] === "" ? "." : m[1]!, checkpoint: trimmed };
-  const checkpoint = await latestCheckpoint(trimmed);
-  if (checkpoint === null) {
-    throw new Error(
-      `Cannot evaluate "${path}": expected a run directory with checkpoints/latest.json`,
-    );
-  }
-  return { runDir: trimmed, checkpoint };
-}
 
 function fmt(x: number, digits = 3): string {
   return x.toFixed(digits);
@@ -116,7 +89,7 @@ async function main(): Promise<void> {
   const seed = intFlag("seed", values.seed, 0);
   const k = intFlag("k", values.k, 1);
 
-  const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint);
+  const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint, "--checkpoint");
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
   const evaluatorDir = values.evaluator ??
     relative(new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname);

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { isAbsolute, join, normalize } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.ts";
+import { type QuantizeDtype, quantizeWeights } from "./quantize.ts";
 
 /** File name of the topology and weights manifest in a model directory. */
 export const MODEL_JSON = "model.json";
@@ -59,6 +60,12 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
   };
 }
 
+/** Options of {@linkcode saveLayersModel}. */
+export interface SaveModelOptions {
+  /** Store float32 weights as float16 or uint8 (tfjs dequantizes on load); default none. */
+  quantize?: QuantizeDtype;
+}
+
 /**
  * Saves a Layers model (topology and weights, not the optimizer) to a directory in the
  * standard tfjs format, atomically.
@@ -67,6 +74,7 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
  * @param dir The model directory; an existing model there is replaced.
  * @param metadata JSON-serialisable values stored as `userDefinedMetadata` in `model.json`,
  *   merged over any the model already carries.
+ * @param options Weight quantization (for shipped models; checkpoints stay float32).
  * @returns What tfjs reports about the saved artifacts.
  *
  * @example
@@ -85,6 +93,7 @@ export async function saveLayersModel(
   model: tf.LayersModel,
   dir: string,
   metadata?: Record<string, unknown>,
+  options: SaveModelOptions = {},
 ): Promise<tf.io.SaveResult> {
   return await model.save({
     save: (artifacts) =>
@@ -97,6 +106,7 @@ export async function saveLayersModel(
             ...(metadata as Record<string, object>),
           },
         },
+        options.quantize ?? "none",
       ),
   });
 }
@@ -217,6 +227,7 @@ export async function loadWeights(dir: string, name: string): Promise<NamedWeigh
 async function saveArtifacts(
   dir: string,
   artifacts: tf.io.ModelArtifacts,
+  quantize: QuantizeDtype = "none",
 ): Promise<tf.io.SaveResult> {
   const modelJsonPath = join(dir, MODEL_JSON);
   if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology === undefined) {
@@ -232,8 +243,10 @@ async function saveArtifacts(
         `found "${artifacts.format}"`,
     );
   }
-  const specs = artifacts.weightSpecs ?? [];
-  const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []));
+  const { specs, data } = quantizeWeights({
+    specs: artifacts.weightSpecs ?? [],
+    data: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? [])),
+  }, quantize);
   const expected = expectedBytes(specs);
   if (expected !== null && expected !== data.length) {
     throw new RangeError(

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend/mod.ts";
+import { loadMnist } from "../../src/data/mnist.ts";
+import { meanPairwiseDistance, qualityGate } from "../../src/eval/quality_gate.ts";
+import { loadLayersModel } from "../../src/io/layers_io.ts";
+
+Deno.test("meanPairwiseDistance() averages over every pair", () => {
+  // Points 0, 3 and 7 on a line: distances 3, 7, 4.
+  assert.equal(meanPairwiseDistance(new Float32Array([0, 3, 7]), 3, 1), 14 / 3);
+  assert.throws(() => meanPairwiseDistance(new Float32Array([1]), 1, 1), /at least 2 vectors/);
+});
+
+/**
+ * A stand-in generator `(z, label) -> image`: each class's image is `template[label]` plus
+ * `noise * (z projected to pixels)`, so `noise` sets how varied a class is.
+ */
+function standInGenerator(templates: Float32Array, noise: number): tf.LayersModel {
+  const z = tf.input({ shape: [8] });
+  const label = tf.input({ shape: [1], dtype: "int32" });
+  const base = tf.layers.flatten().apply(
+    tf.layers.embedding({
+      inputDim: 10,
+      outputDim: 784,
+      weights: [tf.tensor2d(templates, [10, 784])],
+    }).apply(label),
+  ) as tf.SymbolicTensor;
+  const spread = tf.layers.dense({
+    units: 784,
+    useBias: false,
+    kernelInitializer: noise === 0
+      ? "zeros"
+      : tf.initializers.randomNormal({ stddev: noise, seed: 1 }),
+  }).apply(z) as tf.SymbolicTensor;
+  const sum = tf.layers.add().apply([base, spread]) as tf.SymbolicTensor;
+  const image = tf.layers.reshape({ targetShape: [28, 28, 1] }).apply(
+    tf.layers.activation({ activation: "tanh" }).apply(sum),
+  ) as tf.SymbolicTensor;
+  return tf.model({ inputs: [z, label], outputs: image });
+}
+
+Deno.test("qualityGate() passes real-looking classes only when they are varied and not blank", async () => {
+  await initBackend({ requested: "cpu" });
+  const test = await loadMnist({ split: "test", dataDir: "fixtures/mnist" });
+  const evaluator = await loadLayersModel("fixtures/evaluators/mnist");
+  // Template of class c: the first real test digit of c, as a pre-tanh value in [-3, 3].
+  const templates = new Float32Array(10 * 784);
+  for (let c = 0; c < 10; c++) {
+    const i = test.labels.indexOf(c);
+    for (let k = 0; k < 784; k++) {
+      templates[c * 784 + k] = (test.images[i * 784 + k]! / 255) * 6 - 3;
+    }
+  }
+  const opts = { perClass: 10, minDiversityRatio: 0.5 };
+
+  const collapsed = standInGenerator(templates, 0);
+  const a = await qualityGate(collapsed, evaluator, test, opts);
+  assert.equal(a.n, 100);
+  assert.ok(a.accuracy >= 0.9, `real templates are recognised: ${a.accuracy}`);
+  assert.equal(a.minRatio, 0, "one image per class has no diversity");
+  assert.equal(a.blank, 0);
+  assert.equal(a.passed, false);
+
+  const blank = standInGenerator(new Float32Array(10 * 784).fill(-3), 0);
+  const b = await qualityGate(blank, evaluator, test, opts);
+  assert.equal(b.blank, 100);
+  assert.equal(b.passed, false);
+
+  const varied = standInGenerator(templates, 1);
+  const c = await qualityGate(varied, evaluator, test, opts);
+  assert.ok(c.minRatio > 0.5, `noise makes classes varied: ${c.minRatio}`);
+  assert.equal(c.perClass.length, 10);
+  for (const p of c.perClass) assert.ok(p.realDiversity > 0);
+  for (const model of [collapsed, blank, varied, evaluator]) model.dispose();
+});
