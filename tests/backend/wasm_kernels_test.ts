@@ -302,6 +302,56 @@ Deno.test("UnsortedSegmentSum on wasm matches cpu, and the Embedding gradient ru
   );
 });
 
+Deno.test("Tile on wasm matches cpu for broadcast-like, interleaved and scalar-axis repeats", async () => {
+  const cases: [number[], number[]][] = [
+    [[1, 1, 1, 5], [3, 4, 2, 1]], // a BatchNorm scale tiled over [N, H, W, C]
+    [[2, 3], [2, 3]],
+    [[7], [4]],
+    [[2, 1, 3], [1, 5, 2]],
+    [[3, 2, 2, 1], [1, 1, 1, 6]],
+    [[2, 2], [1, 1]],
+  ];
+  for (const [shape, reps] of cases) {
+    await assertMatchesCpu(`tile [${shape}] x [${reps}]`, [shape], (x) => tf.tile(x!, reps));
+  }
+  assert.deepEqual(
+    await tf.tile(tf.tensor2d([[1, 2]], [1, 2], "int32"), [2, 2]).array(),
+    [[1, 2, 1, 2], [1, 2, 1, 2]],
+  );
+});
+
+Deno.test("Sum and Mean on wasm match cpu over leading, inner and all axes", async () => {
+  const shape = [4, 5, 6, 7];
+  const axesCases: (number | number[])[] = [0, [0, 1], [0, 1, 2], [-4, -3], [1, 2], 3, [0, 3], [
+    0,
+    1,
+    2,
+    3,
+  ]];
+  for (const axis of axesCases) {
+    for (const keepDims of [false, true]) {
+      await assertMatchesCpu(
+        `sum axis ${axis} keepDims ${keepDims}`,
+        [shape],
+        (x) => tf.sum(x!, axis, keepDims),
+      );
+      await assertMatchesCpu(
+        `mean axis ${axis} keepDims ${keepDims}`,
+        [shape],
+        (x) => tf.mean(x!, axis, keepDims),
+      );
+    }
+  }
+  // BatchNorm's gradient is built from Tile, Sum and Mean.
+  await assertMatchesCpu("batchNorm gradient", [[6, 4, 4, 3], [3], [3]], (x, scale, offset) => {
+    const [dx, dScale] = tf.grads((x: tf.Tensor, s: tf.Tensor) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.sum(tf.square(tf.batchNorm(x as tf.Tensor4D, mean, variance, offset!, s, 1e-3)));
+    })([x!, scale!]);
+    return tf.concat([dx!.reshape([-1]), dScale!.reshape([-1])]);
+  });
+});
+
 Deno.test("the fixed kernels leak no tensors and no wasm backend data", () => {
   const backend = tf.backend() as tf.KernelBackend & { numDataIds(): number };
   assert.equal(tf.getBackend(), "wasm");
@@ -318,6 +368,8 @@ Deno.test("the fixed kernels leak no tensors and no wasm backend data", () => {
       )([x, w]);
       tf.conv2dTranspose(tf.conv2d(x, w, 2, "valid"), w, [2, 13, 13, 3], 2, "valid");
       tf.matMul(a, b, true, false);
+      tf.sum(tf.tile(bias.reshape([1, 1, 40]), [3, 2, 1]), [0, 1]);
+      tf.mean(a, [0, 1], true);
       tf.matMul(a.slice([0, 0, 0], [1, 20, 30]), b, true, false);
       tf.fused.matMul({ a, b, transposeA: true, bias, activation: "relu" });
       tf.matMul(a.reshape([2, 1, 2, 20, 30]), b.reshape([1, 2, 2, 20, 40]), true); // per item
