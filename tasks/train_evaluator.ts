@@ -10,7 +10,7 @@ import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { DATASET_NAMES, loadDataset } from "../src/data/datasets.ts";
-import { buildEvaluator } from "../src/eval/evaluator.ts";
+import { buildEvaluator, EVALUATOR_ARCHS, evaluatorArch } from "../src/eval/evaluator.ts";
 import { evaluatorAccuracy, trainEvaluator } from "../src/eval/train_evaluator.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { saveLayersModel } from "../src/io/layers_io.ts";
@@ -23,7 +23,10 @@ Usage: deno task train-evaluator [flags]
   --epochs N        passes over the training set (default: 5)
   --batch-size N    images per step (default: 128)
   --lr N            Adam learning rate (default: 0.001)
-  --seed N          seed of weights and batch order (default: 0)
+  --seed N          seed of weights, batch order and augmentation (default: 0)
+  --augment KIND    none | crop-flip: shifts of up to 4 pixels and mirroring
+                    (default: crop-flip for colour datasets, none otherwise)
+  --schedule KIND   constant | cosine learning rate (default: constant)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
   --out DIR         where to write it (default: fixtures/evaluators/<dataset>)`;
 
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
     "batch-size": { type: "string", default: "128" },
     lr: { type: "string", default: "0.001" },
     seed: { type: "string", default: "0" },
+    augment: { type: "string" },
+    schedule: { type: "string", default: "constant" },
     backend: { type: "string" },
     out: { type: "string" },
     help: { type: "boolean", default: false },
@@ -63,6 +68,10 @@ async function main(): Promise<void> {
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new RangeError(`Invalid --lr "${values.lr}": expected a positive number`);
   const out = values.out ?? `fixtures/evaluators/${values.dataset}`;
+  const schedule = values.schedule;
+  if (schedule !== "constant" && schedule !== "cosine") {
+    throw new TypeError(`Invalid --schedule "${schedule}": expected constant or cosine`);
+  }
   const backend = await initBackend({
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
@@ -74,17 +83,21 @@ async function main(): Promise<void> {
     `data: ${train.name} train ${train.labels.length} / test ${test.labels.length} from ${train.source}`,
   );
 
-  const net = buildEvaluator({
-    imageShape: train.shape,
-    numClasses: train.classNames.length,
-    seed,
-  });
+  const augmentKind = values.augment ?? (train.shape[2] === 3 ? "crop-flip" : "none");
+  if (augmentKind !== "none" && augmentKind !== "crop-flip") {
+    throw new TypeError(`Invalid --augment "${augmentKind}": expected none or crop-flip`);
+  }
+  const augment = augmentKind === "crop-flip" ? { augment: { pad: 4, flip: true } } : {};
+  const cfg = { imageShape: train.shape, numClasses: train.classNames.length, seed };
+  const net = buildEvaluator(cfg);
   const t0 = performance.now();
   await trainEvaluator(net, train, {
     epochs,
     batchSize,
     lr,
     seed,
+    schedule,
+    ...augment,
     onEpoch: (epoch, loss) =>
       console.log(
         `epoch ${epoch}/${epochs}: loss ${loss.toFixed(4)} (${
@@ -99,7 +112,7 @@ async function main(): Promise<void> {
   const weights = await Deno.readFile(`${out}/weights.bin`);
   const sha256 = await sha256Hex(weights);
   const meta = {
-    architecture: "LeNet-5 style: conv5x5x16-pool-conv5x5x32-pool-dense128(features)-dense",
+    architecture: EVALUATOR_ARCHS[evaluatorArch(cfg)],
     dataset: train.name,
     data: train.source,
     classNames: train.classNames,
@@ -110,6 +123,8 @@ async function main(): Promise<void> {
     batchSize,
     lr,
     seed,
+    augment: augmentKind,
+    schedule,
     backend: backend.name,
     weightsSha256: sha256,
   };

@@ -3,8 +3,15 @@
  * fetched offline, so, as TF-GAN does for MNIST, cgan trains and ships its own classifier and
  * reports "IS/FID (LeNet features)", never comparable with Inception numbers.
  *
- * LeNet-5 style (LeCun et al. 1998, modernised with ReLU, max-pooling and dropout):
- * conv 5x5x16 -> pool -> conv 5x5x32 -> pool -> dense 128 (the features) -> dense C (logits).
+ * Two architectures, both ending in a 128-unit feature layer and a logits layer:
+ * - `lenet` (grayscale 28x28, MNIST and Fashion-MNIST): LeNet-5 style (LeCun et al. 1998,
+ *   modernised with ReLU and max-pooling): conv 5x5x16 -> pool -> conv 5x5x32 -> pool ->
+ *   dense 128 (the features) -> dense C.
+ * - `vgg` (colour 32x32, CIFAR-10): a small VGG-style net (Simonyan & Zisserman 2015) sized for
+ *   2 CPU cores: conv 3x3x32, BN, ReLU -> pool -> [conv 3x3x64, BN, ReLU] x2 -> pool ->
+ *   conv 3x3x128, BN, ReLU -> pool -> dense 128 (the features) -> dense C. No dropout (a
+ *   seeded tfjs dropout layer draws the same mask every step); random crops and mirroring
+ *   regularise it instead.
  *
  * @module
  */
@@ -22,12 +29,40 @@ export interface EvaluatorConfig {
   numClasses: number;
   /** Weight initialisation seed. */
   seed: number;
+  /** Architecture (default: `lenet` for one channel, `vgg` for three). */
+  arch?: EvaluatorArch;
+}
+
+/** The evaluator architectures, with the one-line description recorded beside shipped weights. */
+export const EVALUATOR_ARCHS = {
+  lenet: "LeNet-5 style: conv5x5x16-pool-conv5x5x32-pool-dense128(features)-dense",
+  vgg:
+    "small VGG: conv3x3x32-BN-relu-pool-(conv3x3x64-BN-relu)x2-pool-conv3x3x128-BN-relu-pool-dense128(features)-dense",
+} as const;
+/** A key of {@linkcode EVALUATOR_ARCHS}. */
+export type EvaluatorArch = keyof typeof EVALUATOR_ARCHS;
+
+/**
+ * The architecture {@linkcode buildEvaluator} uses for `cfg`.
+ *
+ * @param cfg The evaluator config.
+ * @returns `cfg.arch`, else `vgg` for colour images and `lenet` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { evaluatorArch } from "./evaluator.ts";
+ * console.log(evaluatorArch({ imageShape: [32, 32, 3], numClasses: 10, seed: 0 })); // "vgg"
+ * ```
+ */
+export function evaluatorArch(cfg: EvaluatorConfig): EvaluatorArch {
+  return cfg.arch ?? (cfg.imageShape[2] === 3 ? "vgg" : "lenet");
 }
 
 /**
- * Builds the LeNet-style evaluator: `images [N, H, W, C] in [-1, 1] -> logits [N, classes]`.
+ * Builds the evaluator: `images [N, H, W, C] in [-1, 1] -> logits [N, classes]`, with the
+ * 128-d feature layer named {@linkcode FEATURE_LAYER}.
  *
- * @param cfg Input shape, classes and seed.
+ * @param cfg Input shape, classes, seed and (optionally) architecture.
  * @returns The classifier.
  *
  * @example
@@ -38,6 +73,10 @@ export interface EvaluatorConfig {
  * ```
  */
 export function buildEvaluator(cfg: EvaluatorConfig): tf.LayersModel {
+  return evaluatorArch(cfg) === "vgg" ? buildVgg(cfg) : buildLenet(cfg);
+}
+
+function buildLenet(cfg: EvaluatorConfig): tf.LayersModel {
   const seeds = new InitSeeds(cfg.seed);
   const image = tf.input({ shape: cfg.imageShape, name: "image" });
   const conv = (filters: number, name: string) =>
@@ -66,6 +105,49 @@ export function buildEvaluator(cfg: EvaluatorConfig): tf.LayersModel {
     name: "eval_logits",
   }).apply(x) as tf.SymbolicTensor; // [N, classes]
   return tf.model({ inputs: image, outputs: logits, name: "lenet_evaluator" });
+}
+
+function buildVgg(cfg: EvaluatorConfig): tf.LayersModel {
+  const seeds = new InitSeeds(cfg.seed);
+  const image = tf.input({ shape: cfg.imageShape, name: "image" });
+  let x: tf.SymbolicTensor = image;
+  const block = (filters: number, name: string) => {
+    x = tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: seeds.glorotUniform(),
+      name: `${name}_conv`,
+    }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(
+      x,
+    ) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
+  };
+  const pool = (name: string) => {
+    x = tf.layers.maxPooling2d({ poolSize: 2, name }).apply(x) as tf.SymbolicTensor;
+  };
+  block(32, "eval_b1");
+  pool("eval_pool1"); // [N, 16, 16, 32]
+  block(64, "eval_b2a");
+  block(64, "eval_b2b");
+  pool("eval_pool2"); // [N, 8, 8, 64]
+  block(128, "eval_b3");
+  pool("eval_pool3"); // [N, 4, 4, 128]
+  x = tf.layers.flatten({ name: "eval_flatten" }).apply(x) as tf.SymbolicTensor; // [N, 2048]
+  x = tf.layers.dense({
+    units: 128,
+    activation: "relu",
+    kernelInitializer: seeds.glorotUniform(),
+    name: FEATURE_LAYER,
+  }).apply(x) as tf.SymbolicTensor; // [N, 128]
+  const logits = tf.layers.dense({
+    units: cfg.numClasses,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "eval_logits",
+  }).apply(x) as tf.SymbolicTensor; // [N, classes]
+  return tf.model({ inputs: image, outputs: logits, name: "vgg_evaluator" });
 }
 
 /** Class probabilities and features of a batch of images, on the host. */

@@ -7,7 +7,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
+import { deriveSeed } from "../rng.ts";
+import { type AugmentOptions, randomCropFlip } from "./augment.ts";
 import { evaluate } from "./evaluator.ts";
+
+/** Stream of {@linkcode deriveSeed} for the augmentation of each step. */
+const AUGMENT_STREAM = 101;
 
 /** Settings of {@linkcode trainEvaluator}. */
 export interface EvaluatorTraining {
@@ -19,12 +24,17 @@ export interface EvaluatorTraining {
   lr: number;
   /** Seed of the batch order. */
   seed: number;
+  /** Random shifts and mirroring of each batch (default: none). */
+  augment?: AugmentOptions;
+  /** Learning rate over the run: constant, or cosine decay from `lr` to 0 (default: constant). */
+  schedule?: "constant" | "cosine";
   /** Called after each epoch with its 1-based number and mean loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
 /**
- * Trains `net` on `data` in place.
+ * Trains `net` on `data` in place. Batches, augmentation and weights depend only on the seed,
+ * so a run is repeatable on a given backend.
  *
  * @param net A model from `buildEvaluator`.
  * @param data Training images and labels.
@@ -50,7 +60,19 @@ export async function trainEvaluator(
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const losses: tf.Scalar[] = [];
       for (let s = 0; s < source.stepsPerEpoch; s++) {
-        const { images, labels } = source.batch(epoch * source.stepsPerEpoch + s);
+        const step = epoch * source.stepsPerEpoch + s;
+        if (opts.schedule === "cosine") {
+          const progress = step / (opts.epochs * source.stepsPerEpoch);
+          // Adam reads its rate at every update; tfjs has no public setter for it.
+          (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * opts.lr *
+            (1 + Math.cos(Math.PI * progress));
+        }
+        const batch = source.batch(step);
+        const labels = batch.labels;
+        const images = opts.augment === undefined
+          ? batch.images
+          : randomCropFlip(batch.images, opts.augment, deriveSeed(opts.seed, step, AUGMENT_STREAM));
+        if (images !== batch.images) batch.images.dispose();
         const loss = optimizer.minimize(
           () => {
             const target = tf.oneHot(tf.reshape(labels, [-1]) as tf.Tensor1D, classes);
