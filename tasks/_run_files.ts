@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cifar10CacheDir } from "../src/data/cifar10.ts";
 import { latestCheckpoint } from "../src/train/checkpoint.ts";
 
 /** `path` relative to the working directory when it lies inside it. */
@@ -37,4 +38,16 @@ export async function resolveCheckpoint(
     );
   }
   return { runDir: trimmed, checkpoint };
+}
+
+/**
+ * Where a task reads data from: `--data-dir` when given, and always the download cache (used by
+ * datasets that are downloaded, i.e. CIFAR-10, when no folder is given).
+ */
+export function dataSource(dataDir: string | undefined): { dataDir?: string; cacheDir?: string } {
+  const cacheDir = cifar10CacheDir(Deno.env.toObject());
+  return {
+    ...(dataDir !== undefined && dataDir !== "" ? { dataDir } : {}),
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+  };
 }

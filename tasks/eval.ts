@@ -13,7 +13,7 @@ import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generato
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import type { TrainConfig } from "../src/train/config.ts";
-import { readJson, relative, resolveCheckpoint } from "./_run_files.ts";
+import { dataSource, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
 const HELP = `Score a trained generator in the evaluator's feature space.
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
   console.log(describeBackend(backend));
-  const dir = config.dataDir !== "" ? { dataDir: config.dataDir } : {};
+  const dir = dataSource(config.dataDir);
   const test = await loadDataset(config.dataset, { split: "test", ...dir });
   const train = await loadDataset(config.dataset, { split: "train", ...dir });
   const gen = await loadLayersModel(`${checkpoint}/gen`);

@@ -19,7 +19,7 @@ import { generatorInfo } from "../src/models/generator.ts";
 import { QUANTIZE_DTYPES, type QuantizeDtype } from "../src/io/quantize.ts";
 import type { RunState } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
-import { readJson, relative, resolveCheckpoint } from "./_run_files.ts";
+import { dataSource, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
 const HELP = `Export a trained generator for shipping: quantize, compare, quality-gate.
 
@@ -126,7 +126,7 @@ async function main(): Promise<number> {
       }`,
     );
 
-    const dir = run.config.dataDir !== "" ? { dataDir: run.config.dataDir } : {};
+    const dir = dataSource(run.config.dataDir);
     const test = await loadDataset(run.config.dataset, { split: "test", ...dir });
     const evaluator = await loadLayersModel(evaluatorDir);
     const gate = await qualityGate(shipped, evaluator, test, { perClass, seed });

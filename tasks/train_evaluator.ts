@@ -14,6 +14,7 @@ import { buildEvaluator, EVALUATOR_ARCHS, evaluatorArch } from "../src/eval/eval
 import { evaluatorAccuracy, trainEvaluator } from "../src/eval/train_evaluator.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { saveLayersModel } from "../src/io/layers_io.ts";
+import { dataSource } from "./_run_files.ts";
 
 const HELP = `Train the evaluator classifier used by IS/FID.
 
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
   console.log(describeBackend(backend));
-  const dir = values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {};
+  const dir = dataSource(values["data-dir"]);
   const train = await loadDataset(values.dataset, { split: "train", ...dir });
   const test = await loadDataset(values.dataset, { split: "test", ...dir });
   console.log(

@@ -295,7 +295,7 @@ export async function loadCifar10(opts: Cifar10Options): Promise<Dataset> {
   }
   const root = opts.dataDir ?? opts.cacheDir;
   const hint =
-    `pass --data-dir DIR with the CIFAR-10 binary files (${CIFAR10_FOLDER}/ of ${CIFAR10_URL}) or download them into the cache with downloadCifar10(cacheDir)`;
+    `pass --data-dir DIR with the CIFAR-10 binary files (${CIFAR10_FOLDER}/ of ${CIFAR10_URL}) or download them into the cache with "deno task download-cifar10"`;
   if (root === undefined) {
     throw new Error(
       `Cannot load CIFAR-10: expected a data folder or a cache folder, found neither; ${hint}`,

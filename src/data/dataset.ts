@@ -32,6 +32,11 @@ export interface LoadOptions {
   dataDir?: string;
   /** Keep only the first `limit` images (file order); a positive integer. Default: all. */
   limit?: number;
+  /**
+   * Where downloaded datasets are kept (CIFAR-10, read when `dataDir` is not given); callers
+   * usually pass `cifar10CacheDir(Deno.env.toObject())`.
+   */
+  cacheDir?: string;
 }
 
 /**
