@@ -15,7 +15,7 @@ import { sha256Hex } from "../../src/io/hash.ts";
 
 const FIXTURE = "fixtures/cifar10";
 const SHARED = "../shared/data/cifar10";
-const HINT = /--data-dir DIR .*downloadCifar10\(cacheDir\)/;
+const HINT = /--data-dir DIR .*"deno task download-cifar10"/;
 
 function classCounts(labels: Uint8Array): number[] {
   const counts = new Array<number>(10).fill(0);
