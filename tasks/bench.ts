@@ -44,13 +44,18 @@ const values = parseFlags(Deno.args, {
   "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
   model: { type: "string", default: "mlp" },
   quick: { type: "boolean", default: false },
+  "vs-torch": { type: "boolean", default: false },
+  python: { type: "string", default: "/usr/bin/python3" },
   json: { type: "string", default: "runs/bench.json" },
   help: { type: "boolean", default: false },
 });
 if (values.help) {
   console.log(
     "Usage: deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] " +
-      "[--batch-size 64] [--model mlp|dcgan] [--quick] [--json runs/bench.json]",
+      "[--batch-size 64] [--model mlp|dcgan] [--quick] [--vs-torch] [--json runs/bench.json]\n" +
+      "  --vs-torch  also time the same nets and step in PyTorch (python3 tasks/bench_torch.py;\n" +
+      "              Debian python3-torch + libopenblas0-pthread, 2 threads) and print ratios\n" +
+      "  --python P  the Python that has torch (default: /usr/bin/python3, Debian's)",
   );
   Deno.exit(0);
 }
@@ -174,10 +179,53 @@ for (const r of rows) {
       } | ${r.peakRssMiB.toFixed(0)}`,
   );
 }
+/** The PyTorch reference of tasks/bench_torch.py, run with the BLAS setup the issue measured. */
+async function torchReference(): Promise<Record<string, number | string>> {
+  const script = new URL("./bench_torch.py", import.meta.url).pathname;
+  const args = [script, "--model", model, "--batch-size", String(batchSize)];
+  args.push("--steps", String(steps), "--runs", String(runs), "--threads", "2");
+  let result: Deno.CommandOutput;
+  try {
+    result = await new Deno.Command(values.python, {
+      args,
+      // Installing libopenblas0-pthread makes it Debian's libblas.so.3 (torch on the reference
+      // BLAS is ~9x slower); OpenBLAS's own threads fight torch's 2 unless pinned to 1.
+      env: { OPENBLAS_NUM_THREADS: "1" },
+    }).output();
+  } catch (err) {
+    throw new Error(
+      `Cannot run --python "${values.python}" for --vs-torch: ${(err as Error).message}`,
+    );
+  }
+  if (!result.success) {
+    const err = new TextDecoder().decode(result.stderr).trim().split("\n").at(-1);
+    throw new Error(
+      `Cannot run the PyTorch reference (${script}): ${err}; install python3-torch and ` +
+        `libopenblas0-pthread`,
+    );
+  }
+  return JSON.parse(new TextDecoder().decode(result.stdout));
+}
+
+let torch: Record<string, number | string> | null = null;
+if (values["vs-torch"]) {
+  torch = await torchReference();
+  const rate = torch.trainImagesPerSecond as number;
+  console.log(
+    `${torch.framework} (${torch.threads} threads, OpenBLAS): ${rate.toFixed(0)} img/s, ` +
+      `${(torch.msPerStep as number).toFixed(1)} ms/step (D ${
+        (torch.dMsPerStep as number).toFixed(1)
+      }, G ${(torch.gMsPerStep as number).toFixed(1)})`,
+  );
+  for (const r of rows) {
+    console.log(`${r.backend} / torch: ${(r.trainImagesPerSecond / rate).toFixed(2)}x`);
+  }
+}
+
 await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.json}`).pathname, { recursive: true });
 await Deno.writeTextFile(
   values.json,
-  JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + "\n",
+  JSON.stringify({ date: new Date().toISOString(), model, rows, torch }, null, 2) + "\n",
 );
 console.log(`wrote ${values.json}`);
 const leaked = rows.filter((r) => r.tensorsAfter !== r.tensorsBefore);
