@@ -83,6 +83,108 @@ export async function lossCurveSvg(series: Series[], opts: PlotOptions = {}): Pr
       },
     },
   };
+  return await renderSvg(spec);
+}
+
+/** Input of {@linkcode toyPlotSvg}. */
+export interface ToyPlot {
+  /** Real points, row-major `[n, 2]`. */
+  real: Float32Array;
+  /** Generated points, row-major `[m, 2]`. */
+  fake: Float32Array;
+  /** D's probability "real" on a grid: `probs[j * xs.length + i]` is at `(xs[i], ys[j])`. */
+  field: { xs: number[]; ys: number[]; probs: Float32Array };
+}
+
+/**
+ * Renders the 1-D toy's state as an SVG: D's probability of "real" as a heatmap over the plane,
+ * with real points (grey) and generated points (orange) on top.
+ *
+ * @param plot Points and D's field.
+ * @param opts Chart title.
+ * @returns The SVG document.
+ *
+ * @example
+ * ```ts
+ * import { toyPlotSvg } from "./plot.ts";
+ * const svg = await toyPlotSvg({
+ *   real: new Float32Array([0, 10, 1, 11]),
+ *   fake: new Float32Array([0.5, 12]),
+ *   field: { xs: [0, 1], ys: [10, 12], probs: new Float32Array([0.9, 0.1, 0.5, 0.5]) },
+ * }, { title: "epoch 1" });
+ * console.log(svg.startsWith("<svg")); // true
+ * ```
+ */
+export async function toyPlotSvg(plot: ToyPlot, opts: { title?: string } = {}): Promise<string> {
+  const { xs, ys, probs } = plot.field;
+  if (probs.length !== xs.length * ys.length || xs.length < 2 || ys.length < 2) {
+    throw new RangeError(
+      `Cannot plot the toy field: expected ${xs.length} x ${ys.length} (at least 2 x 2) ` +
+        `probabilities, found ${probs.length}`,
+    );
+  }
+  const dx = (xs[1]! - xs[0]!) / 2;
+  const dy = (ys[1]! - ys[0]!) / 2;
+  const cells = ys.flatMap((y, j) =>
+    xs.map((x, i) => ({
+      x0: x - dx,
+      x1: x + dx,
+      y0: y - dy,
+      y1: y + dy,
+      p: probs[j * xs.length + i],
+    }))
+  );
+  const points = (data: Float32Array, kind: string) =>
+    Array.from(
+      { length: data.length / 2 },
+      (_, i) => ({ x: data[2 * i], y: data[2 * i + 1], kind }),
+    );
+  const xDomain = [xs[0]! - dx, xs.at(-1)! + dx];
+  const yDomain = [ys[0]! - dy, ys.at(-1)! + dy];
+  const spec: TopLevelSpec = {
+    width: 420,
+    height: 320,
+    background: "white",
+    ...(opts.title !== undefined ? { title: opts.title } : {}),
+    layer: [
+      {
+        data: { values: cells },
+        mark: { type: "rect" },
+        encoding: {
+          x: { field: "x0", type: "quantitative", scale: { domain: xDomain }, title: "x" },
+          x2: { field: "x1" },
+          y: { field: "y0", type: "quantitative", scale: { domain: yDomain }, title: "y" },
+          y2: { field: "y1" },
+          color: {
+            field: "p",
+            type: "quantitative",
+            scale: { domain: [0, 1], scheme: "blues" },
+            title: "D(real)",
+          },
+        },
+      },
+      {
+        data: { values: [...points(plot.real, "real"), ...points(plot.fake, "generated")] },
+        mark: { type: "circle", size: 8, clip: true },
+        encoding: {
+          x: { field: "x", type: "quantitative" },
+          y: { field: "y", type: "quantitative" },
+          fill: {
+            field: "kind",
+            type: "nominal",
+            scale: { domain: ["real", "generated"], range: ["#444444", "#ff7f0e"] },
+            legend: { title: null },
+          },
+          opacity: { value: 0.6 },
+        },
+      },
+    ],
+  };
+  return await renderSvg(spec);
+}
+
+/** Compiles a Vega-Lite spec and renders it headless to an SVG document. */
+async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const [{ compile }, { parse, View }] = await Promise.all([import("vega-lite"), import("vega")]);
   const view = new View(parse(compile(spec).spec), { renderer: "none" });
   try {

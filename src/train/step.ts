@@ -26,16 +26,19 @@ export interface GanOptimizers {
   disc: tf.Optimizer;
 }
 
-/** Inputs of one step; the caller owns them. */
+/**
+ * Inputs of one step; the caller owns them. Without labels the step is unconditional: G is
+ * applied to `z` alone and D to the samples alone (the baselines and the 1-D toy).
+ */
 export interface StepInputs {
-  /** Real images `[N, H, W, C]` in [-1, 1]. */
-  images: tf.Tensor4D;
-  /** Real labels `[N, 1]` int32. */
-  labels: tf.Tensor2D;
+  /** Real samples: images `[N, H, W, C]` in [-1, 1] (or `[N, D]` points for the toy). */
+  images: tf.Tensor;
+  /** Real labels `[N, 1]` int32 (conditional models). */
+  labels?: tf.Tensor2D;
   /** Latent noise `[N, latentDim]`. */
   z: tf.Tensor2D;
-  /** Labels requested from G `[N, 1]` int32. */
-  fakeLabels: tf.Tensor2D;
+  /** Labels requested from G `[N, 1]` int32 (conditional models). */
+  fakeLabels?: tf.Tensor2D;
 }
 
 /**
@@ -92,6 +95,11 @@ export interface StepLosses {
   gLoss: tf.Scalar;
 }
 
+/** Applies a net in training mode to `x`, with labels as its second input when given. */
+function applyNet(net: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor2D | undefined): tf.Tensor {
+  return net.apply(labels === undefined ? x : [x, labels], { training: true }) as tf.Tensor;
+}
+
 function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
@@ -130,30 +138,27 @@ export function trainStep(
   inputs: StepInputs,
   opts: StepOptions,
 ): StepLosses {
-  const { gen, disc } = nets;
   const { images, labels, z, fakeLabels } = inputs;
+  const G = (z: tf.Tensor) => applyNet(nets.gen, z, fakeLabels);
+  const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.disc, x, y);
 
   // ---- D: real -> 1 - smoothing, G(z) -> 0 ----
   const dLoss = optimizers.disc.minimize(
     () => {
-      const fake = gen.apply([z, fakeLabels], { training: true }) as tf.Tensor4D;
-      const realLogits = disc.apply([images, labels], { training: true }) as tf.Tensor;
-      const fakeLogits = disc.apply([fake, fakeLabels], { training: true }) as tf.Tensor;
+      const fake = G(z);
+      const realLogits = D(images, labels);
+      const fakeLogits = D(fake, fakeLabels);
       return opts.loss.d(realLogits, fakeLogits, { labelSmoothing: opts.labelSmoothing });
     },
     true,
-    trainable(disc),
+    trainable(nets.disc),
   ) as tf.Scalar;
 
   // ---- G: make D call G(z) real ----
   const gLoss = optimizers.gen.minimize(
-    () => {
-      const fake = gen.apply([z, fakeLabels], { training: true }) as tf.Tensor4D;
-      const fakeLogits = disc.apply([fake, fakeLabels], { training: true }) as tf.Tensor;
-      return opts.loss.g(fakeLogits);
-    },
+    () => opts.loss.g(D(G(z), fakeLabels)),
     true,
-    trainable(gen),
+    trainable(nets.gen),
   ) as tf.Scalar;
 
   return { dLoss, gLoss };
