@@ -5,6 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import * as acganMlp from "./acgan_mlp.ts";
 import * as dcganMnist from "./dcgan_mnist.ts";
 import * as mlpCgan from "./mlp_cgan.ts";
 
@@ -26,7 +27,7 @@ export interface ModelSpec {
 export interface GanArchitecture {
   /** Builds G: `(z [N, latentDim], labels [N, 1]) -> images [N, H, W, C]`. */
   buildGenerator(spec: ModelSpec): tf.LayersModel;
-  /** Builds D: `(images, labels [N, 1]) -> logits [N, 1]`. */
+  /** Builds D: `(images, labels [N, 1]) -> logits [N, 1]`, or for ACGAN `images -> [N, 1 + C]`. */
   buildDiscriminator(spec: ModelSpec): tf.LayersModel;
 }
 
@@ -34,6 +35,7 @@ export interface GanArchitecture {
 export const ARCHITECTURES = {
   mlp: mlpCgan,
   dcgan: dcganMnist,
+  acgan: acganMlp,
 } as const satisfies Record<string, GanArchitecture>;
 
 /**

@@ -9,7 +9,7 @@ import type { DatasetName } from "../data/datasets.ts";
 import type { LossName } from "./losses.ts";
 
 /** Model families selectable with `--model`. */
-export const MODEL_NAMES = ["mlp", "dcgan"] as const;
+export const MODEL_NAMES = ["mlp", "dcgan", "acgan"] as const;
 /** One of {@linkcode MODEL_NAMES}. */
 export type ModelName = typeof MODEL_NAMES[number];
 

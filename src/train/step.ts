@@ -1,5 +1,7 @@
 /**
- * One adversarial training step: D on real and generated images, then G (non-saturating).
+ * One adversarial training step: D on real and generated images, then G (non-saturating). A D
+ * with `1 + C` output columns is an ACGAN discriminator: its class logits add a softmax
+ * cross-entropy on real and generated images to D's loss, and on generated ones to G's.
  * Each optimizer is given only its own network's variables, so the D step cannot move G and
  * the G step cannot move D.
  *
@@ -95,9 +97,32 @@ export interface StepLosses {
   gLoss: tf.Scalar;
 }
 
-/** Applies a net in training mode to `x`, with labels as its second input when given. */
+/** Applies a net in training mode to `x`, and to the labels too when it takes them. */
 function applyNet(net: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor2D | undefined): tf.Tensor {
-  return net.apply(labels === undefined ? x : [x, labels], { training: true }) as tf.Tensor;
+  if (net.inputs.length < 2) return net.apply(x, { training: true }) as tf.Tensor;
+  if (labels === undefined) {
+    throw new TypeError(`Cannot run "${net.name}": it takes labels, and the step has none`);
+  }
+  return net.apply([x, labels], { training: true }) as tf.Tensor;
+}
+
+/** D's output split into the real/fake logit and, for ACGAN (`[N, 1 + C]`), class logits. */
+function heads(out: tf.Tensor): { source: tf.Tensor; classes: tf.Tensor | null } {
+  const width = out.shape[1] ?? 1;
+  if (out.rank !== 2 || width === 1) return { source: out, classes: null };
+  return {
+    source: tf.slice(out, [0, 0], [-1, 1]),
+    classes: tf.slice(out, [0, 1], [-1, width - 1]),
+  };
+}
+
+/** ACGAN's auxiliary loss: softmax cross-entropy of class logits against the labels. */
+function classLoss(logits: tf.Tensor, labels: tf.Tensor2D | undefined, what: string): tf.Scalar {
+  if (labels === undefined) {
+    throw new TypeError(`Cannot train an auxiliary classifier without ${what} labels`);
+  }
+  const target = tf.oneHot(tf.reshape(labels, [-1]) as tf.Tensor1D, logits.shape[1]!);
+  return tf.losses.softmaxCrossEntropy(target, logits) as tf.Scalar;
 }
 
 function trainable(model: tf.LayersModel): tf.Variable[] {
@@ -142,21 +167,31 @@ export function trainStep(
   const G = (z: tf.Tensor) => applyNet(nets.gen, z, fakeLabels);
   const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.disc, x, y);
 
-  // ---- D: real -> 1 - smoothing, G(z) -> 0 ----
+  // ---- D: real -> 1 - smoothing, G(z) -> 0 (+ ACGAN: classify both) ----
   const dLoss = optimizers.disc.minimize(
     () => {
-      const fake = G(z);
-      const realLogits = D(images, labels);
-      const fakeLogits = D(fake, fakeLabels);
-      return opts.loss.d(realLogits, fakeLogits, { labelSmoothing: opts.labelSmoothing });
+      const real = heads(D(images, labels));
+      const fake = heads(D(G(z), fakeLabels));
+      const adv = opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing });
+      if (real.classes === null || fake.classes === null) return adv;
+      return tf.addN([
+        adv,
+        classLoss(real.classes, labels, "real"),
+        classLoss(fake.classes, fakeLabels, "requested"),
+      ]) as tf.Scalar;
     },
     true,
     trainable(nets.disc),
   ) as tf.Scalar;
 
-  // ---- G: make D call G(z) real ----
+  // ---- G: make D call G(z) real (+ ACGAN: of the requested class) ----
   const gLoss = optimizers.gen.minimize(
-    () => opts.loss.g(D(G(z), fakeLabels)),
+    () => {
+      const fake = heads(D(G(z), fakeLabels));
+      const adv = opts.loss.g(fake.source);
+      if (fake.classes === null) return adv;
+      return tf.add(adv, classLoss(fake.classes, fakeLabels, "requested")) as tf.Scalar;
+    },
     true,
     trainable(nets.gen),
   ) as tf.Scalar;

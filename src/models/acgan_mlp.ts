@@ -1,0 +1,75 @@
+/**
+ * ACGAN (Odena, Olah & Shlens 2017; paper 004's auxiliary-classifier GAN) with dense nets: G is
+ * the MLP cGAN's generator (label embedding multiplied into z), and D sees the image only and
+ * has two heads, the real/fake logit and class logits, returned side by side as
+ * `[N, 1 + classes]`. The training step spots the extra columns and adds the class
+ * cross-entropy on real and generated images to D's loss and on generated images to G's.
+ *
+ * D: flatten -> [Dense, LeakyReLU 0.2] x (512, 256, 128) -> concat(Dense 1, Dense classes).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { InitSeeds } from "./blocks/seeds.ts";
+import { buildGenerator as buildMlpGenerator } from "./mlp_cgan.ts";
+import type { ModelSpec } from "./registry.ts";
+
+const DISC_UNITS = [512, 256, 128];
+
+/**
+ * Builds G: the MLP cGAN's generator.
+ *
+ * @param spec Sizes, activation and seed.
+ * @returns G `(z, labels) -> images`.
+ *
+ * @example
+ * ```ts
+ * import { buildGenerator } from "./acgan_mlp.ts";
+ * const gen = buildGenerator({ latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * console.log(gen.outputs[0]!.shape); // [null, 4, 4, 1]
+ * ```
+ */
+export function buildGenerator(spec: ModelSpec): tf.LayersModel {
+  return buildMlpGenerator(spec);
+}
+
+/**
+ * Builds D: `images -> [source logit, class logits]` as one `[N, 1 + classes]` output.
+ *
+ * @param spec Sizes, activation and seed.
+ * @returns D (a single input: ACGAN's D is not told the label).
+ *
+ * @example
+ * ```ts
+ * import { buildDiscriminator } from "./acgan_mlp.ts";
+ * const disc = buildDiscriminator({ latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * console.log(disc.inputs.length, disc.outputs[0]!.shape); // 1 [null, 4]
+ * ```
+ */
+export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
+  const seeds = new InitSeeds(spec.seed + 1);
+  const image = tf.input({ shape: spec.imageShape, name: "image" });
+  let x = tf.layers.flatten({ name: "disc_flatten" }).apply(image) as tf.SymbolicTensor;
+  DISC_UNITS.forEach((units, i) => {
+    x = tf.layers.dense({ units, kernelInitializer: seeds.glorotUniform(), name: `disc_dense${i}` })
+      .apply(x) as tf.SymbolicTensor; // [N, units]
+    x = (spec.activation === "leaky"
+      ? tf.layers.leakyReLU({ alpha: 0.2, name: `disc_act${i}` })
+      : tf.layers.reLU({ name: `disc_act${i}` })).apply(x) as tf.SymbolicTensor;
+  });
+  const source = tf.layers.dense({
+    units: 1,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_logit",
+  }).apply(x) as tf.SymbolicTensor; // [N, 1]
+  const classes = tf.layers.dense({
+    units: spec.numClasses,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_class_logits",
+  }).apply(x) as tf.SymbolicTensor; // [N, classes]
+  const out = tf.layers.concatenate({ name: "disc_heads" }).apply([
+    source,
+    classes,
+  ]) as tf.SymbolicTensor;
+  return tf.model({ inputs: image, outputs: out, name: "acgan_mlp_discriminator" });
+}
