@@ -40,6 +40,10 @@ const FIELDS: Record<
   epsilon: { help: "Adam epsilon", min: 0 },
   latentDim: { help: "size of the latent vector z", int: true, min: 1 },
   activation: { help: "hidden activation of the MLP model", choices: ["leaky", "relu"] },
+  conditioning: {
+    help: "label: a cGAN; none: unconditional baseline (also --unconditional)",
+    choices: ["label", "none"],
+  },
   labelSmoothing: { help: "one-sided label smoothing of real targets", min: 0, max: 0.5 },
   seed: { help: "seed of every random draw", int: true, min: 0 },
   sampleEvery: { help: "write a sample grid every N epochs", int: true, min: 1 },
@@ -101,6 +105,7 @@ export function parseTrainArgs(
   const options: Record<string, { type: "string" | "boolean" }> = {
     preset: { type: "string" },
     resume: { type: "string" },
+    unconditional: { type: "boolean" },
     help: { type: "boolean" },
   };
   for (const key of Object.keys(FIELDS)) options[flagName(key)] = { type: "string" };
@@ -121,6 +126,21 @@ export function parseTrainArgs(
   for (const key of Object.keys(FIELDS) as Key[]) {
     const raw = values[flagName(key)];
     if (typeof raw === "string") explicit[key] = parseValue(key, raw, `--${flagName(key)}`);
+  }
+  if (values.unconditional === true) {
+    if (explicit.conditioning === "label") {
+      throw new TypeError("Cannot combine --unconditional with --conditioning label");
+    }
+    explicit.conditioning = "none";
+  }
+  if (explicit.model === "gan" && explicit.conditioning === "label") {
+    throw new TypeError(
+      "Invalid --conditioning label for --model gan: it is the unconditional MLP",
+    );
+  }
+  if (explicit.model === "gan") explicit.conditioning = "none";
+  if (explicit.model === "acgan" && explicit.conditioning === "none") {
+    throw new TypeError("Invalid --unconditional for --model acgan: its G must be told the class");
   }
   const resume = (values.resume as string | undefined) ?? "";
   if (resume !== "") {
@@ -186,6 +206,7 @@ export function trainHelp(): string {
     "",
     `  --preset NAME            ${Object.keys(PRESETS).join(" | ")} (default: default)`,
     "  --resume DIR             continue the run in DIR from its latest checkpoint",
+    "  --unconditional          same as --conditioning none",
     "  --help                   show this help",
   ];
   for (const key of Object.keys(FIELDS) as Key[]) {

@@ -27,7 +27,7 @@ Usage: deno task eval --checkpoint DIR [flags]
   --json FILE       where to write the scores (default: <run>/eval.json)`;
 
 function fmt(x: number, digits = 3): string {
-  return x.toFixed(digits);
+  return Number.isNaN(x) ? "n/a (unconditional G)" : x.toFixed(digits);
 }
 
 function table(s: GeneratorScores, evaluator: string, sha: string, dataset: string): string {

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset.ts";
+import { generate } from "../models/generator.ts";
 import { deriveSeed } from "../rng.ts";
 import { evaluate, type Evaluation } from "./evaluator.ts";
 import {
@@ -47,11 +48,11 @@ export interface GeneratorScores {
   fidReal: number;
   /** Regulariser added to singular covariances (0 when none was needed). */
   fidEps: number;
-  /** FID per class and their mean. */
+  /** FID per class and their mean (NaN for an unconditional generator). */
   intraFid: { perClass: number[]; mean: number };
   /** The same for the real train subset vs test. */
   intraFidReal: { perClass: number[]; mean: number };
-  /** Share of generated images the evaluator assigns to the requested class. */
+  /** Share of generated images the evaluator assigns to the requested class (NaN if unconditional). */
   accuracy: number;
   /** The evaluator's accuracy on the real test images. */
   accuracyReal: number;
@@ -114,6 +115,7 @@ export async function scoreGenerator(
     }
   }
   const requested = Uint8Array.from({ length: n }, (_, i) => i % classes);
+  const conditional = gen.inputs.length > 1;
   // Generate in chunks so that memory stays bounded for large n.
   const chunk = 1000;
   const parts: Evaluation[] = [];
@@ -131,7 +133,7 @@ export async function scoreGenerator(
         size,
         1,
       ], "int32");
-      return gen.predict([z, labels]) as tf.Tensor4D;
+      return generate(gen, z as tf.Tensor2D, labels);
     });
     parts.push(await evaluate(evaluator, images));
     images.dispose();
@@ -157,9 +159,12 @@ export async function scoreGenerator(
     fid: fakeFid.fid,
     fidReal: floorFid.fid,
     fidEps: Math.max(fakeFid.eps, floorFid.eps),
-    intraFid: intraFid(fake.features, requested, real.features, testLabels, dim, classes),
+    // An unconditional G ignores the requested classes: no per-class numbers for it.
+    intraFid: conditional
+      ? intraFid(fake.features, requested, real.features, testLabels, dim, classes)
+      : { perClass: new Array<number>(classes).fill(NaN), mean: NaN },
     intraFidReal: intraFid(floor.features, trainLabels, real.features, testLabels, dim, classes),
-    accuracy: conditionalAccuracy(fake.probs, n, classes, requested),
+    accuracy: conditional ? conditionalAccuracy(fake.probs, n, classes, requested) : NaN,
     accuracyReal: conditionalAccuracy(real.probs, n, classes, testLabels),
     precisionRecall: precisionRecall(real.features, n, fake.features, n, dim, opts.k),
     precisionRecallReal: precisionRecall(real.features, n, floor.features, n, dim, opts.k),

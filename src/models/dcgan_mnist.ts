@@ -84,8 +84,10 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
   x = tf.layers.reshape({ targetShape: [h0, w0, FILTERS], name: "gen_reshape" }).apply(
     x,
   ) as tf.SymbolicTensor; // [N, 7, 7, 128]
-  const label = labelChannel(labels, spec.numClasses, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
-  x = tf.layers.concatenate({ name: "gen_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 7, 7, 129]
+  if (spec.conditional !== false) {
+    const label = labelChannel(labels, spec.numClasses, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
+    x = tf.layers.concatenate({ name: "gen_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 7, 7, 129]
+  }
   for (const i of [1, 2]) {
     x = tf.layers.conv2dTranspose({
       filters: FILTERS,
@@ -105,7 +107,9 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
     kernelInitializer: seeds.glorotUniform(),
     name: "gen_out",
   }).apply(x) as tf.SymbolicTensor; // [N, 28, 28, 1]
-  return tf.model({ inputs: [z, labels], outputs: image, name: "dcgan_mnist_generator" });
+  return spec.conditional === false
+    ? tf.model({ inputs: z, outputs: image, name: "dcgan_mnist_unconditional_generator" })
+    : tf.model({ inputs: [z, labels], outputs: image, name: "dcgan_mnist_generator" });
 }
 
 /**
@@ -126,11 +130,11 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const seeds = new InitSeeds(spec.seed + 1);
   const image = tf.input({ shape: [h, w, c], name: "image" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
-  const label = labelChannel(labels, spec.numClasses, [h, w], seeds, "disc"); // [N, 28, 28, 1]
-  let x = tf.layers.concatenate({ name: "disc_condition" }).apply([
-    image,
-    label,
-  ]) as tf.SymbolicTensor; // [N, 28, 28, C+1]
+  let x: tf.SymbolicTensor = image;
+  if (spec.conditional !== false) {
+    const label = labelChannel(labels, spec.numClasses, [h, w], seeds, "disc"); // [N, 28, 28, 1]
+    x = tf.layers.concatenate({ name: "disc_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 28, 28, C+1]
+  }
   for (const i of [1, 2]) {
     x = tf.layers.conv2d({
       filters: FILTERS,
@@ -150,5 +154,7 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
     name: "disc_logit",
   })
     .apply(x) as tf.SymbolicTensor; // [N, 1]
-  return tf.model({ inputs: [image, labels], outputs: logit, name: "dcgan_mnist_discriminator" });
+  return spec.conditional === false
+    ? tf.model({ inputs: image, outputs: logit, name: "dcgan_mnist_unconditional_discriminator" })
+    : tf.model({ inputs: [image, labels], outputs: logit, name: "dcgan_mnist_discriminator" });
 }

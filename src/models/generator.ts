@@ -28,6 +28,31 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
+ * Runs G in inference mode: `(z, labels)` for a conditional generator, `z` alone for an
+ * unconditional one (whose output ignores the labels).
+ *
+ * @param gen The generator.
+ * @param z Latent noise `[N, latentDim]`.
+ * @param labels Requested classes `[N, 1]` int32.
+ * @returns Images `[N, H, W, C]` in [-1, 1].
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildGan } from "./registry.ts";
+ * import { generate } from "./generator.ts";
+ * await tf.setBackend("cpu");
+ * const spec = { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] as [number, number, number], activation: "leaky" as const, seed: 0 };
+ * const { gen } = buildGan("gan", spec);
+ * const images = generate(gen, tf.zeros([2, 8]) as tf.Tensor2D, tf.tensor2d([[0], [1]], [2, 1], "int32"));
+ * console.log(images.shape); // [2, 4, 4, 1]
+ * ```
+ */
+export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2D): tf.Tensor4D {
+  return (gen.inputs.length > 1 ? gen.predict([z, labels]) : gen.predict(z)) as tf.Tensor4D;
+}
+
+/**
  * Loads a generator from a model folder (`model.json` + weights), a run directory (its
  * latest checkpoint's G), a checkpoint folder (its `gen/`), or an http(s) URL of a model.json.
  *

@@ -25,6 +25,11 @@ export interface MlpCganConfig {
   activation: "leaky" | "relu";
   /** Seed for weight initialisation. */
   seed: number;
+  /**
+   * Condition on the label (default true). False gives paper 004's unconditional GAN baseline:
+   * G takes z alone and D the image alone.
+   */
+  conditional?: boolean;
 }
 
 /** Generator hidden widths (paper 000). */
@@ -62,8 +67,11 @@ export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
   const [h, w, c] = cfg.imageShape;
   const z = tf.input({ shape: [cfg.latentDim], name: "z" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
-  const emb = embedLabels(labels, cfg.numClasses, cfg.latentDim, seeds, "gen"); // [N, latentDim]
-  let x = tf.layers.multiply({ name: "gen_condition" }).apply([z, emb]) as tf.SymbolicTensor;
+  let x: tf.SymbolicTensor = z;
+  if (cfg.conditional !== false) {
+    const emb = embedLabels(labels, cfg.numClasses, cfg.latentDim, seeds, "gen"); // [N, latentDim]
+    x = tf.layers.multiply({ name: "gen_condition" }).apply([z, emb]) as tf.SymbolicTensor;
+  }
   GEN_UNITS.forEach((units, i) => {
     x = tf.layers.dense({ units, kernelInitializer: seeds.glorotUniform(), name: `gen_dense${i}` })
       .apply(x) as tf.SymbolicTensor; // [N, units]
@@ -79,7 +87,9 @@ export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
   }).apply(x) as tf.SymbolicTensor; // [N, H*W*C]
   const image = tf.layers.reshape({ targetShape: [h, w, c], name: "gen_image" })
     .apply(x) as tf.SymbolicTensor; // [N, H, W, C]
-  return tf.model({ inputs: [z, labels], outputs: image, name: "mlp_cgan_generator" });
+  return cfg.conditional === false
+    ? tf.model({ inputs: z, outputs: image, name: "mlp_gan_generator" })
+    : tf.model({ inputs: [z, labels], outputs: image, name: "mlp_cgan_generator" });
 }
 
 /**
@@ -102,9 +112,11 @@ export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
   const [h, w, c] = cfg.imageShape;
   const image = tf.input({ shape: [h, w, c], name: "image" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
-  const flat = tf.layers.flatten({ name: "disc_flatten" }).apply(image) as tf.SymbolicTensor;
-  const emb = embedLabels(labels, cfg.numClasses, h * w * c, seeds, "disc"); // [N, H*W*C]
-  let x = tf.layers.multiply({ name: "disc_condition" }).apply([flat, emb]) as tf.SymbolicTensor;
+  let x = tf.layers.flatten({ name: "disc_flatten" }).apply(image) as tf.SymbolicTensor;
+  if (cfg.conditional !== false) {
+    const emb = embedLabels(labels, cfg.numClasses, h * w * c, seeds, "disc"); // [N, H*W*C]
+    x = tf.layers.multiply({ name: "disc_condition" }).apply([x, emb]) as tf.SymbolicTensor;
+  }
   DISC_UNITS.forEach((units, i) => {
     x = tf.layers.dense({ units, kernelInitializer: seeds.glorotUniform(), name: `disc_dense${i}` })
       .apply(x) as tf.SymbolicTensor; // [N, units]
@@ -115,5 +127,7 @@ export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
     kernelInitializer: seeds.glorotUniform(),
     name: "disc_logit",
   }).apply(x) as tf.SymbolicTensor; // [N, 1]
-  return tf.model({ inputs: [image, labels], outputs: logit, name: "mlp_cgan_discriminator" });
+  return cfg.conditional === false
+    ? tf.model({ inputs: image, outputs: logit, name: "mlp_gan_discriminator" })
+    : tf.model({ inputs: [image, labels], outputs: logit, name: "mlp_cgan_discriminator" });
 }

@@ -21,6 +21,8 @@ export interface ModelSpec {
   activation: "leaky" | "relu";
   /** Weight initialisation seed. */
   seed: number;
+  /** Condition G and D on the label (default true; false: an unconditional baseline). */
+  conditional?: boolean;
 }
 
 /** A conditional GAN architecture. */
@@ -31,11 +33,21 @@ export interface GanArchitecture {
   buildDiscriminator(spec: ModelSpec): tf.LayersModel;
 }
 
-/** Architectures selectable with `--model`. */
+/** Paper 004's unconditional GAN baseline: the MLP cGAN's nets without the label. */
+const unconditionalMlp: GanArchitecture = {
+  buildGenerator: (spec) => mlpCgan.buildGenerator({ ...spec, conditional: false }),
+  buildDiscriminator: (spec) => mlpCgan.buildDiscriminator({ ...spec, conditional: false }),
+};
+
+/**
+ * Architectures selectable with `--model`: `gan` is the unconditional MLP baseline; the others
+ * build unconditional nets when `spec.conditional` is false.
+ */
 export const ARCHITECTURES = {
   mlp: mlpCgan,
   dcgan: dcganMnist,
   acgan: acganMlp,
+  gan: unconditionalMlp,
 } as const satisfies Record<string, GanArchitecture>;
 
 /**

@@ -9,7 +9,7 @@ import type { DatasetName } from "../data/datasets.ts";
 import type { LossName } from "./losses.ts";
 
 /** Model families selectable with `--model`. */
-export const MODEL_NAMES = ["mlp", "dcgan", "acgan"] as const;
+export const MODEL_NAMES = ["mlp", "dcgan", "acgan", "gan"] as const;
 /** One of {@linkcode MODEL_NAMES}. */
 export type ModelName = typeof MODEL_NAMES[number];
 
@@ -45,6 +45,8 @@ export interface TrainConfig {
   latentDim: number;
   /** Hidden activation of the MLP model: "leaky" (LeakyReLU 0.2) or "relu". */
   activation: "leaky" | "relu";
+  /** "label": G and D see the label (a cGAN); "none": an unconditional baseline. */
+  conditioning: "label" | "none";
   /** One-sided label smoothing of D's real targets. */
   labelSmoothing: number;
   /** Seed of every random draw (weights, shuffling, noise). */
@@ -85,6 +87,7 @@ export const DEFAULTS: TrainConfig = {
   epsilon: 1e-7,
   latentDim: 100,
   activation: "leaky",
+  conditioning: "label",
   labelSmoothing: 0.1,
   seed: 0,
   sampleEvery: 1,

@@ -102,6 +102,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       imageShape: dataset.shape,
       activation: cfg.activation,
       seed: cfg.seed,
+      conditional: cfg.conditioning !== "none",
     });
     trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(adam) } };
     state = { step: 0, history: [] };
@@ -161,7 +162,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     });
     progress.log(
       `epoch ${epoch}: FID ${s.fid.toFixed(2)} (real floor ${s.fidReal.toFixed(2)}), accuracy ` +
-        `${(s.accuracy * 100).toFixed(1)}%, IS ${
+        `${Number.isNaN(s.accuracy) ? "n/a" : `${(s.accuracy * 100).toFixed(1)}%`}, IS ${
           s.is.mean.toFixed(2)
         } (evaluator features, N = ${n})`,
     );

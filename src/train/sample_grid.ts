@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { imageGrid } from "../io/grid.ts";
 import { encodePng } from "../io/png.ts";
+import { generate } from "../models/generator.ts";
 import { deriveSeed, STREAM } from "../rng.ts";
 
 /** Fixed inputs of a class grid; dispose with {@linkcode disposeGridInputs}. */
@@ -89,7 +90,7 @@ export async function classGridPng(
   inputs: GridInputs,
   scale = 2,
 ): Promise<Uint8Array> {
-  const images = gen.predict([inputs.z, inputs.labels]) as tf.Tensor4D;
+  const images = generate(gen, inputs.z, inputs.labels);
   const [count, h, w, c] = images.shape;
   const data = await images.data() as Float32Array;
   images.dispose();
