@@ -107,15 +107,18 @@ export {
   readIdxPair,
 } from "./src/data/idx.ts";
 export { type Batch, BatchSource } from "./src/data/batches.ts";
-export { loadLayersModel, saveLayersModel } from "./src/io/layers_io.ts";
+export { loadLayersModel, saveLayersModel, type SaveModelOptions } from "./src/io/layers_io.ts";
+export { QUANTIZE_DTYPES, type QuantizeDtype } from "./src/io/quantize.ts";
 export { type EvalPoint } from "./src/train/checkpoint.ts";
 export {
   buildEvaluator,
   evaluate,
   type Evaluation,
+  type EvaluatorArch,
   type EvaluatorConfig,
   FEATURE_LAYER,
 } from "./src/eval/evaluator.ts";
+export { type AugmentOptions } from "./src/eval/augment.ts";
 export {
   evaluatorAccuracy,
   type EvaluatorTraining,
