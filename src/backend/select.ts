@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
 import { type AdapterProbe, createDevice, probeAdapter } from "./webgpu_adapter.ts";
@@ -94,16 +94,13 @@ export function parseBackendName(
   );
 }
 
-let wasmPathsSet = false;
 let webgpuAdapter: GPUAdapter | undefined;
 
 async function activate(name: BackendName, probe: AdapterProbe): Promise<void> {
   if (name === "wasm") {
-    if (!wasmPathsSet) {
-      // The .wasm binaries sit beside the package's entry module, in the local npm cache.
-      setWasmPaths(new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href);
-      wasmPathsSet = true;
-    }
+    // Emscripten finds the .wasm binaries beside the package's CommonJS entry (its __dirname)
+    // in the npm cache or node_modules, so no path is set: a bare `import.meta.resolve` would
+    // not survive publishing to JSR, whose modules have no import map.
     if (!await tf.setBackend("wasm")) throw new Error('tf.setBackend("wasm") returned false');
     registerWasmKernelFixes();
     return;

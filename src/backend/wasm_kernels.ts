@@ -694,10 +694,9 @@ function install(
  * @example Train a conv net on the WASM backend
  * ```ts ignore
  * import * as tf from "@tensorflow/tfjs";
- * import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+ * import "@tensorflow/tfjs-backend-wasm";
  * import { registerWasmKernelFixes } from "./wasm_kernels.ts";
  *
- * setWasmPaths(new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href);
  * await tf.setBackend("wasm");
  * registerWasmKernelFixes();
  * const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 3]);
