@@ -226,6 +226,11 @@ export function trainHelp(): string {
   return lines.join("\n");
 }
 
+/** The values {@linkcode parseFlags} returns for the flags `T`. */
+export type ParsedFlags<T extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>["values"];
+
 /**
  * Parses a task's flags strictly: unknown flags and positionals are a one-line TypeError.
  *
@@ -240,8 +245,10 @@ export function trainHelp(): string {
  * console.log(v.n); // "5"
  * ```
  */
-// deno-lint-ignore explicit-module-boundary-types
-export function parseFlags<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+export function parseFlags<const T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+): ParsedFlags<T> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (err) {

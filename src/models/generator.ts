@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { loadLayersModel } from "../io/layers_io.ts";
 import { latestCheckpoint } from "../train/checkpoint.ts";
@@ -54,7 +55,9 @@ export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2
 
 /**
  * Loads a generator from a model folder (`model.json` + weights), a run directory (its
- * latest checkpoint's G), a checkpoint folder (its `gen/`), or an http(s) URL of a model.json.
+ * latest checkpoint's G), a checkpoint folder (its `gen/`), an http(s) URL of a model.json,
+ * or a `file:` URL of any of these (what `new URL("./x/model.json", import.meta.url)` gives
+ * in a checkout; from JSR the same expression gives an https URL).
  *
  * @param source Where the weights are.
  * @returns The generator.
@@ -64,15 +67,17 @@ export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2
  * const gen = await loadGenerator("runs/mlp-mnist-20261124-101500");
  * ```
  */
-export async function loadGenerator(source: string): Promise<tf.LayersModel> {
-  if (/^https?:\/\//.test(source)) return await tf.loadLayersModel(source);
-  const dir = source.replace(/\/model\.json$/, "").replace(/\/+$/, "");
+export async function loadGenerator(source: string | URL): Promise<tf.LayersModel> {
+  const text = source instanceof URL ? source.href : source;
+  if (/^https?:\/\//.test(text)) return await tf.loadLayersModel(text);
+  const path = text.startsWith("file:") ? fileURLToPath(text) : text;
+  const dir = path.replace(/\/model\.json$/, "").replace(/\/+$/, "");
   if (await isFile(`${dir}/model.json`)) return await loadLayersModel(dir);
   if (await isFile(`${dir}/gen/model.json`)) return await loadLayersModel(`${dir}/gen`);
   const checkpoint = await latestCheckpoint(dir).catch(() => null);
   if (checkpoint !== null) return await loadLayersModel(`${checkpoint}/gen`);
   throw new Error(
-    `Cannot load a generator from "${source}": expected a model folder with model.json, ` +
+    `Cannot load a generator from "${text}": expected a model folder with model.json, ` +
       `a checkpoint folder with gen/, a run directory with checkpoints/, or an http(s) URL`,
   );
 }
