@@ -26,6 +26,7 @@ export {
   describeBackend,
   initBackend,
   type InitBackendOptions,
+  parseBackendName,
 } from "./src/backend/mod.ts";
 export {
   ARCHITECTURES,
@@ -154,3 +155,7 @@ export {
   sampleImages,
 } from "./src/models/generator.ts";
 export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
+export { type GridImage, type GridOptions, imageGrid, toUint8Pixels } from "./src/io/grid.ts";
+export { type DecodedImage, decodePng, encodePng } from "./src/io/png.ts";
+export { writeFileAtomic } from "./src/io/atomic.ts";
+export { CIFAR10_CLASSES } from "./src/data/cifar10.ts";

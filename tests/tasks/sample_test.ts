@@ -4,7 +4,7 @@ import { decodePng } from "../../src/io/png.ts";
 import { saveLayersModel } from "../../src/io/layers_io.ts";
 import { buildGan } from "../../src/models/registry.ts";
 
-const SAMPLE = new URL("../../tasks/sample.ts", import.meta.url).pathname;
+const SAMPLE = new URL("../../packages/sample/main.ts", import.meta.url).pathname;
 
 async function sample(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const { code, stdout, stderr } = await new Deno.Command("deno", {

@@ -1,28 +1,60 @@
 /**
- * `deno task sample --weights RUN --digit 5`: draws samples of a class from a trained
- * generator, prints them in the terminal and writes a PNG grid (`--out`) and/or one PNG per
- * sample at native resolution (`--out-dir`, for other tools to score).
+ * `@cgan/sample`: draw digits (or other classes) from a pretrained conditional generator that
+ * ships inside this package, print them in the terminal and save them as PNG.
+ *
+ * ```sh
+ * deno run -A jsr:@cgan/sample --digit 5
+ * deno run -A jsr:@cgan/sample --digit 5 --count 200 --seed 7 --out-dir fives/
+ * deno run -A jsr:@cgan/sample --weights runs/my-run --class 3      # a generator of your own
+ * ```
+ *
+ * In a checkout the same CLI is `deno task sample`.
+ *
+ * @example Run the CLI from code
+ * ```ts ignore
+ * import { main } from "jsr:@cgan/sample";
+ * const exitCode = await main(["--digit", "5", "--out", "five.png"]);
+ * ```
  *
  * @module
  */
-import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
-import { intFlag, parseFlags, runTask } from "../src/cli.ts";
-import { FASHION_CLASSES, MNIST_CLASSES } from "../src/data/mnist.ts";
-import { writeFileAtomic } from "../src/io/atomic.ts";
-import { imageGrid, toUint8Pixels } from "../src/io/grid.ts";
-import { encodePng } from "../src/io/png.ts";
-import { renderImage, terminalMode } from "../src/io/terminal.ts";
-import { generatorInfo, loadGenerator, sampleImages } from "../src/models/generator.ts";
+import {
+  CIFAR10_CLASSES,
+  describeBackend,
+  encodePng,
+  FASHION_CLASSES,
+  generatorInfo,
+  imageGrid,
+  initBackend,
+  loadGenerator,
+  MNIST_CLASSES,
+  parseBackendName,
+  renderImage,
+  sampleImages,
+  terminalMode,
+  toUint8Pixels,
+  writeFileAtomic,
+} from "@cgan/cgan";
+import { intFlag, parseFlags, runTask } from "@cgan/cgan/cli";
+import { PRETRAINED, pretrainedUrl } from "./pretrained.ts";
 
-const CLASS_NAMES: Record<string, string[]> = { mnist: MNIST_CLASSES, fashion: FASHION_CLASSES };
+const CLASS_NAMES: Record<string, readonly string[]> = {
+  mnist: MNIST_CLASSES,
+  fashion: FASHION_CLASSES,
+  cifar10: CIFAR10_CLASSES,
+};
 
-const HELP = `Draw samples of one class from a trained conditional generator.
+const HELP = `Draw samples of one class from a conditional generator.
 
-Usage: deno task sample --weights PATH|URL (--digit N | --class NAME|N) [flags]
-  --weights PATH|URL  a run directory, a checkpoint, a model folder, or a model.json URL
+Usage: sample (--digit N | --class NAME|N) [flags]
   --digit N           MNIST digit 0-9
   --class NAME|N      class name or index (e.g. --class Sneaker for Fashion-MNIST)
-  --dataset NAME      mnist | fashion: class names (default: the run's, else mnist)
+  --dataset NAME      mnist | fashion | cifar10 (default: the run's, else mnist)
+  --model NAME        which shipped generator of the dataset (default: the first; shipped: ${
+  Object.entries(PRETRAINED).map(([d, ms]) => `${d}: ${Object.keys(ms).join(", ")}`).join("; ")
+})
+  --weights PATH|URL  your own generator instead: a run directory, a checkpoint, a model folder,
+                      or a model.json URL
   --count K           how many samples (default: 1)
   --seed S            seed of the noise (default: 0)
   --out FILE.png      the samples as one PNG grid (default: sample.png)
@@ -39,7 +71,7 @@ async function runDataset(weights: string): Promise<string | undefined> {
   }
 }
 
-function resolveClass(raw: string, names: string[], flag: string): number {
+function resolveClass(raw: string, names: readonly string[], flag: string): number {
   const byName = names.findIndex((n) => n.toLowerCase() === raw.toLowerCase());
   if (byName >= 0) return byName;
   const n = Number(raw);
@@ -51,9 +83,22 @@ function resolveClass(raw: string, names: string[], flag: string): number {
   );
 }
 
-async function main(): Promise<number> {
-  const values = parseFlags(Deno.args, {
+/**
+ * Runs the sample CLI.
+ *
+ * @param args Command-line arguments (e.g. `Deno.args`).
+ * @returns The exit code (0). Bad flags and missing weights throw an Error whose message
+ *   names the flag or file; {@linkcode runTask} prints it as one line and exits 2.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["--digit", "5", "--count", "10", "--out", "fives.png"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const values = parseFlags(args, {
     weights: { type: "string" },
+    model: { type: "string" },
     digit: { type: "string" },
     class: { type: "string" },
     dataset: { type: "string" },
@@ -68,15 +113,14 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.weights === undefined) {
-    throw new TypeError(
-      "Missing --weights PATH|URL: no pretrained generator ships yet; pass a run directory",
-    );
-  }
   if ((values.digit === undefined) === (values.class === undefined)) {
     throw new TypeError("Expected exactly one of --digit N or --class NAME|N; see --help");
   }
-  const dataset = values.dataset ?? await runDataset(values.weights) ?? "mnist";
+  if (values.weights !== undefined && values.model !== undefined) {
+    throw new TypeError("Cannot combine --weights with --model: --model picks a shipped generator");
+  }
+  const dataset = values.dataset ??
+    (values.weights === undefined ? undefined : await runDataset(values.weights)) ?? "mnist";
   const names = CLASS_NAMES[dataset];
   if (names === undefined) {
     throw new RangeError(
@@ -94,15 +138,16 @@ async function main(): Promise<number> {
   if (!values.out.endsWith(".png")) {
     throw new TypeError(`Invalid --out "${values.out}": expected a .png file name`);
   }
+  const weights = values.weights ?? pretrainedUrl(dataset, values.model);
 
   const backend = await initBackend({
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
-  const gen = await loadGenerator(values.weights);
+  const gen = await loadGenerator(weights);
   const info = generatorInfo(gen);
   if (info.numClasses !== names.length) {
     throw new RangeError(
-      `Cannot sample "${values.weights}" as ${dataset}: the generator knows ${info.numClasses} classes, ${dataset} has ${names.length}`,
+      `Cannot sample "${weights}" as ${dataset}: the generator knows ${info.numClasses} classes, ${dataset} has ${names.length}`,
     );
   }
   const images = await sampleImages(gen, new Array(count).fill(label), seed);
@@ -136,4 +181,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));
+if (import.meta.main) await runTask(() => main(Deno.args), (key) => Deno.env.get(key));
