@@ -1,0 +1,160 @@
+/**
+ * `deno task serve`: the interactive page of paper 002 ("a user picks a label and gets an
+ * image"). It serves `web/`, the tfjs browser bundles from the installed npm packages (no CDN:
+ * it works offline) and the generators shipped in `packages/sample/generators/` (plus
+ * `--weights DIR`, a model folder of your own). The browser runs the generator itself with
+ * tfjs, on WebGPU where it has it, else WebGL, else WASM, else plain JS.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { intFlag, parseFlags, runTask } from "../src/cli.ts";
+import { CIFAR10_CLASSES } from "../src/data/cifar10.ts";
+import { FASHION_CLASSES, MNIST_CLASSES } from "../src/data/mnist.ts";
+import { PRETRAINED } from "../packages/sample/pretrained.ts";
+
+const HELP = `Serve the interactive generation page.
+
+Usage: deno task serve [flags]
+  --port N          port on 127.0.0.1 (default: 8000; 0 picks a free one)
+  --hostname HOST   address to listen on (default: 127.0.0.1)
+  --weights DIR     also offer your own generator (a model folder with model.json)
+  --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: mnist)
+  --help            show this help`;
+
+const CLASS_NAMES: Record<string, readonly string[]> = {
+  mnist: MNIST_CLASSES,
+  fashion: FASHION_CLASSES,
+  cifar10: CIFAR10_CLASSES,
+};
+
+/** A generator the page offers. */
+export interface PageGenerator {
+  /** Its id in URLs: `/generators/<id>/model.json`. */
+  id: string;
+  /** The folder holding `model.json` and its weight files. */
+  dir: string;
+  /** Class names, for the buttons. */
+  classes: readonly string[];
+}
+
+/** The generators that ship in `@cgan/sample`. */
+export function shippedGenerators(): PageGenerator[] {
+  return Object.entries(PRETRAINED).flatMap(([dataset, models]) =>
+    Object.entries(models).map(([model, path]) => ({
+      id: `${dataset}-${model}`,
+      dir: fileURLToPath(
+        new URL(`../packages/sample/${path.replace(/model\.json$/, "")}`, import.meta.url),
+      ),
+      classes: CLASS_NAMES[dataset] ?? [],
+    }))
+  );
+}
+
+const WEB = fileURLToPath(new URL("../web/", import.meta.url));
+/** Directory of an npm package's browser bundles (`dist/`), from its resolved entry module. */
+function distOf(pkg: string): string {
+  return fileURLToPath(new URL("./", import.meta.resolve(pkg)));
+}
+
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  json: "application/json",
+  wasm: "application/wasm",
+  bin: "application/octet-stream",
+  css: "text/css; charset=utf-8",
+};
+
+async function file(path: string): Promise<Response> {
+  try {
+    const data = await Deno.readFile(path);
+    const type = TYPES[path.split(".").pop() ?? ""] ?? "application/octet-stream";
+    return new Response(data, { headers: { "content-type": type, "cache-control": "no-cache" } });
+  } catch {
+    return new Response("not found", { status: 404 });
+  }
+}
+
+/**
+ * Starts the page's server.
+ *
+ * @param opts Where to listen and which generators to offer.
+ * @returns The running server (`server.addr.port` is the port; `server.shutdown()` stops it).
+ */
+export function servePage(
+  opts: { hostname: string; port: number; generators: PageGenerator[] },
+): Deno.HttpServer<Deno.NetAddr> {
+  const vendor: Record<string, string> = {
+    "tf.min.js": `${distOf("@tensorflow/tfjs")}tf.min.js`,
+    "tf-backend-webgpu.min.js": `${
+      distOf("@tensorflow/tfjs-backend-webgpu")
+    }tf-backend-webgpu.min.js`,
+    "tf-backend-wasm.min.js": `${distOf("@tensorflow/tfjs-backend-wasm")}tf-backend-wasm.min.js`,
+  };
+  for (const name of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
+    vendor[name] = `${distOf("@tensorflow/tfjs-backend-wasm")}${name}`;
+  }
+  const byId = new Map(opts.generators.map((g) => [g.id, g]));
+  const index = opts.generators.map((g) => ({
+    id: g.id,
+    url: `generators/${g.id}/model.json`,
+    classes: g.classes,
+  }));
+  return Deno.serve({ hostname: opts.hostname, port: opts.port, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/") return file(`${WEB}index.html`);
+    if (path === "/generators/index.json") return Response.json(index);
+    let m = path.match(/^\/([\w-]+\.(?:js|css))$/);
+    if (m !== null) return file(`${WEB}${m[1]}`);
+    m = path.match(/^\/vendor\/([\w.-]+)$/);
+    if (m !== null && vendor[m[1]!] !== undefined) return file(vendor[m[1]!]!);
+    m = path.match(/^\/generators\/([\w-]+)\/([\w-]+\.(?:json|bin))$/);
+    const gen = m === null ? undefined : byId.get(m[1]!);
+    if (gen !== undefined) return file(`${gen.dir}/${m![2]}`);
+    return Promise.resolve(new Response("not found", { status: 404 }));
+  });
+}
+
+async function main(): Promise<number> {
+  const values = parseFlags(Deno.args, {
+    port: { type: "string", default: "8000" },
+    hostname: { type: "string", default: "127.0.0.1" },
+    weights: { type: "string" },
+    dataset: { type: "string", default: "mnist" },
+    help: { type: "boolean", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const generators = shippedGenerators();
+  if (values.weights !== undefined) {
+    const dir = values.weights.replace(/\/model\.json$/, "").replace(/\/+$/, "");
+    try {
+      await Deno.stat(`${dir}/model.json`);
+    } catch {
+      throw new Error(`Cannot serve --weights "${values.weights}": expected ${dir}/model.json`);
+    }
+    const classes = CLASS_NAMES[values.dataset];
+    if (classes === undefined) {
+      throw new RangeError(
+        `Invalid --dataset "${values.dataset}": expected one of ${
+          Object.keys(CLASS_NAMES).join(", ")
+        }`,
+      );
+    }
+    generators.unshift({ id: "custom", dir, classes });
+  }
+  const server = servePage({
+    hostname: values.hostname,
+    port: intFlag("port", values.port, 0),
+    generators,
+  });
+  const { hostname, port } = server.addr;
+  console.log(`cgan page on http://${hostname}:${port}/ (Ctrl-C stops it)`);
+  await server.finished;
+  return 0;
+}
+
+if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));
