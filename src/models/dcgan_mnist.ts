@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { labelMap } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelSpec } from "./registry.ts";
 
@@ -20,31 +21,6 @@ const FILTERS = 128;
 const ALPHA = 0.2;
 /** D's dropout before the output (paper 001). */
 const DROPOUT = 0.4;
-
-/** Label -> embedding (50) -> dense -> one `[h, w, 1]` feature map. */
-function labelChannel(
-  labels: tf.SymbolicTensor,
-  numClasses: number,
-  [h, w]: [number, number],
-  seeds: InitSeeds,
-  name: string,
-): tf.SymbolicTensor {
-  let x = tf.layers.embedding({
-    inputDim: numClasses,
-    outputDim: EMBED,
-    embeddingsInitializer: seeds.uniform(0.05),
-    name: `${name}_label_embedding`,
-  }).apply(labels) as tf.SymbolicTensor; // [N, 1, 50]
-  x = tf.layers.dense({
-    units: h * w,
-    kernelInitializer: seeds.glorotUniform(),
-    name: `${name}_label_dense`,
-  })
-    .apply(x) as tf.SymbolicTensor; // [N, 1, h*w]
-  return tf.layers.reshape({ targetShape: [h, w, 1], name: `${name}_label_map` }).apply(
-    x,
-  ) as tf.SymbolicTensor;
-}
 
 function leaky(name: string): tf.layers.Layer {
   return tf.layers.leakyReLU({ alpha: ALPHA, name });
@@ -85,7 +61,7 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
     x,
   ) as tf.SymbolicTensor; // [N, 7, 7, 128]
   if (spec.conditional !== false) {
-    const label = labelChannel(labels, spec.numClasses, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
+    const label = labelMap(labels, spec.numClasses, EMBED, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
     x = tf.layers.concatenate({ name: "gen_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 7, 7, 129]
   }
   for (const i of [1, 2]) {
@@ -132,7 +108,7 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
   let x: tf.SymbolicTensor = image;
   if (spec.conditional !== false) {
-    const label = labelChannel(labels, spec.numClasses, [h, w], seeds, "disc"); // [N, 28, 28, 1]
+    const label = labelMap(labels, spec.numClasses, EMBED, [h, w], seeds, "disc"); // [N, 28, 28, 1]
     x = tf.layers.concatenate({ name: "disc_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 28, 28, C+1]
   }
   for (const i of [1, 2]) {

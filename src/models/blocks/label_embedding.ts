@@ -41,3 +41,81 @@ export function embedLabels(
   }).apply(labels) as tf.SymbolicTensor; // [N, 1, dim]
   return tf.layers.flatten({ name: `${name}_label_flatten` }).apply(embedded) as tf.SymbolicTensor;
 }
+
+/**
+ * Turns labels into one extra feature map (paper 001's conditioning of conv nets): embed
+ * (`dim`), project with a dense layer to `h * w` values, reshape to `[N, h, w, 1]`, ready to be
+ * concatenated with an image or feature map as a channel.
+ *
+ * @param labels Symbolic int32 labels `[N, 1]`.
+ * @param numClasses Number of classes.
+ * @param dim Embedding size (paper 001: 50).
+ * @param size `[h, w]` of the map.
+ * @param seeds Seed source for the initializers.
+ * @param name Prefix for the layer names, e.g. "disc".
+ * @returns A symbolic tensor `[N, h, w, 1]`.
+ *
+ * @example A 28x28 label channel
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { labelMap } from "./label_embedding.ts";
+ * import { InitSeeds } from "./seeds.ts";
+ * const labels = tf.input({ shape: [1], dtype: "int32" });
+ * console.log(labelMap(labels, 10, 50, [28, 28], new InitSeeds(0), "disc").shape); // [null, 28, 28, 1]
+ * ```
+ */
+export function labelMap(
+  labels: tf.SymbolicTensor,
+  numClasses: number,
+  dim: number,
+  [h, w]: [number, number],
+  seeds: InitSeeds,
+  name: string,
+): tf.SymbolicTensor {
+  let x = tf.layers.embedding({
+    inputDim: numClasses,
+    outputDim: dim,
+    embeddingsInitializer: seeds.uniform(0.05),
+    name: `${name}_label_embedding`,
+  }).apply(labels) as tf.SymbolicTensor; // [N, 1, dim]
+  x = tf.layers.dense({
+    units: h * w,
+    kernelInitializer: seeds.glorotUniform(),
+    name: `${name}_label_dense`,
+  }).apply(x) as tf.SymbolicTensor; // [N, 1, h*w]
+  return tf.layers.reshape({ targetShape: [h, w, 1], name: `${name}_label_map` })
+    .apply(x) as tf.SymbolicTensor;
+}
+
+/**
+ * One-hot labels as a layer (paper 002's G input `concat(z, one-hot)`): a frozen Embedding
+ * whose table is the identity, so the model stays in the plain Layers format.
+ *
+ * @param labels Symbolic int32 labels `[N, 1]`.
+ * @param numClasses Number of classes.
+ * @param name Prefix for the layer names.
+ * @returns A symbolic tensor `[N, numClasses]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { oneHotLabels } from "./label_embedding.ts";
+ * const labels = tf.input({ shape: [1], dtype: "int32" });
+ * const m = tf.model({ inputs: labels, outputs: oneHotLabels(labels, 3, "gen") });
+ * console.log((m.predict(tf.tensor2d([[2]], [1, 1], "int32")) as tf.Tensor).arraySync()); // [[0, 0, 1]]
+ * ```
+ */
+export function oneHotLabels(
+  labels: tf.SymbolicTensor,
+  numClasses: number,
+  name: string,
+): tf.SymbolicTensor {
+  const table = tf.layers.embedding({
+    inputDim: numClasses,
+    outputDim: numClasses,
+    embeddingsInitializer: "identity",
+    trainable: false,
+    name: `${name}_label_onehot`,
+  }).apply(labels) as tf.SymbolicTensor; // [N, 1, classes]
+  return tf.layers.flatten({ name: `${name}_label_flatten` }).apply(table) as tf.SymbolicTensor;
+}
