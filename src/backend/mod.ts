@@ -15,4 +15,5 @@ export {
   parseBackendName,
   planBackends,
 } from "./select.ts";
+export { registerGradientFixes } from "./gradient_fixes.ts";
 export { type AdapterProbe, isSoftwareAdapter, probeAdapter } from "./webgpu_adapter.ts";

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { registerGradientFixes } from "./gradient_fixes.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
 import { type AdapterProbe, createDevice, probeAdapter } from "./webgpu_adapter.ts";
 
@@ -164,6 +165,8 @@ function cachedProbe(gpu: GPU | undefined): Promise<AdapterProbe> {
 async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
   // Silences tfjs's console advice ("install tfjs-node", platform notices): we pick on purpose.
   tf.env().set("PROD", true);
+  // Gradients are backend-independent: register the missing ones (second derivatives) once.
+  registerGradientFixes();
   const gpu = "gpu" in options ? options.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
   // An explicit wasm/cpu request skips probing (no WebGPU start-up cost).
   const needProbe = options.requested === undefined || options.requested === "webgpu";
