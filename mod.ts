@@ -27,6 +27,7 @@ export {
   initBackend,
   type InitBackendOptions,
   parseBackendName,
+  registerGradientFixes,
 } from "./src/backend/mod.ts";
 export {
   ARCHITECTURES,
@@ -41,6 +42,7 @@ export {
 } from "./src/models/mlp_cgan.ts";
 export {
   DEFAULTS,
+  LOSS_DEFAULTS,
   MODEL_NAMES,
   type ModelName,
   type PresetName,
@@ -66,7 +68,10 @@ export {
   LOSSES,
   type LossName,
   LSGAN_LOSS,
+  WGAN_GP_LOSS,
+  WGAN_LOSS,
 } from "./src/train/losses.ts";
+export { gradientPenalty } from "./src/train/gradient_penalty.ts";
 export {
   latestCheckpoint,
   loadCheckpoint,

@@ -12,6 +12,7 @@ import { DATASET_NAMES } from "./data/datasets.ts";
 import { LOSSES } from "./train/losses.ts";
 import {
   DEFAULTS,
+  LOSS_DEFAULTS,
   MODEL_NAMES,
   type PresetName,
   PRESETS,
@@ -39,12 +40,20 @@ const FIELDS: Record<
   beta2: { help: "Adam beta2", min: 0, max: 1 },
   epsilon: { help: "Adam epsilon", min: 0 },
   latentDim: { help: "size of the latent vector z", int: true, min: 1 },
+  width: { help: "channel multiplier of the CIFAR DCGAN, 1 = paper 002", min: 0.01, max: 4 },
   activation: { help: "hidden activation of the MLP model", choices: ["leaky", "relu"] },
   conditioning: {
     help: "label: a cGAN; none: unconditional baseline (also --unconditional)",
     choices: ["label", "none"],
   },
   labelSmoothing: { help: "one-sided label smoothing of real targets", min: 0, max: 0.5 },
+  nCritic: {
+    help: "D updates per G update (wgan, wgan-gp: 5 unless given)",
+    int: true,
+    min: 1,
+  },
+  clipValue: { help: "wgan: clip D's weights to [-N, N]", min: 0 },
+  lambdaGp: { help: "wgan-gp: weight of the gradient penalty", min: 0 },
   seed: { help: "seed of every random draw", int: true, min: 0 },
   sampleEvery: { help: "write a sample grid every N epochs", int: true, min: 1 },
   saveEvery: { help: "also checkpoint every N steps, 0 = epoch ends only", int: true, min: 0 },
@@ -156,9 +165,12 @@ export function parseTrainArgs(
       );
     }
   }
+  const preset: Partial<TrainConfig> = PRESETS[presetName as PresetName];
+  const loss = (explicit.loss ?? preset.loss ?? DEFAULTS.loss) as TrainConfig["loss"];
   const config = {
     ...DEFAULTS,
-    ...PRESETS[presetName as PresetName],
+    ...preset,
+    ...LOSS_DEFAULTS[loss],
     ...explicit,
   } as TrainConfig;
   return { config, explicit: explicit as Partial<TrainConfig>, resume, help: values.help === true };

@@ -16,6 +16,8 @@ export const STREAM = {
   noise: 3,
   /** Fixed noise for sample grids. */
   gridNoise: 4,
+  /** WGAN-GP's interpolation weights. */
+  interpolation: 5,
 } as const;
 
 /**

@@ -115,7 +115,7 @@ for (const name of backends) {
   };
   for (let s = 0; s < 3; s++) {
     const l = step(s);
-    await l.gLoss.data();
+    await l.gLoss!.data();
     tf.dispose([l.dLoss, l.gLoss]);
   }
   const tensorsBefore = tf.memory().numTensors;
@@ -124,7 +124,7 @@ for (const name of backends) {
     const t0 = performance.now();
     for (let s = 0; s < n; s++) {
       const l = step(3 + r * n + s);
-      if (s === n - 1) await l.gLoss.data();
+      if (s === n - 1) await l.gLoss!.data();
       tf.dispose([l.dLoss, l.gLoss]);
       sampleRss();
     }

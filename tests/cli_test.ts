@@ -31,6 +31,15 @@ Deno.test("parseTrainArgs() applies a preset under explicit flags", () => {
   assert.equal(parseTrainArgs(["--preset", "paper", "--epochs", "3"], {}).config.epochs, 3);
 });
 
+Deno.test("parseTrainArgs(): the Wasserstein losses train the critic 5 times per G step unless --n-critic says otherwise", () => {
+  assert.equal(parseTrainArgs([], {}).config.nCritic, 1);
+  assert.equal(parseTrainArgs(["--loss", "wgan"], {}).config.nCritic, 5);
+  const gp =
+    parseTrainArgs(["--loss", "wgan-gp", "--n-critic", "2", "--lambda-gp", "5"], {}).config;
+  assert.deepEqual([gp.nCritic, gp.lambdaGp, gp.clipValue], [2, 5, 0.01]);
+  assert.equal(parseTrainArgs(["--preset", "small"], {}).config.width, 0.25);
+});
+
 Deno.test("parseTrainArgs() rejects unknown flags, bad values and bad choices, naming the flag", () => {
   assert.throws(() => parseTrainArgs(["--learning-rate", "1"], {}), /learning-rate/);
   assert.throws(

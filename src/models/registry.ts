@@ -6,6 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import * as acganMlp from "./acgan_mlp.ts";
+import * as dcganCifar from "./dcgan_cifar.ts";
 import * as dcganMnist from "./dcgan_mnist.ts";
 import * as mlpCgan from "./mlp_cgan.ts";
 
@@ -23,6 +24,8 @@ export interface ModelSpec {
   seed: number;
   /** Condition G and D on the label (default true; false: an unconditional baseline). */
   conditional?: boolean;
+  /** Channel multiplier of the CIFAR DCGAN (default 1, paper 002's widths). */
+  width?: number;
 }
 
 /** A conditional GAN architecture. */
@@ -39,13 +42,25 @@ const unconditionalMlp: GanArchitecture = {
   buildDiscriminator: (spec) => mlpCgan.buildDiscriminator({ ...spec, conditional: false }),
 };
 
+/** The DCGAN of the dataset's paper: paper 002's for 32x32 colour images, else paper 001's. */
+function dcganFor(spec: ModelSpec): GanArchitecture {
+  const [h, w, c] = spec.imageShape;
+  return h === 32 && w === 32 && c === 3 ? dcganCifar : dcganMnist;
+}
+
+/** `--model dcgan`: paper 001's conditional DCGAN on MNIST, paper 002's on CIFAR-10. */
+const dcgan: GanArchitecture = {
+  buildGenerator: (spec) => dcganFor(spec).buildGenerator(spec),
+  buildDiscriminator: (spec) => dcganFor(spec).buildDiscriminator(spec),
+};
+
 /**
  * Architectures selectable with `--model`: `gan` is the unconditional MLP baseline; the others
  * build unconditional nets when `spec.conditional` is false.
  */
 export const ARCHITECTURES = {
   mlp: mlpCgan,
-  dcgan: dcganMnist,
+  dcgan,
   acgan: acganMlp,
   gan: unconditionalMlp,
 } as const satisfies Record<string, GanArchitecture>;

@@ -43,12 +43,20 @@ export interface TrainConfig {
   epsilon: number;
   /** Size of the latent vector z. */
   latentDim: number;
+  /** Channel multiplier of the CIFAR DCGAN (1 = paper 002's widths). */
+  width: number;
   /** Hidden activation of the MLP model: "leaky" (LeakyReLU 0.2) or "relu". */
   activation: "leaky" | "relu";
   /** "label": G and D see the label (a cGAN); "none": an unconditional baseline. */
   conditioning: "label" | "none";
-  /** One-sided label smoothing of D's real targets. */
+  /** One-sided label smoothing of D's real targets (BCE and LSGAN). */
   labelSmoothing: number;
+  /** D (critic) updates per G update: G is updated on every nCritic-th step. */
+  nCritic: number;
+  /** WGAN weight clipping: D's weights stay in [-clipValue, clipValue]. */
+  clipValue: number;
+  /** WGAN-GP: weight of the gradient penalty. */
+  lambdaGp: number;
   /** Seed of every random draw (weights, shuffling, noise). */
   seed: number;
   /** Write a sample grid every N epochs (and at the end). */
@@ -86,9 +94,13 @@ export const DEFAULTS: TrainConfig = {
   beta2: 0.999,
   epsilon: 1e-7,
   latentDim: 100,
+  width: 1,
   activation: "leaky",
   conditioning: "label",
   labelSmoothing: 0.1,
+  nCritic: 1,
+  clipValue: 0.01,
+  lambdaGp: 10,
   seed: 0,
   sampleEvery: 1,
   saveEvery: 0,
@@ -105,6 +117,17 @@ export const PRESETS = {
   default: {},
   /** Paper 000's full schedule: 120 epochs, a grid every 5. */
   paper: { epochs: 120, sampleEvery: 5 },
+  /** The CIFAR DCGAN at a quarter of paper 002's channels, for 2 CPU cores. */
+  small: { width: 0.25 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
+/**
+ * What a loss changes unless a flag says otherwise: the Wasserstein losses train the critic
+ * 5 times per G update (Arjovsky et al. 2017; Gulrajani et al. 2017; paper 002).
+ */
+export const LOSS_DEFAULTS: Partial<Record<LossName, Partial<TrainConfig>>> = {
+  wgan: { nCritic: 5 },
+  "wgan-gp": { nCritic: 5 },
+};
+
 /** A key of {@linkcode PRESETS}. */
 export type PresetName = keyof typeof PRESETS;

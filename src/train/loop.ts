@@ -100,6 +100,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       latentDim: cfg.latentDim,
       numClasses,
       imageShape: dataset.shape,
+      width: cfg.width,
       activation: cfg.activation,
       seed: cfg.seed,
       conditional: cfg.conditioning !== "none",
@@ -182,18 +183,26 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
   let status: TrainResult["status"] = "done";
 
   // Reads the losses of the steps since the last flush in one transfer; false on NaN/Inf.
+  // Steps that only trained the critic (nCritic > 1) have no G loss.
   const flush = async (): Promise<boolean> => {
     if (pending.length === 0) return true;
-    const stacked = tf.tidy(() => tf.stack(pending.flatMap((l) => [l.dLoss, l.gLoss])));
+    const scalars = pending.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]);
+    const stacked = tf.tidy(() => tf.stack(scalars));
     const values = await stacked.data();
     stacked.dispose();
-    tf.dispose(pending.flatMap((l) => [l.dLoss, l.gLoss]));
+    tf.dispose(scalars);
     const count = pending.length;
-    pending = [];
     const firstStep = state.step - count + 1;
+    let d = 0;
+    let g = 0;
+    let gCount = 0;
+    let at = 0;
     for (let i = 0; i < count; i++) {
-      for (const [which, v] of [["D", values[2 * i]!], ["G", values[2 * i + 1]!]] as const) {
+      const read: [string, number][] = [["D", values[at++]!]];
+      if (pending[i]!.gLoss !== undefined) read.push(["G", values[at++]!]);
+      for (const [which, v] of read) {
         if (!Number.isFinite(v)) {
+          pending = [];
           progress.log(
             `Stopping: non-finite ${which} loss (${v}) at step ${firstStep + i}; ` +
               `last good checkpoint: ${checkpoint ?? "none"}`,
@@ -201,15 +210,17 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
           return false;
         }
       }
+      d += read[0]![1];
+      if (read.length > 1) {
+        g += read[1]![1];
+        gCount++;
+      }
     }
-    let d = 0;
-    let g = 0;
-    for (let i = 0; i < count; i++) {
-      d += values[2 * i]!;
-      g += values[2 * i + 1]!;
-    }
+    pending = [];
+    g = gCount > 0 ? g / gCount : state.history.at(-1)?.gLoss ?? 0;
+    d /= count;
     const epoch = Math.floor((state.step - 1) / stepsPerEpoch);
-    state.history.push({ step: state.step, epoch, dLoss: d / count, gLoss: g / count });
+    state.history.push({ step: state.step, epoch, dLoss: d, gLoss: g });
     const elapsed = ctx.now() - intervalStart;
     const ips = (count * cfg.batchSize) / Math.max(elapsed, 1e-6) * 1000;
     if (baselineTensors >= 0) {
@@ -222,8 +233,8 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       epoch: epoch + 1,
       epochs: Math.ceil(total / stepsPerEpoch),
       imagesPerSecond: ips,
-      dLoss: d / count,
-      gLoss: g / count,
+      dLoss: d,
+      gLoss: g,
     });
     // Every tensor of a step is disposed: the count must not grow across logging points.
     const tensors = tf.memory().numTensors;
@@ -252,9 +263,16 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         latentDim: cfg.latentDim,
         numClasses,
         seed: cfg.seed,
+        interpolate: loss.lipschitz === "penalty",
       });
       pending.push(
-        trainStep(nets, optimizers, inputs, { loss, labelSmoothing: cfg.labelSmoothing }),
+        trainStep(nets, optimizers, inputs, {
+          loss,
+          labelSmoothing: cfg.labelSmoothing,
+          updateGen: (step + 1) % cfg.nCritic === 0,
+          clipValue: cfg.clipValue,
+          lambdaGp: cfg.lambdaGp,
+        }),
       );
       tf.dispose(Object.values(inputs));
       state.step = step + 1;
@@ -293,7 +311,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       }
     }
   } finally {
-    tf.dispose(pending.flatMap((l) => [l.dLoss, l.gLoss]));
+    tf.dispose(pending.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]));
     disposeGridInputs(grid);
     source.dispose();
     optimizers.gen.dispose();

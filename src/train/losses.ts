@@ -20,6 +20,12 @@ export interface GanLoss {
   d(realLogits: tf.Tensor, fakeLogits: tf.Tensor, opts: DLossOptions): tf.Scalar;
   /** Generator loss from D's logits on generated images. */
   g(fakeLogits: tf.Tensor): tf.Scalar;
+  /**
+   * How the step keeps D (the critic) Lipschitz for a Wasserstein loss: "clip" its weights to
+   * `[-clipValue, clipValue]` after each update (WGAN), or add `lambdaGp` times a gradient
+   * "penalty" to its loss (WGAN-GP). Absent for the other losses.
+   */
+  lipschitz?: "clip" | "penalty";
 }
 
 /**
@@ -129,14 +135,57 @@ export const HINGE_LOSS: GanLoss = {
   },
 };
 
+/**
+ * The Wasserstein GAN loss (Arjovsky et al. 2017; paper 002's c-WGAN) with weight clipping: the
+ * critic minimises `mean(D(G(z))) - mean(D(x))` (the negated estimate of the Wasserstein-1
+ * distance), G minimises `-mean(D(G(z)))`. The step clips D's weights after each update.
+ * Label smoothing does not apply and is ignored.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { WGAN_LOSS } from "./losses.ts";
+ * console.log(WGAN_LOSS.d(tf.tensor([3, 1]), tf.tensor([0, -2]), { labelSmoothing: 0 }).dataSync()[0]); // -3
+ * ```
+ */
+export const WGAN_LOSS: GanLoss = {
+  name: "wgan",
+  lipschitz: "clip",
+  d(realOut, fakeOut) {
+    return tf.tidy(() => tf.sub(tf.mean(fakeOut), tf.mean(realOut)) as tf.Scalar);
+  },
+  g(fakeOut) {
+    return tf.tidy(() => tf.neg(tf.mean(fakeOut)) as tf.Scalar);
+  },
+};
+
+/**
+ * WGAN-GP (Gulrajani et al. 2017; paper 002's c-WGAN-GP): the Wasserstein halves of
+ * {@linkcode WGAN_LOSS}, and instead of clipping the step adds `lambdaGp` (paper: 10) times
+ * `mean((||grad_x D(x_hat)||_2 - 1)^2)` on random interpolates `x_hat` of real and generated
+ * images (`src/train/gradient_penalty.ts`).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { WGAN_GP_LOSS } from "./losses.ts";
+ * console.log(WGAN_GP_LOSS.g(tf.tensor([1, 3])).dataSync()[0], WGAN_GP_LOSS.lipschitz); // -2 "penalty"
+ * ```
+ */
+export const WGAN_GP_LOSS: GanLoss = {
+  name: "wgan-gp",
+  lipschitz: "penalty",
+  d: WGAN_LOSS.d,
+  g: WGAN_LOSS.g,
+};
+
 /** Losses selectable with `--loss`. */
 export const LOSSES = {
   bce: BCE_LOSS,
   lsgan: LSGAN_LOSS,
   hinge: HINGE_LOSS,
-} as const satisfies Record<
-  string,
-  GanLoss
->;
+  wgan: WGAN_LOSS,
+  "wgan-gp": WGAN_GP_LOSS,
+} as const satisfies Record<string, GanLoss>;
 /** A key of {@linkcode LOSSES}. */
 export type LossName = keyof typeof LOSSES;

@@ -3,13 +3,16 @@
  * with `1 + C` output columns is an ACGAN discriminator: its class logits add a softmax
  * cross-entropy on real and generated images to D's loss, and on generated ones to G's.
  * Each optimizer is given only its own network's variables, so the D step cannot move G and
- * the G step cannot move D.
+ * the G step cannot move D. For the Wasserstein losses D (the critic) is kept Lipschitz by
+ * clipping its weights after its update (WGAN) or by a gradient penalty in its loss (WGAN-GP),
+ * and with `nCritic > 1` the loop updates G on every `nCritic`-th step only.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BatchSource } from "../data/batches.ts";
 import { deriveSeed, randomInts, STREAM } from "../rng.ts";
+import { gradientPenalty } from "./gradient_penalty.ts";
 import type { GanLoss } from "./losses.ts";
 
 /** The two networks of a conditional GAN. */
@@ -41,6 +44,8 @@ export interface StepInputs {
   z: tf.Tensor2D;
   /** Labels requested from G `[N, 1]` int32 (conditional models). */
   fakeLabels?: tf.Tensor2D;
+  /** WGAN-GP: interpolation weights `[N, 1, 1, 1]` in [0, 1] (one per sample). */
+  alpha?: tf.Tensor;
 }
 
 /**
@@ -70,7 +75,7 @@ export interface StepInputs {
 export function drawStepInputs(
   source: BatchSource,
   step: number,
-  opts: { latentDim: number; numClasses: number; seed: number },
+  opts: { latentDim: number; numClasses: number; seed: number; interpolate?: boolean },
 ): StepInputs {
   const batch = source.batch(step);
   const n = batch.images.shape[0];
@@ -78,7 +83,15 @@ export function drawStepInputs(
   const z = tf.randomNormal([n, opts.latentDim], 0, 1, "float32", zSeed) as tf.Tensor2D;
   const labelSeed = deriveSeed(opts.seed, step, STREAM.fakeLabels);
   const fakeLabels = tf.tensor2d(randomInts(n, opts.numClasses, labelSeed), [n, 1], "int32");
-  return { ...batch, z, fakeLabels };
+  if (!opts.interpolate) return { ...batch, z, fakeLabels };
+  const alphaShape = [n, ...batch.images.shape.slice(1).map(() => 1)];
+  const alphaSeed = deriveSeed(opts.seed, step, STREAM.interpolation);
+  return {
+    ...batch,
+    z,
+    fakeLabels,
+    alpha: tf.randomUniform(alphaShape, 0, 1, "float32", alphaSeed),
+  };
 }
 
 /** Settings of a step. */
@@ -87,14 +100,20 @@ export interface StepOptions {
   loss: GanLoss;
   /** One-sided label smoothing for D's real targets. */
   labelSmoothing: number;
+  /** Update G too (default true); false on the critic-only steps when `nCritic > 1`. */
+  updateGen?: boolean;
+  /** WGAN (`loss.lipschitz` "clip"): D's weights are clipped to `[-clipValue, clipValue]`. */
+  clipValue?: number;
+  /** WGAN-GP (`loss.lipschitz` "penalty"): weight of the gradient penalty (paper: 10). */
+  lambdaGp?: number;
 }
 
 /** Losses of one step as scalar tensors the caller owns (read them in batches, not per step). */
 export interface StepLosses {
-  /** D's loss before its update. */
+  /** D's loss before its update (with WGAN-GP: including the weighted penalty). */
   dLoss: tf.Scalar;
-  /** G's loss before its update (against the freshly updated D). */
-  gLoss: tf.Scalar;
+  /** G's loss before its update (against the freshly updated D); absent when G was not updated. */
+  gLoss?: tf.Scalar;
 }
 
 /** Applies a net in training mode to `x`, and to the labels too when it takes them. */
@@ -163,31 +182,57 @@ export function trainStep(
   inputs: StepInputs,
   opts: StepOptions,
 ): StepLosses {
-  const { images, labels, z, fakeLabels } = inputs;
-  const G = (z: tf.Tensor) => applyNet(nets.gen, z, fakeLabels);
+  const { images, labels, z, fakeLabels, alpha } = inputs;
+  const { lipschitz } = opts.loss;
+  const G = (z: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.gen, z, y);
   const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.disc, x, y);
+  // The penalty interpolates pairs of the same class, so for it D's fakes get the real labels.
+  const dFakeLabels = lipschitz === "penalty" && labels !== undefined ? labels : fakeLabels;
 
-  // ---- D: real -> 1 - smoothing, G(z) -> 0 (+ ACGAN: classify both) ----
+  // ---- D: real -> 1 - smoothing, G(z) -> 0 (+ ACGAN: classify both; + WGAN-GP: penalty) ----
   const dLoss = optimizers.disc.minimize(
     () => {
+      const fakeImages = G(z, dFakeLabels);
       const real = heads(D(images, labels));
-      const fake = heads(D(G(z), fakeLabels));
-      const adv = opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing });
-      if (real.classes === null || fake.classes === null) return adv;
-      return tf.addN([
-        adv,
-        classLoss(real.classes, labels, "real"),
-        classLoss(fake.classes, fakeLabels, "requested"),
-      ]) as tf.Scalar;
+      const fake = heads(D(fakeImages, dFakeLabels));
+      const terms = [
+        opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
+      ];
+      if (real.classes !== null && fake.classes !== null) {
+        terms.push(
+          classLoss(real.classes, labels, "real"),
+          classLoss(fake.classes, dFakeLabels, "requested"),
+        );
+      }
+      if (lipschitz === "penalty") {
+        if (alpha === undefined || opts.lambdaGp === undefined) {
+          throw new TypeError(
+            `Cannot train with ${opts.loss.name}: expected inputs.alpha and lambdaGp`,
+          );
+        }
+        const critic = (x: tf.Tensor) => heads(D(x, labels)).source;
+        terms.push(tf.mul(opts.lambdaGp, gradientPenalty(critic, images, fakeImages, alpha)));
+      }
+      return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
     },
     true,
     trainable(nets.disc),
   ) as tf.Scalar;
+  if (lipschitz === "clip") {
+    const c = opts.clipValue;
+    if (c === undefined) {
+      throw new TypeError(`Cannot train with ${opts.loss.name}: expected clipValue`);
+    }
+    tf.tidy(() => {
+      for (const v of trainable(nets.disc)) v.assign(tf.clipByValue(v, -c, c));
+    });
+  }
+  if (opts.updateGen === false) return { dLoss };
 
   // ---- G: make D call G(z) real (+ ACGAN: of the requested class) ----
   const gLoss = optimizers.gen.minimize(
     () => {
-      const fake = heads(D(G(z), fakeLabels));
+      const fake = heads(D(G(z, fakeLabels), fakeLabels));
       const adv = opts.loss.g(fake.source);
       if (fake.classes === null) return adv;
       return tf.add(adv, classLoss(fake.classes, fakeLabels, "requested")) as tf.Scalar;

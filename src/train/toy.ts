@@ -126,7 +126,7 @@ export async function trainToy(opts: ToyTraining, hooks: ToyHooks = {}): Promise
           loss: BCE_LOSS,
           labelSmoothing: 0,
         });
-        losses.push(dLoss, gLoss);
+        losses.push(dLoss, gLoss!); // G is updated every step here (no nCritic)
         tf.dispose(Object.values(inputs));
       }
       const means = tf.tidy(() => {

@@ -36,7 +36,7 @@ async function losses(): Promise<number[][]> {
       loss: BCE_LOSS,
       labelSmoothing: 0.1,
     });
-    out.push([(await dLoss.data())[0]!, (await gLoss.data())[0]!]);
+    out.push([(await dLoss.data())[0]!, (await gLoss!.data())[0]!]);
     tf.dispose([dLoss, gLoss, ...Object.values(inputs)]);
   }
   optimizers.gen.dispose();

@@ -52,7 +52,7 @@ Deno.test("the step trains ACGAN's auxiliary classifier: D learns the classes of
       loss: BCE_LOSS,
       labelSmoothing: 0.1,
     });
-    last = { d: (await dLoss.data())[0]!, g: (await gLoss.data())[0]! };
+    last = { d: (await dLoss.data())[0]!, g: (await gLoss!.data())[0]! };
     tf.dispose([dLoss, gLoss, ...Object.values(inputs)]);
   }
   assert.equal(tf.memory().numTensors, tensors, "the step leaked tensors");

@@ -120,3 +120,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp trains paper 002's nets, G every 5th step", async () => {
+  const out = await Deno.makeTempDir({ prefix: "cgan-train-cifar-" });
+  const cifar = new URL("../../fixtures/cifar10", import.meta.url).pathname;
+  const { code, err } = await collect(train([
+    ...["--model", "dcgan", "--dataset", "cifar10", "--data-dir", cifar, "--loss", "wgan-gp"],
+    ...["--width", "0.0625", "--batch-size", "8", "--steps", "10", "--log-every", "5"],
+    ...["--backend", "wasm", "--out", out],
+  ]));
+  assert.equal(code, 0, err);
+  const { config } = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+  assert.deepEqual([config.nCritic, config.lambdaGp, config.width], [5, 10, 0.0625]);
+  const rows = (await Deno.readTextFile(`${out}/losses.csv`)).trim().split("\n").slice(1);
+  assert.equal(rows.length, 2, "one row per 5 steps");
+  for (const row of rows) {
+    const [, , d, g] = row.split(",").map(Number);
+    assert.ok(Number.isFinite(d) && Number.isFinite(g), row);
+  }
+  const gen = JSON.parse(
+    await Deno.readTextFile(`${(await latestCheckpoint(out))!}/gen/model.json`),
+  );
+  assert.equal(gen.modelTopology.config.name, "dcgan_cifar_generator");
+  await Deno.remove(out, { recursive: true });
+});

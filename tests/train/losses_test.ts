@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
-import { BCE_LOSS, bceWithLogits, HINGE_LOSS, LSGAN_LOSS } from "../../src/train/losses.ts";
+import {
+  BCE_LOSS,
+  bceWithLogits,
+  HINGE_LOSS,
+  LSGAN_LOSS,
+  WGAN_GP_LOSS,
+  WGAN_LOSS,
+} from "../../src/train/losses.ts";
 
 await initBackend({ requested: "cpu" });
 
@@ -58,4 +65,22 @@ Deno.test("HINGE_LOSS is zero beyond the margins and linear inside", () => {
   assert.ok(Math.abs(d - ((0 + 0.5) / 2 + (0 + 1) / 2)) < 1e-6, `${d}`);
   const g = tf.tidy(() => HINGE_LOSS.g(tf.tensor([1, 3])).dataSync()[0]!);
   assert.ok(Math.abs(g + 2) < 1e-6, `${g}`);
+});
+
+Deno.test("WGAN_LOSS: the critic minimises mean D(fake) - mean D(real), G minimises -mean D(fake), smoothing ignored", () => {
+  const real = tf.tensor([2, 4, -1]);
+  const fake = tf.tensor([0.5, -1.5]);
+  for (const labelSmoothing of [0, 0.1]) {
+    assert.ok(
+      Math.abs(WGAN_LOSS.d(real, fake, { labelSmoothing }).dataSync()[0]! - (-0.5 - 5 / 3)) < 1e-6,
+    );
+  }
+  assert.ok(Math.abs(WGAN_LOSS.g(fake).dataSync()[0]! - 0.5) < 1e-6);
+  assert.equal(WGAN_LOSS.lipschitz, "clip");
+  assert.equal(WGAN_GP_LOSS.lipschitz, "penalty");
+  assert.equal(
+    WGAN_GP_LOSS.d(real, fake, { labelSmoothing: 0 }).dataSync()[0],
+    WGAN_LOSS.d(real, fake, { labelSmoothing: 0 }).dataSync()[0],
+  );
+  tf.dispose([real, fake]);
 });

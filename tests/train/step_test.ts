@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
 import { buildGan } from "../../src/models/registry.ts";
-import { BCE_LOSS } from "../../src/train/losses.ts";
+import { BCE_LOSS, WGAN_LOSS } from "../../src/train/losses.ts";
 import { createAdam } from "../../src/train/optimizer.ts";
 import { trainStep } from "../../src/train/step.ts";
 
@@ -63,6 +63,29 @@ Deno.test("trainStep() leaks no tensors across steps", () => {
   tf.dispose(Object.values(x));
   opts.gen.dispose();
   opts.disc.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
+
+Deno.test("trainStep() on a critic-only step (updateGen false) moves D, leaves G and returns no G loss", () => {
+  const nets = buildGan("mlp", SPEC);
+  const gen0 = snapshot(nets.gen);
+  const disc0 = snapshot(nets.disc);
+  const opts = { gen: createAdam(ADAM), disc: createAdam(ADAM) };
+  const x = inputs();
+  const losses = trainStep(nets, opts, x, {
+    loss: WGAN_LOSS,
+    labelSmoothing: 0,
+    clipValue: 0.05,
+    updateGen: false,
+  });
+  assert.equal(losses.gLoss, undefined);
+  assert.deepEqual(snapshot(nets.gen), gen0, "a critic-only step moved G");
+  assert.notDeepEqual(snapshot(nets.disc), disc0, "a critic-only step did not move D");
+  const max = snapshot(nets.disc).flat().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(max <= 0.05 + 1e-7, `WGAN clipping bounds D's weights by 0.05: ${max}`);
+  tf.dispose([losses.dLoss, ...Object.values(x)]);
+  for (const o of Object.values(opts)) o.dispose();
   nets.gen.dispose();
   nets.disc.dispose();
 });
