@@ -131,6 +131,8 @@ export {
   trainEvaluator,
 } from "./src/eval/train_evaluator.ts";
 export {
+  type ClassCoverage,
+  classCoverage,
   conditionalAccuracy,
   DEFAULT_FID_EPS,
   type FeatureStats,

@@ -30,7 +30,16 @@ function fmt(x: number, digits = 3): string {
   return Number.isNaN(x) ? "n/a (unconditional G)" : x.toFixed(digits);
 }
 
-function table(s: GeneratorScores, evaluator: string, sha: string, dataset: string): string {
+/** The evaluator's short name from its recorded architecture ("LeNet-5 style: ..." -> "LeNet-5 style"). */
+export function evaluatorName(architecture: string | undefined): string {
+  return architecture?.split(":")[0]?.trim() || "evaluator";
+}
+
+function table(
+  s: GeneratorScores,
+  evaluator: { dir: string; sha: string; name: string },
+  dataset: string,
+): string {
   const rows = [
     ["metric", "generated", "real reference"],
     [
@@ -46,6 +55,13 @@ function table(s: GeneratorScores, evaluator: string, sha: string, dataset: stri
       `${fmt(s.accuracyReal * 100, 2)}% (test)`,
     ],
     [
+      "classes produced",
+      s.coverage === null
+        ? "n/a (unconditional G)"
+        : `${s.coverage.produced} of ${s.coverage.shares.length}`,
+      "",
+    ],
+    [
       "precision / recall",
       `${fmt(s.precisionRecall.precision)} / ${fmt(s.precisionRecall.recall)}`,
       `${fmt(s.precisionRecallReal.precision)} / ${fmt(s.precisionRecallReal.recall)}`,
@@ -55,8 +71,8 @@ function table(s: GeneratorScores, evaluator: string, sha: string, dataset: stri
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   return [
-    `Scores in the feature space of cgan's LeNet evaluator (${evaluator}, weights sha256 ${
-      sha.slice(0, 16)
+    `Scores in the feature space of cgan's ${evaluator.name} evaluator (${evaluator.dir}, weights sha256 ${
+      evaluator.sha.slice(0, 16)
     }...),`,
     `N = ${s.n} generated vs ${s.n} real ${dataset} images. These are not Inception-network numbers:`,
     `no Inception weights are reachable offline, so do not compare them with published IS/FID.`,
@@ -67,6 +83,11 @@ function table(s: GeneratorScores, evaluator: string, sha: string, dataset: stri
     ...lines,
     "",
     `intra-FID per class: ${s.intraFid.perClass.map((v) => fmt(v, 1)).join(", ")}`,
+    ...(s.coverage === null ? [] : [
+      `accuracy per class: ${
+        s.coverage.perClassAccuracy.map((v) => `${(v * 100).toFixed(0)}%`).join(", ")
+      }`,
+    ]),
   ].join("\n");
 }
 
@@ -93,7 +114,9 @@ async function main(): Promise<void> {
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
   const evaluatorDir = values.evaluator ??
     relative(new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname);
-  const meta = await readJson<{ weightsSha256: string; testAccuracy: number }>(
+  const meta = await readJson<
+    { weightsSha256: string; testAccuracy: number; architecture?: string }
+  >(
     `${evaluatorDir}/evaluator.json`,
     "evaluator metadata",
   );
@@ -116,7 +139,8 @@ async function main(): Promise<void> {
     splits: 10,
     k,
   });
-  console.log(table(scores, evaluatorDir, meta.weightsSha256, config.dataset));
+  const name = evaluatorName(meta.architecture);
+  console.log(table(scores, { dir: evaluatorDir, sha: meta.weightsSha256, name }, config.dataset));
   console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const out = values.json ?? `${runDir}/eval.json`;
   await writeFileAtomic(
@@ -125,7 +149,7 @@ async function main(): Promise<void> {
       {
         checkpoint,
         dataset: config.dataset,
-        featureSpace: "cgan LeNet evaluator penultimate layer (not Inception)",
+        featureSpace: `cgan ${name} evaluator penultimate layer (not Inception)`,
         evaluator: evaluatorDir,
         evaluatorSha256: meta.weightsSha256,
         seed,

@@ -148,7 +148,7 @@ async function main(): Promise<number> {
         evaluator: evaluatorDir,
         evaluatorSha256: evaluatorMeta.weightsSha256,
         evaluatorTestAccuracy: evaluatorMeta.testAccuracy,
-        featureSpace: "cgan LeNet evaluator (not Inception)",
+        featureSpace: "cgan evaluator penultimate layer (not Inception)",
       },
       exportCommand: `deno task export-generator ${Deno.args.join(" ")}`,
     };

@@ -523,6 +523,67 @@ export function conditionalAccuracy(
   return hits / n;
 }
 
+/** Per-class accuracy and class coverage of generated images (the mode-collapse view). */
+export interface ClassCoverage {
+  /** For each class, the share of its requested samples the evaluator assigns to it. */
+  perClassAccuracy: number[];
+  /** For each class, the share of all samples the evaluator assigns to it. */
+  shares: number[];
+  /**
+   * Classes the generator actually produces: those the evaluator sees at least half as often
+   * as a balanced generator would (`share >= 0.5 / classes`).
+   */
+  produced: number;
+}
+
+/**
+ * Per-class conditional accuracy and how many classes the samples cover.
+ *
+ * @param probs Evaluator probabilities `[n, classes]`, row-major.
+ * @param n Number of rows.
+ * @param classes Number of classes.
+ * @param requested The label each row was generated for, `[n]`.
+ * @returns Per-class accuracy, predicted-class shares and the number of classes produced.
+ *
+ * @example Two classes requested, but every sample looks like class 0
+ * ```ts
+ * import { classCoverage } from "./metrics.ts";
+ * const probs = new Float32Array([0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4]);
+ * const c = classCoverage(probs, 4, 2, new Uint8Array([0, 1, 0, 1]));
+ * console.log(c.perClassAccuracy, c.produced); // [1, 0] 1
+ * ```
+ */
+export function classCoverage(
+  probs: HostArray,
+  n: number,
+  classes: number,
+  requested: Labels,
+): ClassCoverage {
+  const what = "compute class coverage";
+  checkCount(n, "n", what);
+  checkCount(classes, "classes", what);
+  checkMatrix(probs, n, classes, "probs", what);
+  checkLabels(requested, n, classes, "requested labels", what);
+  const hits = new Array<number>(classes).fill(0);
+  const asked = new Array<number>(classes).fill(0);
+  const seen = new Array<number>(classes).fill(0);
+  for (let i = 0; i < n; i++) {
+    const row = i * classes;
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probs[row + c]! > probs[row + best]!) best = c;
+    const want = requested[i]!;
+    asked[want]!++;
+    seen[best]!++;
+    if (best === want) hits[want]!++;
+  }
+  const shares = seen.map((s) => s / n);
+  return {
+    perClassAccuracy: hits.map((h, c) => asked[c]! > 0 ? h / asked[c]! : NaN),
+    shares,
+    produced: shares.filter((s) => s >= 0.5 / classes).length,
+  };
+}
+
 /** Rows per tile side of the distance kernel. */
 const TILE = 4;
 

@@ -12,6 +12,8 @@ import { generate } from "../models/generator.ts";
 import { deriveSeed } from "../rng.ts";
 import { evaluate, type Evaluation } from "./evaluator.ts";
 import {
+  type ClassCoverage,
+  classCoverage,
   conditionalAccuracy,
   featureStats,
   frechetDistance,
@@ -56,6 +58,8 @@ export interface GeneratorScores {
   accuracy: number;
   /** The evaluator's accuracy on the real test images. */
   accuracyReal: number;
+  /** Per-class accuracy, predicted-class shares and classes produced (null if unconditional). */
+  coverage: ClassCoverage | null;
   /** Precision/recall of generated vs real test features. */
   precisionRecall: { precision: number; recall: number };
   /** The same for the real train subset vs test. */
@@ -166,6 +170,7 @@ export async function scoreGenerator(
     intraFidReal: intraFid(floor.features, trainLabels, real.features, testLabels, dim, classes),
     accuracy: conditional ? conditionalAccuracy(fake.probs, n, classes, requested) : NaN,
     accuracyReal: conditionalAccuracy(real.probs, n, classes, testLabels),
+    coverage: conditional ? classCoverage(fake.probs, n, classes, requested) : null,
     precisionRecall: precisionRecall(real.features, n, fake.features, n, dim, opts.k),
     precisionRecallReal: precisionRecall(real.features, n, floor.features, n, dim, opts.k),
   };

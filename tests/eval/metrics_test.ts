@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  classCoverage,
   conditionalAccuracy,
   DEFAULT_FID_EPS,
   type FeatureStats,
@@ -421,4 +422,27 @@ Deno.test("precisionRecall() rejects too few samples for k and bad shapes", () =
     () => precisionRecall(new Float32Array([1, 2, NaN, 4]), 2, x, 3, 2, 1),
     /expected finite real features, found NaN/,
   );
+});
+
+Deno.test("classCoverage() counts the classes a collapsed generator still produces and scores each class", () => {
+  // 10 classes requested 10 times each; the evaluator sees only classes 0, 1 and 2 (mode collapse).
+  const n = 100;
+  const probs = new Float32Array(n * 10);
+  const requested = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    requested[i] = i % 10;
+    probs[i * 10 + (i % 3)] = 1;
+  }
+  const collapsed = classCoverage(probs, n, 10, requested);
+  assert.equal(collapsed.produced, 3);
+  assert.deepEqual(collapsed.shares.slice(3), new Array(7).fill(0));
+  // Class 0 samples are i = 0, 10, ..., 90: seen as class i % 3, right for i = 0, 30, 60, 90.
+  assert.equal(collapsed.perClassAccuracy[0], 0.4);
+  assert.equal(collapsed.perClassAccuracy[9], 0);
+  // A generator the evaluator always agrees with covers all ten.
+  probs.fill(0);
+  for (let i = 0; i < n; i++) probs[i * 10 + requested[i]!] = 1;
+  const perfect = classCoverage(probs, n, 10, requested);
+  assert.equal(perfect.produced, 10);
+  assert.deepEqual(perfect.perClassAccuracy, new Array(10).fill(1));
 });
