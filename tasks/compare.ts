@@ -1,0 +1,232 @@
+/**
+ * `deno task compare`: the papers' comparisons, measured. Trains each variant with the same
+ * budget and seed through `deno task train` (so every run is an ordinary, resumable run
+ * directory), scores each with `deno task eval`, and prints one table: FID, intra-FID,
+ * conditional accuracy, the classes the generator actually produces and per-class accuracy, in
+ * the feature space of cgan's own evaluator (not Inception), plus each run's 10x10 grid and
+ * its per-epoch history (`eval.csv`).
+ *
+ * - Paper 002's table (mode collapse of c-DCGAN vs c-WGAN vs c-WGAN-GP on CIFAR-10):
+ *   `deno task compare --dataset cifar10 -- --preset small --epochs 5`
+ * - Paper 004's MNIST cGAN (MLP) vs conditional DCGAN:
+ *   `deno task compare --dataset mnist --variants mlp:bce,dcgan:bce -- --epochs 5`
+ *
+ * A variant whose run directory already has a checkpoint is resumed, not restarted.
+ *
+ * @module
+ */
+import { intFlag, parseFlags, runTask } from "../src/cli.ts";
+import { DATASET_NAMES } from "../src/data/datasets.ts";
+import type { GeneratorScores } from "../src/eval/score_generator.ts";
+import { writeFileAtomic } from "../src/io/atomic.ts";
+import { LOSSES } from "../src/train/losses.ts";
+import { MODEL_NAMES } from "../src/train/config.ts";
+import { readJson } from "./_run_files.ts";
+
+const DEFAULT_VARIANTS: Record<string, string> = {
+  cifar10: "dcgan:bce,dcgan:wgan,dcgan:wgan-gp",
+  mnist: "mlp:bce,dcgan:bce",
+  fashion: "mlp:bce,dcgan:bce",
+};
+
+const HELP = `Train several GAN variants with the same budget and compare their scores.
+
+Usage: deno task compare [flags] [-- train flags]
+  --dataset NAME    ${DATASET_NAMES.join(" | ")} (default: cifar10)
+  --variants LIST   model:loss pairs (default: cifar10 ${DEFAULT_VARIANTS.cifar10},
+                    mnist/fashion ${DEFAULT_VARIANTS.mnist})
+  --out DIR         one run directory per variant goes here (default: runs/compare-<dataset>)
+  --n N             images per score (default: 1000)
+  --help            show this help
+Flags after -- go to every deno task train run (same budget for all), e.g.
+  -- --preset small --epochs 5 --data-dir ~/cifar-10-batches-bin --backend wasm`;
+
+/** One variant's numbers in the comparison. */
+interface Row {
+  variant: string;
+  run: string;
+  fid: number;
+  fidReal: number;
+  intraFid: number;
+  accuracy: number;
+  produced: number;
+  classes: number;
+  perClassAccuracy: number[];
+  history: { epoch: number; fid: number; accuracy: number }[];
+}
+
+const TRAIN = new URL("./train.ts", import.meta.url).pathname;
+const EVAL = new URL("./eval.ts", import.meta.url).pathname;
+
+async function deno(args: string[]): Promise<void> {
+  const { code } = await new Deno.Command("deno", {
+    args,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`Cannot compare: \`deno ${args.join(" ")}\` exited with ${code}`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function readHistory(run: string): Promise<Row["history"]> {
+  const file = `${run}/eval.csv`;
+  if (!await exists(file)) return [];
+  const [header, ...lines] = (await Deno.readTextFile(file)).trim().split("\n");
+  const cols = header!.split(",");
+  const at = (name: string) => cols.indexOf(name);
+  return lines.map((line) => {
+    const v = line.split(",").map(Number);
+    return { epoch: v[at("epoch")]!, fid: v[at("fid")]!, accuracy: v[at("accuracy")]! };
+  });
+}
+
+function pct(x: number): string {
+  return Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)}%`;
+}
+
+/** The paper's words for the mode-collapse ranking: by intra-FID, worst first. */
+function collapseWords(rows: Row[]): Map<string, string> {
+  const sorted = [...rows].sort((a, b) => b.intraFid - a.intraFid);
+  const words = sorted.length === 1
+    ? ["-"]
+    : sorted.map((_, i) => i === 0 ? "most" : i === sorted.length - 1 ? "least" : "less");
+  return new Map(sorted.map((r, i) => [r.variant, words[i]!]));
+}
+
+function markdown(rows: Row[], dataset: string, n: number, evaluator: string): string {
+  const words = collapseWords(rows);
+  const lines = [
+    `# Comparison on ${dataset}`,
+    "",
+    `Scores in the feature space of cgan's ${evaluator} evaluator, N = ${n} generated vs ${n} real`,
+    "test images. These are not Inception-network numbers (no Inception weights are reachable",
+    "offline): compare them with each other, not with published IS/FID.",
+    "",
+    "| variant | FID | intra-FID | accuracy | classes produced | mode collapse | grid |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.variant} | ${r.fid.toFixed(2)} | ${r.intraFid.toFixed(2)} | ${pct(r.accuracy)} | ` +
+      `${r.produced} of ${r.classes} | ${
+        words.get(r.variant)
+      } | ![](${r.variant}/samples/final.png) |`
+    ),
+    "",
+    `Real-data floor (FID of a train subset vs test): ${rows[0]?.fidReal.toFixed(2) ?? "n/a"}.`,
+    "",
+    "Accuracy per class:",
+    "",
+    `| variant | ${rows[0]?.perClassAccuracy.map((_, c) => c).join(" | ")} |`,
+    `| --- | ${rows[0]?.perClassAccuracy.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.variant} | ${r.perClassAccuracy.map(pct).join(" | ")} |`),
+  ];
+  if (rows.some((r) => r.history.length > 0)) {
+    lines.push("", "History (FID / accuracy at epoch ends, from each run's eval.csv):", "");
+    for (const r of rows) {
+      const points = r.history.map((h) => `${h.epoch}: ${h.fid.toFixed(1)} / ${pct(h.accuracy)}`);
+      lines.push(`- ${r.variant}: ${points.join(", ") || "none"}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function main(): Promise<number> {
+  const dash = Deno.args.indexOf("--");
+  const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
+  const trainFlags = dash < 0 ? [] : Deno.args.slice(dash + 1);
+  const values = parseFlags(own, {
+    dataset: { type: "string", default: "cifar10" },
+    variants: { type: "string" },
+    out: { type: "string" },
+    n: { type: "string", default: "1000" },
+    help: { type: "boolean", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const dataset = values.dataset;
+  if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
+    throw new RangeError(
+      `Invalid --dataset "${dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
+    );
+  }
+  const variants = (values.variants ?? DEFAULT_VARIANTS[dataset]!).split(",").map((v) => {
+    const [model, loss] = v.trim().split(":");
+    if (
+      !(MODEL_NAMES as readonly string[]).includes(model ?? "") || loss === undefined ||
+      !(loss in LOSSES)
+    ) {
+      throw new TypeError(
+        `Invalid --variants entry "${v}": expected model:loss with a model of ${
+          MODEL_NAMES.join(", ")
+        } and a loss of ${Object.keys(LOSSES).join(", ")}`,
+      );
+    }
+    return { model: model!, loss, name: `${model}-${loss}` };
+  });
+  for (const flag of ["--model", "--loss", "--dataset", "--out", "--resume"]) {
+    if (trainFlags.includes(flag)) {
+      throw new TypeError(`Cannot pass ${flag} after --: compare sets it for each variant`);
+    }
+  }
+  const n = intFlag("n", values.n, 20);
+  const out = (values.out ?? `runs/compare-${dataset}`).replace(/\/+$/, "");
+  const evaluatorDir = new URL(`../fixtures/evaluators/${dataset}`, import.meta.url).pathname;
+  const meta = await readJson<{ architecture?: string }>(
+    `${evaluatorDir}/evaluator.json`,
+    `the ${dataset} evaluator (train it with deno task train-evaluator --dataset ${dataset})`,
+  );
+  const evalEvery = trainFlags.includes("--eval-every") ? [] : ["--eval-every", "1"];
+  const at = trainFlags.indexOf("--backend");
+  const backend = at >= 0 && trainFlags[at + 1] !== undefined
+    ? ["--backend", trainFlags[at + 1]!]
+    : [];
+
+  const rows: Row[] = [];
+  for (const v of variants) {
+    const run = `${out}/${v.name}`;
+    console.log(`\n== ${v.name} (${run}) ==`);
+    if (await exists(`${run}/checkpoints/latest.json`)) {
+      await deno(["run", "-P=train", TRAIN, "--resume", run]);
+    } else {
+      await deno([
+        ...["run", "-P=train", TRAIN, "--model", v.model, "--loss", v.loss],
+        ...["--dataset", dataset, "--out", run, ...evalEvery, ...trainFlags],
+      ]);
+    }
+    await deno(["run", "-P=train", EVAL, "--checkpoint", run, "--n", String(n), ...backend]);
+    const s = await readJson<GeneratorScores>(`${run}/eval.json`, "scores");
+    rows.push({
+      variant: v.name,
+      run,
+      fid: s.fid,
+      fidReal: s.fidReal,
+      intraFid: s.intraFid.mean,
+      accuracy: s.accuracy,
+      produced: s.coverage?.produced ?? NaN,
+      classes: s.intraFid.perClass.length,
+      perClassAccuracy: s.coverage?.perClassAccuracy ?? [],
+      history: await readHistory(run),
+    });
+  }
+  const name = meta.architecture?.split(":")[0]?.trim() ?? "evaluator";
+  const report = markdown(rows, dataset, n, name);
+  await writeFileAtomic(`${out}/compare.md`, report);
+  await writeFileAtomic(
+    `${out}/compare.json`,
+    JSON.stringify(
+      { dataset, n, trainFlags, featureSpace: `${name} (not Inception)`, rows },
+      null,
+      2,
+    ) +
+      "\n",
+  );
+  console.log(`\n${report}\nwrote ${out}/compare.md and ${out}/compare.json`);
+  return 0;
+}
+
+if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));
