@@ -514,13 +514,16 @@ export function conditionalAccuracy(
   checkMatrix(probs, n, classes, "probs", what);
   checkLabels(requested, n, classes, "requested labels", what);
   let hits = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * classes;
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probs[row + c]! > probs[row + best]!) best = c;
-    if (best === requested[i]) hits++;
-  }
+  for (let i = 0; i < n; i++) if (argmaxRow(probs, i, classes) === requested[i]) hits++;
   return hits / n;
+}
+
+/** The predicted class of row `i` of `[n, classes]` probabilities (the first of equal maxima). */
+function argmaxRow(probs: HostArray, i: number, classes: number): number {
+  const row = i * classes;
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (probs[row + c]! > probs[row + best]!) best = c;
+  return best;
 }
 
 /** Per-class accuracy and class coverage of generated images (the mode-collapse view). */
@@ -568,9 +571,7 @@ export function classCoverage(
   const asked = new Array<number>(classes).fill(0);
   const seen = new Array<number>(classes).fill(0);
   for (let i = 0; i < n; i++) {
-    const row = i * classes;
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probs[row + c]! > probs[row + best]!) best = c;
+    const best = argmaxRow(probs, i, classes);
     const want = requested[i]!;
     asked[want]!++;
     seen[best]!++;

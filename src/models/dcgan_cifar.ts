@@ -17,7 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { labelMap, oneHotLabels } from "./blocks/label_embedding.ts";
+import { concatLabelChannel, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelSpec } from "./registry.ts";
 
@@ -120,11 +120,9 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const seeds = new InitSeeds(spec.seed + 1);
   const image = tf.input({ shape: [h, w, c], name: "image" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
-  let x: tf.SymbolicTensor = image;
-  if (spec.conditional !== false) {
-    const label = labelMap(labels, spec.numClasses, EMBED, [h, w], seeds, "disc"); // [N, 32, 32, 1]
-    x = tf.layers.concatenate({ name: "disc_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 32, 32, C+1]
-  }
+  let x = spec.conditional === false
+    ? image
+    : concatLabelChannel(image, labels, spec.numClasses, EMBED, seeds, "disc"); // [N, 32, 32, C+1]
   DISC_FILTERS.forEach((filters, i) => {
     x = tf.layers.conv2d({
       filters: scaled(filters, spec),

@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { labelMap } from "./blocks/label_embedding.ts";
+import { concatLabelChannel } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelSpec } from "./registry.ts";
 
@@ -61,8 +61,7 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
     x,
   ) as tf.SymbolicTensor; // [N, 7, 7, 128]
   if (spec.conditional !== false) {
-    const label = labelMap(labels, spec.numClasses, EMBED, [h0, w0], seeds, "gen"); // [N, 7, 7, 1]
-    x = tf.layers.concatenate({ name: "gen_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 7, 7, 129]
+    x = concatLabelChannel(x, labels, spec.numClasses, EMBED, seeds, "gen"); // [N, 7, 7, 129]
   }
   for (const i of [1, 2]) {
     x = tf.layers.conv2dTranspose({
@@ -106,11 +105,9 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const seeds = new InitSeeds(spec.seed + 1);
   const image = tf.input({ shape: [h, w, c], name: "image" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
-  let x: tf.SymbolicTensor = image;
-  if (spec.conditional !== false) {
-    const label = labelMap(labels, spec.numClasses, EMBED, [h, w], seeds, "disc"); // [N, 28, 28, 1]
-    x = tf.layers.concatenate({ name: "disc_condition" }).apply([x, label]) as tf.SymbolicTensor; // [N, 28, 28, C+1]
-  }
+  let x = spec.conditional === false
+    ? image
+    : concatLabelChannel(image, labels, spec.numClasses, EMBED, seeds, "disc"); // [N, 28, 28, C+1]
   for (const i of [1, 2]) {
     x = tf.layers.conv2d({
       filters: FILTERS,

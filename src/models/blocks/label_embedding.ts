@@ -42,29 +42,8 @@ export function embedLabels(
   return tf.layers.flatten({ name: `${name}_label_flatten` }).apply(embedded) as tf.SymbolicTensor;
 }
 
-/**
- * Turns labels into one extra feature map (paper 001's conditioning of conv nets): embed
- * (`dim`), project with a dense layer to `h * w` values, reshape to `[N, h, w, 1]`, ready to be
- * concatenated with an image or feature map as a channel.
- *
- * @param labels Symbolic int32 labels `[N, 1]`.
- * @param numClasses Number of classes.
- * @param dim Embedding size (paper 001: 50).
- * @param size `[h, w]` of the map.
- * @param seeds Seed source for the initializers.
- * @param name Prefix for the layer names, e.g. "disc".
- * @returns A symbolic tensor `[N, h, w, 1]`.
- *
- * @example A 28x28 label channel
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { labelMap } from "./label_embedding.ts";
- * import { InitSeeds } from "./seeds.ts";
- * const labels = tf.input({ shape: [1], dtype: "int32" });
- * console.log(labelMap(labels, 10, 50, [28, 28], new InitSeeds(0), "disc").shape); // [null, 28, 28, 1]
- * ```
- */
-export function labelMap(
+/** Labels -> embedding (`dim`) -> dense `h * w` -> one `[N, h, w, 1]` feature map. */
+function labelMap(
   labels: tf.SymbolicTensor,
   numClasses: number,
   dim: number,
@@ -85,6 +64,45 @@ export function labelMap(
   }).apply(x) as tf.SymbolicTensor; // [N, 1, h*w]
   return tf.layers.reshape({ targetShape: [h, w, 1], name: `${name}_label_map` })
     .apply(x) as tf.SymbolicTensor;
+}
+
+/**
+ * Conditions a conv net on the label the way paper 001 does: the label is embedded (`dim`),
+ * projected by a dense layer to one `[h, w]` feature map and concatenated to `x` as an extra
+ * channel (layer `<name>_condition`).
+ *
+ * @param x Symbolic images or feature maps `[N, h, w, C]`.
+ * @param labels Symbolic int32 labels `[N, 1]`.
+ * @param numClasses Number of classes.
+ * @param dim Embedding size (paper 001: 50).
+ * @param seeds Seed source for the initializers.
+ * @param name Prefix for the layer names, e.g. "disc".
+ * @returns A symbolic tensor `[N, h, w, C + 1]`.
+ *
+ * @example A label channel beside a 28x28 image
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { concatLabelChannel } from "./label_embedding.ts";
+ * import { InitSeeds } from "./seeds.ts";
+ * const image = tf.input({ shape: [28, 28, 1] });
+ * const labels = tf.input({ shape: [1], dtype: "int32" });
+ * console.log(concatLabelChannel(image, labels, 10, 50, new InitSeeds(0), "disc").shape); // [null, 28, 28, 2]
+ * ```
+ */
+export function concatLabelChannel(
+  x: tf.SymbolicTensor,
+  labels: tf.SymbolicTensor,
+  numClasses: number,
+  dim: number,
+  seeds: InitSeeds,
+  name: string,
+): tf.SymbolicTensor {
+  const [, h, w] = x.shape;
+  const label = labelMap(labels, numClasses, dim, [h!, w!], seeds, name); // [N, h, w, 1]
+  return tf.layers.concatenate({ name: `${name}_condition` }).apply([
+    x,
+    label,
+  ]) as tf.SymbolicTensor;
 }
 
 /**
