@@ -4,7 +4,9 @@
  * warm-up, timed to a final `await data()`, `--runs` times; the median is reported with the
  * tensor count before/after and the peak RSS. Prints a table and writes JSON (`--json`).
  *
- * Usage: `deno task bench [--model mlp|dcgan] [--backends wasm,cpu,webgpu] [--steps 50] [--quick]`
+ * Usage: `deno task bench [--model mlp|dcgan] [--dataset mnist|cifar10] [--loss bce|wgan-gp]
+ * [--width 0.25] [--backends wasm,cpu,webgpu] [--steps 50] [--quick]`. The data is the
+ * dataset's fixture slice (`fixtures/`), so the bench needs no download.
  *
  * @module
  */
@@ -16,11 +18,11 @@ import {
   parseBackendName,
   probeAdapter,
 } from "../src/backend/mod.ts";
-import { loadMnist } from "../src/data/mnist.ts";
+import { loadDataset } from "../src/data/datasets.ts";
 import { BatchSource } from "../src/data/batches.ts";
 import { buildGan } from "../src/models/registry.ts";
 import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
-import { LOSSES } from "../src/train/losses.ts";
+import { LOSSES, type LossName } from "../src/train/losses.ts";
 import { createAdam } from "../src/train/optimizer.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
@@ -43,6 +45,9 @@ const values = parseFlags(Deno.args, {
   runs: { type: "string", default: "3" },
   "batch-size": { type: "string", default: String(DEFAULTS.batchSize) },
   model: { type: "string", default: "mlp" },
+  dataset: { type: "string", default: "mnist" },
+  loss: { type: "string", default: "bce" },
+  width: { type: "string", default: "1" },
   quick: { type: "boolean", default: false },
   "vs-torch": { type: "boolean", default: false },
   python: { type: "string", default: "/usr/bin/python3" },
@@ -52,7 +57,10 @@ const values = parseFlags(Deno.args, {
 if (values.help) {
   console.log(
     "Usage: deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] " +
-      "[--batch-size 64] [--model mlp|dcgan] [--quick] [--vs-torch] [--json runs/bench.json]\n" +
+      "[--batch-size 64] [--model mlp|dcgan] [--dataset mnist|cifar10] [--loss NAME] [--width W]\n" +
+      "  [--quick] [--vs-torch] [--json runs/bench.json]\n" +
+      "  --dataset   mnist | cifar10: the fixture slice in fixtures/ (dcgan on cifar10 is paper 002's)\n" +
+      "  --width W   channel multiplier of the CIFAR DCGAN (1 = paper, 0.25 = --preset small)\n" +
       "  --vs-torch  also time the same nets and step in PyTorch (python3 tasks/bench_torch.py;\n" +
       "              Debian python3-torch + libopenblas0-pthread, 2 threads) and print ratios\n" +
       "  --python P  the Python that has torch (default: /usr/bin/python3, Debian's)",
@@ -66,15 +74,31 @@ const model = values.model;
 if (!(MODEL_NAMES as readonly string[]).includes(model)) {
   throw new TypeError(`Invalid --model "${model}": expected one of ${MODEL_NAMES.join(", ")}`);
 }
+if (!(values.loss in LOSSES)) {
+  throw new TypeError(
+    `Invalid --loss "${values.loss}": expected one of ${Object.keys(LOSSES).join(", ")}`,
+  );
+}
+const loss = LOSSES[values.loss as LossName];
+const width = Number(values.width);
+if (!(width > 0)) throw new RangeError(`Invalid --width "${values.width}": expected a number > 0`);
+if (!["mnist", "cifar10"].includes(values.dataset)) {
+  throw new TypeError(`Invalid --dataset "${values.dataset}": expected mnist or cifar10`);
+}
+if (values["vs-torch"] && (values.dataset !== "mnist" || values.loss !== "bce")) {
+  throw new TypeError(
+    "Cannot use --vs-torch here: the PyTorch reference has the MNIST nets with bce",
+  );
+}
 
 const probe = await probeAdapter(navigator.gpu);
 const backends: BackendName[] = values.backends
   ? values.backends.split(",").map((b) => parseBackendName(b.trim(), "--backends")!)
   : ["wasm", "cpu", ...(probe.adapter !== null && !probe.isSoftware ? ["webgpu" as const] : [])];
 
-const data = await loadMnist({
+const data = await loadDataset(values.dataset, {
   split: "train",
-  dataDir: new URL("../fixtures/mnist", import.meta.url).pathname,
+  dataDir: new URL(`../fixtures/${values.dataset}`, import.meta.url).pathname,
 });
 const spec = {
   latentDim: DEFAULTS.latentDim,
@@ -82,6 +106,7 @@ const spec = {
   imageShape: data.shape,
   activation: "leaky" as const,
   seed: 0,
+  width,
 };
 const adam = {
   lr: DEFAULTS.lr,
@@ -108,8 +133,15 @@ for (const name of backends) {
       latentDim: spec.latentDim,
       numClasses: 10,
       seed: 0,
+      interpolate: loss.lipschitz === "penalty",
     });
-    const losses = trainStep(nets, optimizers, inputs, { loss: LOSSES.bce, labelSmoothing: 0.1 });
+    // Every step updates D and G here (nCritic 1), so img/s counts G and D work alike.
+    const losses = trainStep(nets, optimizers, inputs, {
+      loss,
+      labelSmoothing: DEFAULTS.labelSmoothing,
+      clipValue: DEFAULTS.clipValue,
+      lambdaGp: DEFAULTS.lambdaGp,
+    });
     tf.dispose(Object.values(inputs));
     return losses;
   };
@@ -167,7 +199,11 @@ for (const name of backends) {
   nets.disc.dispose();
 }
 
-console.log(`${model} cGAN, batch ${batchSize}, ${steps} steps x ${runs} runs, median:`);
+console.log(
+  `${model} cGAN on ${values.dataset} (${values.loss}${
+    values.dataset === "cifar10" ? `, width ${width}` : ""
+  }), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`,
+);
 console.log("backend | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB");
 for (const r of rows) {
   console.log(
@@ -225,7 +261,19 @@ if (values["vs-torch"]) {
 await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.json}`).pathname, { recursive: true });
 await Deno.writeTextFile(
   values.json,
-  JSON.stringify({ date: new Date().toISOString(), model, rows, torch }, null, 2) + "\n",
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      model,
+      dataset: values.dataset,
+      loss: values.loss,
+      width,
+      rows,
+      torch,
+    },
+    null,
+    2,
+  ) + "\n",
 );
 console.log(`wrote ${values.json}`);
 const leaked = rows.filter((r) => r.tensorsAfter !== r.tensorsBefore);
