@@ -43,6 +43,7 @@ export {
 export {
   DEFAULTS,
   LOSS_DEFAULTS,
+  MODEL_DEFAULTS,
   MODEL_NAMES,
   type ModelName,
   type PresetName,

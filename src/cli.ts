@@ -13,6 +13,7 @@ import { LOSSES } from "./train/losses.ts";
 import {
   DEFAULTS,
   LOSS_DEFAULTS,
+  MODEL_DEFAULTS,
   MODEL_NAMES,
   type PresetName,
   PRESETS,
@@ -148,8 +149,12 @@ export function parseTrainArgs(
     );
   }
   if (explicit.model === "gan") explicit.conditioning = "none";
-  if (explicit.model === "acgan" && explicit.conditioning === "none") {
-    throw new TypeError("Invalid --unconditional for --model acgan: its G must be told the class");
+  for (const conditional of ["acgan", "sagan"]) {
+    if (explicit.model === conditional && explicit.conditioning === "none") {
+      throw new TypeError(
+        `Invalid --unconditional for --model ${conditional}: its G must be told the class`,
+      );
+    }
   }
   const resume = (values.resume as string | undefined) ?? "";
   if (resume !== "") {
@@ -166,9 +171,12 @@ export function parseTrainArgs(
     }
   }
   const preset: Partial<TrainConfig> = PRESETS[presetName as PresetName];
-  const loss = (explicit.loss ?? preset.loss ?? DEFAULTS.loss) as TrainConfig["loss"];
+  const model = (explicit.model ?? preset.model ?? DEFAULTS.model) as TrainConfig["model"];
+  const loss = (explicit.loss ?? preset.loss ?? MODEL_DEFAULTS[model]?.loss ??
+    DEFAULTS.loss) as TrainConfig["loss"];
   const config = {
     ...DEFAULTS,
+    ...MODEL_DEFAULTS[model],
     ...preset,
     ...LOSS_DEFAULTS[loss],
     ...explicit,

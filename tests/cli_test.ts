@@ -81,3 +81,11 @@ Deno.test("trainHelp() lists every config field as a flag with its default", () 
   }
   assert.match(help, /--latent-dim N +size of the latent vector z \(default: 100\)/);
 });
+
+Deno.test("parseTrainArgs(): --model sagan defaults to the hinge loss and Adam (0, 0.9), flags and presets still win", () => {
+  const sagan = parseTrainArgs(["--model", "sagan"], {}).config;
+  assert.deepEqual([sagan.loss, sagan.beta1, sagan.beta2], ["hinge", 0, 0.9]);
+  const own = parseTrainArgs(["--model", "sagan", "--loss", "bce", "--beta1", "0.5"], {}).config;
+  assert.deepEqual([own.loss, own.beta1], ["bce", 0.5]);
+  assert.throws(() => parseTrainArgs(["--model", "sagan", "--unconditional"], {}), /--model sagan/);
+});

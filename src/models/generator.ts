@@ -99,16 +99,19 @@ export async function loadGenerator(source: string | URL): Promise<tf.LayersMode
 export function generatorInfo(gen: tf.LayersModel): GeneratorInfo {
   const [z, labels] = gen.inputs;
   const out = gen.outputs[0]?.shape;
-  const embedding = gen.layers.find((l) => l.getClassName() === "Embedding");
+  // The classes a G knows: its label Embedding's rows, or its conditional BN's tables (SAGAN).
+  const table = gen.layers.find((l) =>
+    ["Embedding", "ConditionalBatchNorm"].includes(l.getClassName())
+  )?.getConfig();
   const latentDim = z?.shape[1];
-  const numClasses = embedding?.getConfig().inputDim;
+  const numClasses = table?.inputDim ?? table?.numClasses;
   if (
     gen.inputs.length !== 2 || labels === undefined || typeof latentDim !== "number" ||
     typeof numClasses !== "number" || out === undefined || out.length !== 4
   ) {
     throw new TypeError(
       `Cannot use model "${gen.name}" as a conditional generator: expected inputs (z [N, d], labels [N, 1]), ` +
-        `a label Embedding and an image output [N, H, W, C]`,
+        `a label Embedding or conditional BatchNorm, and an image output [N, H, W, C]`,
     );
   }
   return {

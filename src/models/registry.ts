@@ -9,6 +9,7 @@ import * as acganMlp from "./acgan_mlp.ts";
 import * as dcganCifar from "./dcgan_cifar.ts";
 import * as dcganMnist from "./dcgan_mnist.ts";
 import * as mlpCgan from "./mlp_cgan.ts";
+import * as sagan from "./sagan.ts";
 
 /** Everything a model builder may need, resolved from the run config and the dataset. */
 export interface ModelSpec {
@@ -63,6 +64,7 @@ export const ARCHITECTURES = {
   dcgan,
   acgan: acganMlp,
   gan: unconditionalMlp,
+  sagan,
 } as const satisfies Record<string, GanArchitecture>;
 
 /**

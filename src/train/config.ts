@@ -9,7 +9,7 @@ import type { DatasetName } from "../data/datasets.ts";
 import type { LossName } from "./losses.ts";
 
 /** Model families selectable with `--model`. */
-export const MODEL_NAMES = ["mlp", "dcgan", "acgan", "gan"] as const;
+export const MODEL_NAMES = ["mlp", "dcgan", "acgan", "gan", "sagan"] as const;
 /** One of {@linkcode MODEL_NAMES}. */
 export type ModelName = typeof MODEL_NAMES[number];
 
@@ -120,6 +120,14 @@ export const PRESETS = {
   /** The CIFAR DCGAN at a quarter of paper 002's channels, for 2 CPU cores. */
   small: { width: 0.25 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
+/**
+ * What a model changes unless a preset or flag says otherwise: SAGAN trains with the hinge loss
+ * and Adam beta1 0, beta2 0.9 (Zhang et al. 2019).
+ */
+export const MODEL_DEFAULTS: Partial<Record<ModelName, Partial<TrainConfig>>> = {
+  sagan: { loss: "hinge", beta1: 0, beta2: 0.9 },
+};
+
 /**
  * What a loss changes unless a flag says otherwise: the Wasserstein losses train the critic
  * 5 times per G update (Arjovsky et al. 2017; Gulrajani et al. 2017; paper 002).
