@@ -13,6 +13,7 @@ import { describeBackend, initBackend, parseBackendName } from "../src/backend/m
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { type GateReport, qualityGate } from "../src/eval/quality_gate.ts";
+import { writeFileAtomic } from "../src/io/atomic.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { loadLayersModel, saveLayersModel } from "../src/io/layers_io.ts";
 import { generatorInfo } from "../src/models/generator.ts";
@@ -154,6 +155,39 @@ async function main(): Promise<number> {
     };
     await saveLayersModel(original, values.out, { cgan: provenance }, { quantize });
     const bytes = await Deno.readFile(`${values.out}/weights.bin`);
+    await writeFileAtomic(
+      `${values.out}/README.md`,
+      [
+        `# ${run.config.model} generator for ${run.config.dataset}`,
+        "",
+        `Trained by cgan: \`${
+          provenance.trainCommand ?? "(command not recorded)"
+        }\` (seed ${run.config.seed}),`,
+        `exported from \`${provenance.checkpoint}\` (step ${state.step}) with`,
+        `\`${provenance.exportCommand}\`. Weights: ${quantize}, ${
+          (bytes.length / 1e6).toFixed(2)
+        } MB,`,
+        `sha256 ${await sha256Hex(bytes)}; max |float32 - shipped| over 100 samples ${
+          quantError.toExponential(2)
+        }.`,
+        "",
+        `Quality gate, ${gate.n} samples (seed ${seed}), judged by cgan's own evaluator`,
+        `(\`${evaluatorDir}\`, test accuracy ${
+          (100 * evaluatorMeta.testAccuracy).toFixed(2)
+        }%, weights sha256`,
+        `${
+          evaluatorMeta.weightsSha256.slice(0, 16)
+        }...; not an Inception network). Diversity is the mean pairwise`,
+        "pixel distance of a class's samples, beside that of real test images of the class:",
+        "",
+        "```",
+        gateTable(gate),
+        "```",
+        "",
+        "`model.json` carries the same record in `userDefinedMetadata.cgan`.",
+        "",
+      ].join("\n"),
+    );
     console.log(
       `wrote ${values.out} (weights ${(bytes.length / 1e6).toFixed(2)} MB, sha256 ${
         (await sha256Hex(bytes)).slice(0, 16)

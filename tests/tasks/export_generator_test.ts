@@ -71,6 +71,11 @@ Deno.test("deno task export-generator writes a float16 model with its provenance
       (await Deno.stat(`${runDir}/checkpoints/${latest.checkpoint}/gen/weights.bin`)).size;
     const half = (await Deno.stat(`${out}/weights.bin`)).size;
     assert.ok(half < full * 0.51, `${half} bytes vs ${full}`);
+    const readme = await Deno.readTextFile(`${out}/README.md`);
+    assert.match(readme, /^# mlp generator for mnist/);
+    assert.match(readme, /`deno task train --steps 2`/);
+    assert.match(readme, /not an Inception network/);
+    assert.ok(readme.includes(text.match(/ {2}class {2}accuracy.*FAILED/s)![0]), "the gate table");
   } finally {
     await Deno.remove(runDir, { recursive: true });
   }
