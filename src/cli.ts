@@ -55,6 +55,10 @@ const FIELDS: Record<
   },
   clipValue: { help: "wgan: clip D's weights to [-N, N]", min: 0 },
   lambdaGp: { help: "wgan-gp: weight of the gradient penalty", min: 0 },
+  auxLoss: {
+    help: "acgan: D's class loss on both real and fake, or real only",
+    choices: ["both", "real"],
+  },
   seed: { help: "seed of every random draw", int: true, min: 0 },
   sampleEvery: { help: "write a sample grid every N epochs", int: true, min: 1 },
   saveEvery: { help: "also checkpoint every N steps, 0 = epoch ends only", int: true, min: 0 },

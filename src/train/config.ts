@@ -57,6 +57,8 @@ export interface TrainConfig {
   clipValue: number;
   /** WGAN-GP: weight of the gradient penalty. */
   lambdaGp: number;
+  /** ACGAN: train D's classifier on "both" real and generated images (the paper) or "real" only. */
+  auxLoss: "both" | "real";
   /** Seed of every random draw (weights, shuffling, noise). */
   seed: number;
   /** Write a sample grid every N epochs (and at the end). */
@@ -101,6 +103,7 @@ export const DEFAULTS: TrainConfig = {
   nCritic: 1,
   clipValue: 0.01,
   lambdaGp: 10,
+  auxLoss: "both",
   seed: 0,
   sampleEvery: 1,
   saveEvery: 0,

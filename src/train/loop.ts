@@ -272,6 +272,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
           updateGen: (step + 1) % cfg.nCritic === 0,
           clipValue: cfg.clipValue,
           lambdaGp: cfg.lambdaGp,
+          auxLoss: cfg.auxLoss,
         }),
       );
       tf.dispose(Object.values(inputs));

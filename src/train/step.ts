@@ -106,6 +106,8 @@ export interface StepOptions {
   clipValue?: number;
   /** WGAN-GP (`loss.lipschitz` "penalty"): weight of the gradient penalty (paper: 10). */
   lambdaGp?: number;
+  /** ACGAN: D's class loss on real and generated images ("both", the default) or real only. */
+  auxLoss?: "both" | "real";
 }
 
 /** Losses of one step as scalar tensors the caller owns (read them in batches, not per step). */
@@ -199,10 +201,10 @@ export function trainStep(
         opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
       ];
       if (real.classes !== null && fake.classes !== null) {
-        terms.push(
-          classLoss(real.classes, labels, "real"),
-          classLoss(fake.classes, dFakeLabels, "requested"),
-        );
+        terms.push(classLoss(real.classes, labels, "real"));
+        // ACGAN as published also teaches D's classifier the requested class of G's samples;
+        // "real" trains it on real images only, so G cannot agree with D on easy fakes.
+        if (opts.auxLoss !== "real") terms.push(classLoss(fake.classes, dFakeLabels, "requested"));
       }
       if (lipschitz === "penalty") {
         if (alpha === undefined || opts.lambdaGp === undefined) {
