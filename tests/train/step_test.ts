@@ -89,3 +89,31 @@ Deno.test("trainStep() on a critic-only step (updateGen false) moves D, leaves G
   nets.gen.dispose();
   nets.disc.dispose();
 });
+
+Deno.test("trainStep() with auxLoss real leaves the class loss on G's samples out of ACGAN's D loss", () => {
+  const nets = buildGan("acgan", SPEC);
+  const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam({ ...ADAM, lr: 0 }) };
+  const x = inputs();
+  const dLoss = (auxLoss: "both" | "real") => {
+    const l = trainStep(nets, frozen, x, { loss: BCE_LOSS, labelSmoothing: 0, auxLoss });
+    const v = l.dLoss.dataSync()[0]!;
+    tf.dispose([l.dLoss, l.gLoss]);
+    return v;
+  };
+  const both = dLoss("both");
+  const real = dLoss("real");
+  // The difference is the cross-entropy of D's class logits on G(z) against the requested labels.
+  const fakeTerm = tf.tidy(() => {
+    const images = nets.gen.apply([x.z, x.fakeLabels], { training: true }) as tf.Tensor;
+    const out = nets.disc.apply(images, { training: true }) as tf.Tensor;
+    const logits = tf.slice(out, [0, 1], [-1, 3]);
+    const target = tf.oneHot(tf.reshape(x.fakeLabels, [-1]) as tf.Tensor1D, 3);
+    return tf.losses.softmaxCrossEntropy(target, logits).dataSync()[0]!;
+  });
+  assert.ok(fakeTerm > 0.1);
+  assert.ok(Math.abs(both - real - fakeTerm) < 1e-4, `${both} - ${real} vs ${fakeTerm}`);
+  tf.dispose(Object.values(x));
+  for (const o of Object.values(frozen)) o.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
