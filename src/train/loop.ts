@@ -183,40 +183,38 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
   let status: TrainResult["status"] = "done";
 
   // Reads the losses of the steps since the last flush in one transfer; false on NaN/Inf.
-  // Steps that only trained the critic (nCritic > 1) have no G loss.
+  // Steps that only trained the critic (nCritic > 1) have no G loss; an interval without any
+  // G update repeats the last G loss in the history.
   const flush = async (): Promise<boolean> => {
     if (pending.length === 0) return true;
-    const scalars = pending.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]);
+    const steps = pending;
+    pending = [];
+    const scalars = steps.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]);
     const stacked = tf.tidy(() => tf.stack(scalars));
     const values = await stacked.data();
     stacked.dispose();
     tf.dispose(scalars);
-    const count = pending.length;
+    const count = steps.length;
     const firstStep = state.step - count + 1;
-    let d = 0;
-    let g = 0;
-    let gCount = 0;
-    let at = 0;
+    let [d, g, gCount, at] = [0, 0, 0, 0];
     for (let i = 0; i < count; i++) {
-      const read: [string, number][] = [["D", values[at++]!]];
-      if (pending[i]!.gLoss !== undefined) read.push(["G", values[at++]!]);
-      for (const [which, v] of read) {
-        if (!Number.isFinite(v)) {
-          pending = [];
-          progress.log(
-            `Stopping: non-finite ${which} loss (${v}) at step ${firstStep + i}; ` +
-              `last good checkpoint: ${checkpoint ?? "none"}`,
-          );
-          return false;
-        }
+      const dv = values[at++]!;
+      const gv = steps[i]!.gLoss === undefined ? undefined : values[at++]!;
+      const bad = !Number.isFinite(dv)
+        ? `D loss (${dv})`
+        : gv !== undefined && !Number.isFinite(gv)
+        ? `G loss (${gv})`
+        : null;
+      if (bad !== null) {
+        progress.log(
+          `Stopping: non-finite ${bad} at step ${firstStep + i}; ` +
+            `last good checkpoint: ${checkpoint ?? "none"}`,
+        );
+        return false;
       }
-      d += read[0]![1];
-      if (read.length > 1) {
-        g += read[1]![1];
-        gCount++;
-      }
+      d += dv;
+      if (gv !== undefined) [g, gCount] = [g + gv, gCount + 1];
     }
-    pending = [];
     g = gCount > 0 ? g / gCount : state.history.at(-1)?.gLoss ?? 0;
     d /= count;
     const epoch = Math.floor((state.step - 1) / stepsPerEpoch);
