@@ -83,6 +83,26 @@ function resolveClass(raw: string, names: readonly string[], flag: string): numb
   );
 }
 
+/** One line on an exported generator's quality gate (from its model.json), or null. */
+function gateLine(metadata: object | undefined): string | null {
+  const cgan = (metadata as { cgan?: Record<string, unknown> } | undefined)?.cgan;
+  const gate = cgan?.gate as
+    | {
+      n: number;
+      accuracy: number;
+      minRatio: number;
+      passed: boolean;
+      thresholds: { minAccuracy: number };
+    }
+    | undefined;
+  if (cgan === undefined || gate === undefined) return null;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return `generator: ${cgan.model} on ${cgan.dataset}, step ${cgan.step}; quality gate ${
+    gate.passed ? "passed" : "not met"
+  }: cgan's evaluator reads ${pct(gate.accuracy)} of ${gate.n} samples as the requested class ` +
+    `(needs ${pct(gate.thresholds.minAccuracy)}), diversity ratio >= ${gate.minRatio.toFixed(2)}`;
+}
+
 /**
  * Runs the sample CLI.
  *
@@ -162,6 +182,8 @@ export async function main(args: string[]): Promise<number> {
   });
   console.log(renderImage(grid.pixels, grid.width, grid.height, grid.channels, mode));
   console.log(`${names[label]} x${count}, seed ${seed}; ${describeBackend(backend)}`);
+  const gate = gateLine(gen.getUserDefinedMetadata());
+  if (gate !== null) console.log(gate);
 
   const big = imageGrid(images, count, info.imageShape, { cols, pad: 2, scale: 4 });
   await writeFileAtomic(values.out, encodePng(big.pixels, big.width, big.height, big.channels));

@@ -68,6 +68,7 @@ Deno.test("published to a local JSR, jsr:@cgan/sample draws requested digits in 
     );
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /^5 x10, seed 3; backend: /m);
+    assert.match(cli.out, /^generator: \w+ on mnist, step \d+; quality gate (passed|not met): /m);
     const grid = decodePng(await Deno.readFile(`${work}/sample.png`));
     assert.deepEqual([grid.width, grid.height], [(10 * 28 + 9 * 2) * 4, 28 * 4]);
 
