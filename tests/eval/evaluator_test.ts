@@ -5,6 +5,8 @@ import { loadCifar10 } from "../../src/data/cifar10.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { buildEvaluator, evaluate } from "../../src/eval/evaluator.ts";
 import { evaluatorAccuracy, trainEvaluator } from "../../src/eval/train_evaluator.ts";
+import { sha256Hex } from "../../src/io/hash.ts";
+import { loadLayersModel } from "../../src/io/layers_io.ts";
 
 Deno.test("evaluate() returns softmax probabilities and 128-d features per image", async () => {
   await initBackend({ requested: "cpu" });
@@ -59,4 +61,25 @@ Deno.test("the colour evaluator (vgg) gives 128-d features and learns the CIFAR 
   assert.equal(dim, 128);
   assert.equal(features.length, 256);
   net.dispose();
+});
+
+Deno.test("the shipped evaluators match their recorded hashes and classify the fixtures' test images", async () => {
+  await initBackend({ requested: "wasm" });
+  for (
+    const [dataset, load, floor] of [
+      ["mnist", () => loadMnist({ split: "test", dataDir: "fixtures/mnist" }), 0.95],
+      ["cifar10", () => loadCifar10({ split: "test", dataDir: "fixtures/cifar10" }), 0.6],
+    ] as const
+  ) {
+    const dir = `fixtures/evaluators/${dataset}`;
+    const meta = JSON.parse(await Deno.readTextFile(`${dir}/evaluator.json`));
+    assert.equal(await sha256Hex(await Deno.readFile(`${dir}/weights.bin`)), meta.weightsSha256);
+    const net = await loadLayersModel(dir);
+    const accuracy = await evaluatorAccuracy(net, await load());
+    assert.ok(
+      accuracy >= floor,
+      `${dataset}: ${accuracy} on the fixture (recorded ${meta.testAccuracy})`,
+    );
+    net.dispose();
+  }
 });
