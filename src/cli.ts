@@ -9,6 +9,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { BACKEND_NAMES } from "./backend/mod.ts";
 import { DATASET_NAMES } from "./data/datasets.ts";
+import { NOISE_KINDS } from "./models/generator.ts";
 import { LOSSES } from "./train/losses.ts";
 import {
   DEFAULTS,
@@ -41,6 +42,7 @@ const FIELDS: Record<
   beta2: { help: "Adam beta2", min: 0, max: 1 },
   epsilon: { help: "Adam epsilon", min: 0 },
   latentDim: { help: "size of the latent vector z", int: true, min: 1 },
+  noise: { help: "distribution of z: N(0, 1) or U[-1, 1]", choices: NOISE_KINDS },
   width: { help: "channel multiplier of the CIFAR DCGAN, 1 = paper 002", min: 0.01, max: 4 },
   activation: { help: "hidden activation of the MLP model", choices: ["leaky", "relu"] },
   conditioning: {

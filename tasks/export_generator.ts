@@ -16,7 +16,7 @@ import { type GateReport, qualityGate } from "../src/eval/quality_gate.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { loadLayersModel, saveLayersModel } from "../src/io/layers_io.ts";
-import { generatorInfo } from "../src/models/generator.ts";
+import { generatorInfo, generatorNoise, latentNoise } from "../src/models/generator.ts";
 import { QUANTIZE_DTYPES, type QuantizeDtype } from "../src/io/quantize.ts";
 import type { RunState } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
@@ -55,7 +55,7 @@ function gateTable(g: GateReport): string {
 async function maxAbsDiff(a: tf.LayersModel, b: tf.LayersModel, seed: number): Promise<number> {
   const { latentDim, numClasses } = generatorInfo(a);
   const diff = tf.tidy(() => {
-    const z = tf.randomNormal([100, latentDim], 0, 1, "float32", seed);
+    const z = latentNoise(100, latentDim, seed, generatorNoise(a));
     const labels = tf.tensor2d(
       Array.from({ length: 100 }, (_, i) => i % numClasses),
       [100, 1],

@@ -89,3 +89,12 @@ Deno.test("parseTrainArgs(): --model sagan defaults to the hinge loss and Adam (
   assert.deepEqual([own.loss, own.beta1], ["bce", 0.5]);
   assert.throws(() => parseTrainArgs(["--model", "sagan", "--unconditional"], {}), /--model sagan/);
 });
+
+Deno.test("parseTrainArgs(): --noise picks the distribution of z and rejects others", () => {
+  assert.equal(parseTrainArgs([], {}).config.noise, "normal");
+  assert.equal(parseTrainArgs(["--noise", "uniform"], {}).config.noise, "uniform");
+  assert.throws(
+    () => parseTrainArgs(["--noise", "cauchy"], {}),
+    /Invalid --noise "cauchy": expected one of normal, uniform/,
+  );
+});

@@ -60,7 +60,10 @@ async function draw(label) {
   setStatus(`drawing ${n} samples of class ${label}...`);
   const start = performance.now();
   const grid = tf.tidy(() => {
-    const z = tf.randomNormal([n, latentDim], 0, 1, "float32", seed);
+    // The noise G was trained with (recorded by cgan's training loop in model.json).
+    const z = model.getUserDefinedMetadata()?.noise === "uniform"
+      ? tf.randomUniform([n, latentDim], -1, 1, "float32", seed)
+      : tf.randomNormal([n, latentDim], 0, 1, "float32", seed);
     const labels = tf.fill([n, 1], label, "int32");
     const images = model.predict([z, labels]); // [n, h, w, c] in [-1, 1]
     return images.add(1).div(2).clipByValue(0, 1)

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset.ts";
 import { deriveSeed } from "../rng.ts";
+import { generatorNoise, latentNoise } from "../models/generator.ts";
 import { evaluate } from "./evaluator.ts";
 
 /** Thresholds and sizes of {@linkcode qualityGate}. */
@@ -156,16 +157,11 @@ export async function qualityGate(
   const [h, w, c] = test.shape;
   const size = h * w * c;
   const latentDim = gen.inputs[0]!.shape[1] as number;
+  const noise = generatorNoise(gen);
   const perClass: ClassGate[] = [];
   for (let label = 0; label < classes; label++) {
     const images = tf.tidy(() => {
-      const z = tf.randomNormal(
-        [opts.perClass, latentDim],
-        0,
-        1,
-        "float32",
-        deriveSeed(opts.seed, label),
-      );
+      const z = latentNoise(opts.perClass, latentDim, deriveSeed(opts.seed, label), noise);
       const labels = tf.fill([opts.perClass, 1], label, "int32");
       return gen.predict([z, labels]) as tf.Tensor4D;
     });

@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset.ts";
-import { generate } from "../models/generator.ts";
+import { generate, generatorNoise, latentNoise } from "../models/generator.ts";
 import { deriveSeed } from "../rng.ts";
 import { evaluate, type Evaluation } from "./evaluator.ts";
 import {
@@ -120,24 +120,19 @@ export async function scoreGenerator(
   }
   const requested = Uint8Array.from({ length: n }, (_, i) => i % classes);
   const conditional = gen.inputs.length > 1;
+  const noise = generatorNoise(gen);
   // Generate in chunks so that memory stays bounded for large n.
   const chunk = 1000;
   const parts: Evaluation[] = [];
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
     const images = tf.tidy(() => {
-      const z = tf.randomNormal(
-        [size, opts.latentDim],
-        0,
-        1,
-        "float32",
-        deriveSeed(opts.seed, start),
-      );
+      const z = latentNoise(size, opts.latentDim, deriveSeed(opts.seed, start), noise);
       const labels = tf.tensor2d(Int32Array.from(requested.subarray(start, start + size)), [
         size,
         1,
       ], "int32");
-      return generate(gen, z as tf.Tensor2D, labels);
+      return generate(gen, z, labels);
     });
     parts.push(await evaluate(evaluator, images));
     images.dispose();

@@ -10,6 +10,61 @@ import * as tf from "@tensorflow/tfjs";
 import { loadLayersModel } from "../io/layers_io.ts";
 import { latestCheckpoint } from "../train/checkpoint.ts";
 
+/** Distributions of the latent code z (`--noise`). */
+export const NOISE_KINDS = ["normal", "uniform"] as const;
+/** One of {@linkcode NOISE_KINDS}: N(0, 1) or U[-1, 1]. */
+export type NoiseKind = typeof NOISE_KINDS[number];
+
+/**
+ * Seeded latent noise `[n, dim]`: standard normal, or uniform on [-1, 1] (paper 002 compares
+ * the two).
+ *
+ * @param n Rows.
+ * @param dim Size of z.
+ * @param seed Seed of the draw.
+ * @param kind The distribution (default "normal").
+ * @returns A tensor the caller owns.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { latentNoise } from "./generator.ts";
+ * await tf.setBackend("cpu");
+ * const z = latentNoise(100, 8, 0, "uniform");
+ * console.log(z.shape, tf.max(tf.abs(z)).dataSync()[0]! <= 1); // [100, 8] true
+ * ```
+ */
+export function latentNoise(
+  n: number,
+  dim: number,
+  seed: number,
+  kind: NoiseKind = "normal",
+): tf.Tensor2D {
+  return (kind === "uniform"
+    ? tf.randomUniform([n, dim], -1, 1, "float32", seed)
+    : tf.randomNormal([n, dim], 0, 1, "float32", seed)) as tf.Tensor2D;
+}
+
+/**
+ * The noise a generator was trained with: `userDefinedMetadata.noise` of its model (the
+ * training loop records it), "normal" when absent.
+ *
+ * @param gen A generator.
+ * @returns Its noise distribution.
+ *
+ * @example
+ * ```ts
+ * import { buildGan } from "./registry.ts";
+ * import { generatorNoise } from "./generator.ts";
+ * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * console.log(generatorNoise(gen)); // "normal"
+ * ```
+ */
+export function generatorNoise(gen: tf.LayersModel): NoiseKind {
+  const noise = (gen.getUserDefinedMetadata() as { noise?: string } | undefined)?.noise;
+  return noise === "uniform" ? "uniform" : "normal";
+}
+
 /** Sizes of a conditional generator, read from its layers. */
 export interface GeneratorInfo {
   /** Size of z. */
@@ -122,7 +177,8 @@ export function generatorInfo(gen: tf.LayersModel): GeneratorInfo {
 }
 
 /**
- * Draws one sample per requested label, from seeded noise, with G in inference mode.
+ * Draws one sample per requested label, from seeded noise (of the kind G was trained with), with
+ * G in inference mode.
  *
  * @param gen The generator.
  * @param labels The class of each sample.
@@ -151,7 +207,7 @@ export async function sampleImages(
     throw new RangeError(`Cannot sample class ${bad}: expected an integer in 0..${numClasses - 1}`);
   }
   const images = tf.tidy(() => {
-    const z = tf.randomNormal([labels.length, latentDim], 0, 1, "float32", seed);
+    const z = latentNoise(labels.length, latentDim, seed, generatorNoise(gen));
     return gen.predict([z, tf.tensor2d(labels, [labels.length, 1], "int32")]) as tf.Tensor;
   });
   const data = await images.data() as Float32Array;

@@ -6,6 +6,7 @@
  */
 import type { BackendName } from "../backend/mod.ts";
 import type { DatasetName } from "../data/datasets.ts";
+import type { NoiseKind } from "../models/generator.ts";
 import type { LossName } from "./losses.ts";
 
 /** Model families selectable with `--model`. */
@@ -43,6 +44,8 @@ export interface TrainConfig {
   epsilon: number;
   /** Size of the latent vector z. */
   latentDim: number;
+  /** Distribution of z: N(0, 1) or U[-1, 1] (paper 002's comparison). */
+  noise: NoiseKind;
   /** Channel multiplier of the CIFAR DCGAN (1 = paper 002's widths). */
   width: number;
   /** Hidden activation of the MLP model: "leaky" (LeakyReLU 0.2) or "relu". */
@@ -96,6 +99,7 @@ export const DEFAULTS: TrainConfig = {
   beta2: 0.999,
   epsilon: 1e-7,
   latentDim: 100,
+  noise: "normal",
   width: 1,
   activation: "leaky",
   conditioning: "label",

@@ -109,7 +109,9 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     state = { step: 0, history: [] };
   }
   const { nets, optimizers } = trainables;
-  const grid = gridInputs(numClasses, 10, cfg.latentDim, cfg.seed);
+  // G's model file says which noise it takes, for sampling and scoring it later.
+  nets.gen.setUserDefinedMetadata({ ...nets.gen.getUserDefinedMetadata(), noise: cfg.noise });
+  const grid = gridInputs(numClasses, 10, cfg.latentDim, cfg.seed, cfg.noise);
   const loss = LOSSES[cfg.loss];
   const outputs = new Set<string>();
 
@@ -262,6 +264,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         numClasses,
         seed: cfg.seed,
         interpolate: loss.lipschitz === "penalty",
+        noise: cfg.noise,
       });
       pending.push(
         trainStep(nets, optimizers, inputs, {

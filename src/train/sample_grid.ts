@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { latentNoise, type NoiseKind } from "../models/generator.ts";
 import { imageGrid } from "../io/grid.ts";
 import { encodePng } from "../io/png.ts";
 import { generate } from "../models/generator.ts";
@@ -42,15 +43,10 @@ export function gridInputs(
   perClass: number,
   latentDim: number,
   seed: number,
+  noise: NoiseKind = "normal",
 ): GridInputs {
   return tf.tidy(() => {
-    const column = tf.randomNormal(
-      [perClass, latentDim],
-      0,
-      1,
-      "float32",
-      deriveSeed(seed, STREAM.gridNoise),
-    );
+    const column = latentNoise(perClass, latentDim, deriveSeed(seed, STREAM.gridNoise), noise);
     const z = tf.tile(column, [numClasses, 1]) as tf.Tensor2D;
     const rows = new Int32Array(numClasses * perClass).map((_, i) => Math.floor(i / perClass));
     return { z, labels: tf.tensor2d(rows, [rows.length, 1], "int32"), perClass };

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BatchSource } from "../data/batches.ts";
+import { latentNoise, type NoiseKind } from "../models/generator.ts";
 import { deriveSeed, randomInts, STREAM } from "../rng.ts";
 import { gradientPenalty } from "./gradient_penalty.ts";
 import type { GanLoss } from "./losses.ts";
@@ -75,12 +76,18 @@ export interface StepInputs {
 export function drawStepInputs(
   source: BatchSource,
   step: number,
-  opts: { latentDim: number; numClasses: number; seed: number; interpolate?: boolean },
+  opts: {
+    latentDim: number;
+    numClasses: number;
+    seed: number;
+    interpolate?: boolean;
+    noise?: NoiseKind;
+  },
 ): StepInputs {
   const batch = source.batch(step);
   const n = batch.images.shape[0];
   const zSeed = deriveSeed(opts.seed, step, STREAM.noise);
-  const z = tf.randomNormal([n, opts.latentDim], 0, 1, "float32", zSeed) as tf.Tensor2D;
+  const z = latentNoise(n, opts.latentDim, zSeed, opts.noise);
   const labelSeed = deriveSeed(opts.seed, step, STREAM.fakeLabels);
   const fakeLabels = tf.tensor2d(randomInts(n, opts.numClasses, labelSeed), [n, 1], "int32");
   if (!opts.interpolate) return { ...batch, z, fakeLabels };

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
 import { saveLayersModel } from "../../src/io/layers_io.ts";
-import { generatorInfo, loadGenerator, sampleImages } from "../../src/models/generator.ts";
+import * as tf from "@tensorflow/tfjs";
+import {
+  generate,
+  generatorInfo,
+  generatorNoise,
+  latentNoise,
+  loadGenerator,
+  sampleImages,
+} from "../../src/models/generator.ts";
 import { buildGan } from "../../src/models/registry.ts";
 
 await initBackend({ requested: "cpu" });
@@ -47,4 +55,34 @@ Deno.test("loadGenerator() finds G in a model folder, a checkpoint folder and na
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+});
+
+Deno.test("a G trained on uniform noise says so in its model file, and sampleImages() draws uniform z for it", async () => {
+  await initBackend({ requested: "cpu" });
+  const { gen } = buildGan("mlp", {
+    latentDim: 8,
+    numClasses: 3,
+    imageShape: [4, 4, 1],
+    activation: "leaky",
+    seed: 2,
+  });
+  gen.setUserDefinedMetadata({ noise: "uniform" });
+  const dir = await Deno.makeTempDir({ prefix: "cgan-noise-" });
+  await saveLayersModel(gen, `${dir}/gen`);
+  const loaded = await loadGenerator(`${dir}/gen`);
+  assert.equal(generatorNoise(loaded), "uniform");
+  const drawn = await sampleImages(loaded, [0, 2], 9);
+  const expected = tf.tidy(() =>
+    generate(loaded, latentNoise(2, 8, 9, "uniform"), tf.tensor2d([[0], [2]], [2, 1], "int32"))
+      .dataSync()
+  );
+  assert.deepEqual(drawn, expected);
+  const normal = tf.tidy(() =>
+    generate(loaded, latentNoise(2, 8, 9, "normal"), tf.tensor2d([[0], [2]], [2, 1], "int32"))
+      .dataSync()
+  );
+  assert.notDeepEqual(drawn, normal);
+  await Deno.remove(dir, { recursive: true });
+  gen.dispose();
+  loaded.dispose();
 });

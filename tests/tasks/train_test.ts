@@ -121,13 +121,13 @@ Deno.test({
   },
 });
 
-Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp trains paper 002's nets, G every 5th step", async () => {
+Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp --noise uniform trains paper 002's nets, G every 5th step", async () => {
   const out = await Deno.makeTempDir({ prefix: "cgan-train-cifar-" });
   const cifar = new URL("../../fixtures/cifar10", import.meta.url).pathname;
   const { code, err } = await collect(train([
     ...["--model", "dcgan", "--dataset", "cifar10", "--data-dir", cifar, "--loss", "wgan-gp"],
     ...["--width", "0.0625", "--batch-size", "8", "--steps", "10", "--log-every", "5"],
-    ...["--backend", "wasm", "--out", out],
+    ...["--noise", "uniform", "--backend", "wasm", "--out", out],
   ]));
   assert.equal(code, 0, err);
   const { config } = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
@@ -142,5 +142,6 @@ Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp trains
     await Deno.readTextFile(`${(await latestCheckpoint(out))!}/gen/model.json`),
   );
   assert.equal(gen.modelTopology.config.name, "dcgan_cifar_generator");
+  assert.equal(gen.userDefinedMetadata.noise, "uniform", "G's file records its noise");
   await Deno.remove(out, { recursive: true });
 });
