@@ -157,9 +157,14 @@ export {
   type ScoreOptions,
 } from "./src/eval/score_generator.ts";
 export {
+  generate,
   type GeneratorInfo,
   generatorInfo,
+  generatorNoise,
+  latentNoise,
   loadGenerator,
+  NOISE_KINDS,
+  type NoiseKind,
   sampleImages,
 } from "./src/models/generator.ts";
 export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
