@@ -88,9 +88,12 @@ function pct(x: number): string {
   return Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)}%`;
 }
 
-/** The paper's words for the mode-collapse ranking: by intra-FID, worst first. */
+/**
+ * The paper's words for the mode-collapse ranking, worst first: fewer classes produced is more
+ * collapse; between equals, the higher intra-FID (less like each real class) is worse.
+ */
 function collapseWords(rows: Row[]): Map<string, string> {
-  const sorted = [...rows].sort((a, b) => b.intraFid - a.intraFid);
+  const sorted = [...rows].sort((a, b) => a.produced - b.produced || b.intraFid - a.intraFid);
   const words = sorted.length === 1
     ? ["-"]
     : sorted.map((_, i) => i === 0 ? "most" : i === sorted.length - 1 ? "least" : "less");
