@@ -182,7 +182,7 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  *   z: tf.randomNormal([2, 4]) as tf.Tensor2D, fakeLabels: tf.tensor2d([[1], [0]], [2, 1], "int32"),
  * };
  * const { dLoss, gLoss } = trainStep(nets, optimizers, inputs, { loss: BCE_LOSS, labelSmoothing: 0.1 });
- * console.log(dLoss.dataSync()[0]! > 0, gLoss.dataSync()[0]! > 0); // true true
+ * console.log(dLoss.dataSync()[0]! > 0, gLoss!.dataSync()[0]! > 0); // true true
  * ```
  */
 export function trainStep(
