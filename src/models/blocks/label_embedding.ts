@@ -51,17 +51,12 @@ function labelMap(
   seeds: InitSeeds,
   name: string,
 ): tf.SymbolicTensor {
-  let x = tf.layers.embedding({
-    inputDim: numClasses,
-    outputDim: dim,
-    embeddingsInitializer: seeds.uniform(0.05),
-    name: `${name}_label_embedding`,
-  }).apply(labels) as tf.SymbolicTensor; // [N, 1, dim]
-  x = tf.layers.dense({
+  const embedded = embedLabels(labels, numClasses, dim, seeds, name); // [N, dim]
+  const x = tf.layers.dense({
     units: h * w,
     kernelInitializer: seeds.glorotUniform(),
     name: `${name}_label_dense`,
-  }).apply(x) as tf.SymbolicTensor; // [N, 1, h*w]
+  }).apply(embedded) as tf.SymbolicTensor; // [N, h*w]
   return tf.layers.reshape({ targetShape: [h, w, 1], name: `${name}_label_map` })
     .apply(x) as tf.SymbolicTensor;
 }

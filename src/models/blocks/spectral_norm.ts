@@ -66,6 +66,77 @@ export function spectralNormalize(
   return tf.div(kernel, sigma);
 }
 
+/**
+ * What the spectrally normalised layers share: a kernel whose last axis is the output units,
+ * an optional bias, the persistent power-iteration vector `u` (non-trainable, saved with the
+ * weights), and the config keys that rebuild them.
+ */
+abstract class SpectralLayer extends tf.layers.Layer {
+  #init: Initializer | string;
+  #useBias: boolean;
+  #iterations: number;
+  #kernel?: tf.LayerVariable;
+  #bias?: tf.LayerVariable;
+  #u?: tf.LayerVariable;
+
+  constructor(
+    args: {
+      name?: string;
+      kernelInitializer: Initializer | string;
+      useBias?: boolean;
+      powerIterations?: number;
+    },
+  ) {
+    super(args.name === undefined ? {} : { name: args.name });
+    this.#init = args.kernelInitializer;
+    this.#useBias = args.useBias ?? true;
+    this.#iterations = args.powerIterations ?? 1;
+  }
+
+  /** Creates the kernel (`[..., units]`), the bias and `u`. */
+  protected buildSpectral(kernelShape: number[]): void {
+    const units = kernelShape[kernelShape.length - 1]!;
+    const init = typeof this.#init === "string" ? tf.initializers.glorotUniform({}) : this.#init;
+    this.#kernel = this.addWeight("kernel", kernelShape, "float32", init);
+    if (this.#useBias) {
+      this.#bias = this.addWeight("bias", [units], "float32", tf.initializers.zeros());
+    }
+    this.#u = this.addWeight(
+      "sn_u",
+      [units, 1],
+      "float32",
+      tf.initializers.ones(),
+      undefined,
+      false,
+    );
+    this.built = true;
+  }
+
+  /** The normalised kernel; a training call also refines `u`. */
+  protected normalizedKernel(training: boolean): tf.Tensor {
+    return spectralNormalize(
+      this.#kernel!.read(),
+      this.#u!.read() as tf.Variable,
+      training,
+      this.#iterations,
+    );
+  }
+
+  /** `y` plus the bias, when the layer has one. */
+  protected withBias(y: tf.Tensor): tf.Tensor {
+    return this.#bias === undefined ? y : tf.add(y, this.#bias.read());
+  }
+
+  /** The shared config keys (the initializer is only used before weights are loaded). */
+  protected spectralConfig(): tf.serialization.ConfigDict {
+    return {
+      useBias: this.#useBias,
+      powerIterations: this.#iterations,
+      kernelInitializer: "glorotUniform",
+    };
+  }
+}
+
 /** Settings of {@linkcode SNConv2D}. */
 export interface SNConv2DArgs {
   /** Output channels. */
@@ -87,81 +158,52 @@ export interface SNConv2DArgs {
 }
 
 /** A 2-D convolution (NHWC) with a spectrally normalised kernel. */
-export class SNConv2D extends tf.layers.Layer {
+export class SNConv2D extends SpectralLayer {
   /** Name under which the class is serialised. */
   static className = "SNConv2D";
-  #args: Required<Omit<SNConv2DArgs, "name" | "kernelInitializer">>;
-  #init: Initializer | string;
-  #kernel?: tf.LayerVariable;
-  #bias?: tf.LayerVariable;
-  #u?: tf.LayerVariable;
+  #filters: number;
+  #kernelSize: number;
+  #strides: number;
+  #padding: "same" | "valid";
 
   /** @param args Filters, kernel, stride, padding, initializer. */
   constructor(args: SNConv2DArgs) {
-    super(args.name === undefined ? {} : { name: args.name });
-    this.#args = {
-      filters: args.filters,
-      kernelSize: args.kernelSize,
-      strides: args.strides ?? 1,
-      padding: args.padding ?? "same",
-      useBias: args.useBias ?? true,
-      powerIterations: args.powerIterations ?? 1,
-    };
-    this.#init = args.kernelInitializer;
+    super(args);
+    this.#filters = args.filters;
+    this.#kernelSize = args.kernelSize;
+    this.#strides = args.strides ?? 1;
+    this.#padding = args.padding ?? "same";
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
-    const k = this.#args.kernelSize;
-    const init = typeof this.#init === "string" ? tf.initializers.glorotUniform({}) : this.#init;
-    this.#kernel = this.addWeight("kernel", [k, k, shape[3]!, this.#args.filters], "float32", init);
-    if (this.#args.useBias) {
-      this.#bias = this.addWeight("bias", [this.#args.filters], "float32", tf.initializers.zeros());
-    }
-    this.#u = this.addWeight(
-      "sn_u",
-      [this.#args.filters, 1],
-      "float32",
-      tf.initializers.ones(),
-      undefined,
-      false,
-    );
-    this.built = true;
+    const k = this.#kernelSize;
+    this.buildSpectral([k, k, (inputShape as tf.Shape)[3]!, this.#filters]);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [n, h, w] = inputShape as tf.Shape;
-    const { strides: s, padding, kernelSize: k, filters } = this.#args;
+    const [s, k] = [this.#strides, this.#kernelSize];
     const side = (x: number | null) =>
-      x === null ? null : padding === "same" ? Math.ceil(x / s) : Math.ceil((x - k + 1) / s);
-    return [n ?? null, side(h ?? null), side(w ?? null), filters];
+      x === null ? null : this.#padding === "same" ? Math.ceil(x / s) : Math.ceil((x - k + 1) / s);
+    return [n ?? null, side(h ?? null), side(w ?? null), this.#filters];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
-      const kernel = spectralNormalize(
-        this.#kernel!.read(),
-        this.#u!.read() as tf.Variable,
-        kwargs.training === true,
-        this.#args.powerIterations,
-      ) as tf.Tensor4D;
-      const y = tf.conv2d(x, kernel, this.#args.strides, this.#args.padding);
-      return this.#bias === undefined ? y : tf.add(y, this.#bias.read());
+      const kernel = this.normalizedKernel(kwargs.training === true) as tf.Tensor4D;
+      return this.withBias(tf.conv2d(x, kernel, this.#strides, this.#padding));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { filters, kernelSize, strides, padding, useBias, powerIterations } = this.#args;
     return {
       ...super.getConfig(),
-      filters,
-      kernelSize,
-      strides,
-      padding,
-      useBias,
-      powerIterations,
-      kernelInitializer: "glorotUniform",
+      ...this.spectralConfig(),
+      filters: this.#filters,
+      kernelSize: this.#kernelSize,
+      strides: this.#strides,
+      padding: this.#padding,
     };
   }
 }
@@ -182,71 +224,35 @@ export interface SNDenseArgs {
 }
 
 /** A dense layer `[N, in] -> [N, units]` with a spectrally normalised kernel. */
-export class SNDense extends tf.layers.Layer {
+export class SNDense extends SpectralLayer {
   /** Name under which the class is serialised. */
   static className = "SNDense";
-  #args: Required<Omit<SNDenseArgs, "name" | "kernelInitializer">>;
-  #init: Initializer | string;
-  #kernel?: tf.LayerVariable;
-  #bias?: tf.LayerVariable;
-  #u?: tf.LayerVariable;
+  #units: number;
 
   /** @param args Units, bias, initializer. */
   constructor(args: SNDenseArgs) {
-    super(args.name === undefined ? {} : { name: args.name });
-    this.#args = {
-      units: args.units,
-      useBias: args.useBias ?? true,
-      powerIterations: args.powerIterations ?? 1,
-    };
-    this.#init = args.kernelInitializer;
+    super(args);
+    this.#units = args.units;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
-    const init = typeof this.#init === "string" ? tf.initializers.glorotUniform({}) : this.#init;
-    this.#kernel = this.addWeight("kernel", [shape[1]!, this.#args.units], "float32", init);
-    if (this.#args.useBias) {
-      this.#bias = this.addWeight("bias", [this.#args.units], "float32", tf.initializers.zeros());
-    }
-    this.#u = this.addWeight(
-      "sn_u",
-      [this.#args.units, 1],
-      "float32",
-      tf.initializers.ones(),
-      undefined,
-      false,
-    );
-    this.built = true;
+    this.buildSpectral([(inputShape as tf.Shape)[1]!, this.#units]);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return [(inputShape as tf.Shape)[0] ?? null, this.#args.units];
+    return [(inputShape as tf.Shape)[0] ?? null, this.#units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
-      const kernel = spectralNormalize(
-        this.#kernel!.read(),
-        this.#u!.read() as tf.Variable,
-        kwargs.training === true,
-        this.#args.powerIterations,
-      ) as tf.Tensor2D;
-      const y = tf.matMul(x, kernel);
-      return this.#bias === undefined ? y : tf.add(y, this.#bias.read());
+      const kernel = this.normalizedKernel(kwargs.training === true) as tf.Tensor2D;
+      return this.withBias(tf.matMul(x, kernel));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { units, useBias, powerIterations } = this.#args;
-    return {
-      ...super.getConfig(),
-      units,
-      useBias,
-      powerIterations,
-      kernelInitializer: "glorotUniform",
-    };
+    return { ...super.getConfig(), ...this.spectralConfig(), units: this.#units };
   }
 }
 tf.serialization.registerClass(SNDense);
