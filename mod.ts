@@ -91,6 +91,7 @@ export {
 } from "./src/train/optimizer.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
+  DATASET_CLASSES,
   DATASET_NAMES,
   type DatasetName,
   isDatasetName,

@@ -13,6 +13,11 @@ export function relative(path: string): string {
   return path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }
 
+/** The evaluator's short name from its recorded architecture ("LeNet-5 style: ..." -> "LeNet-5 style"). */
+export function evaluatorName(architecture: string | undefined): string {
+  return architecture?.split(":")[0]?.trim() || "evaluator";
+}
+
 /** Reads and parses a JSON file; the error names the file and what it should hold. */
 export async function readJson<T>(file: string, what: string): Promise<T> {
   try {

@@ -21,7 +21,7 @@ import type { GeneratorScores } from "../src/eval/score_generator.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { LOSSES } from "../src/train/losses.ts";
 import { MODEL_NAMES } from "../src/train/config.ts";
-import { readJson } from "./_run_files.ts";
+import { evaluatorName, readJson } from "./_run_files.ts";
 
 const DEFAULT_VARIANTS: Record<string, string> = {
   cifar10: "dcgan:bce,dcgan:wgan,dcgan:wgan-gp",
@@ -216,7 +216,7 @@ async function main(): Promise<number> {
       history: await readHistory(run),
     });
   }
-  const name = meta.architecture?.split(":")[0]?.trim() ?? "evaluator";
+  const name = evaluatorName(meta.architecture);
   const report = markdown(rows, dataset, n, name);
   await writeFileAtomic(`${out}/compare.md`, report);
   await writeFileAtomic(

@@ -13,7 +13,7 @@ import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generato
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import type { TrainConfig } from "../src/train/config.ts";
-import { dataSource, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
+import { dataSource, evaluatorName, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
 const HELP = `Score a trained generator in the evaluator's feature space.
 
@@ -28,11 +28,6 @@ Usage: deno task eval --checkpoint DIR [flags]
 
 function fmt(x: number, digits = 3): string {
   return Number.isNaN(x) ? "n/a (unconditional G)" : x.toFixed(digits);
-}
-
-/** The evaluator's short name from its recorded architecture ("LeNet-5 style: ..." -> "LeNet-5 style"). */
-export function evaluatorName(architecture: string | undefined): string {
-  return architecture?.split(":")[0]?.trim() || "evaluator";
 }
 
 function table(

@@ -9,8 +9,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
-import { CIFAR10_CLASSES } from "../src/data/cifar10.ts";
-import { FASHION_CLASSES, MNIST_CLASSES } from "../src/data/mnist.ts";
+import { DATASET_CLASSES, DATASET_NAMES, isDatasetName } from "../src/data/datasets.ts";
 import { PRETRAINED } from "../packages/sample/pretrained.ts";
 
 const HELP = `Serve the interactive generation page.
@@ -21,12 +20,6 @@ Usage: deno task serve [flags]
   --weights DIR     also offer your own generator (a model folder with model.json)
   --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: mnist)
   --help            show this help`;
-
-const CLASS_NAMES: Record<string, readonly string[]> = {
-  mnist: MNIST_CLASSES,
-  fashion: FASHION_CLASSES,
-  cifar10: CIFAR10_CLASSES,
-};
 
 /** A generator the page offers. */
 export interface PageGenerator {
@@ -46,7 +39,7 @@ export function shippedGenerators(): PageGenerator[] {
       dir: fileURLToPath(
         new URL(`../packages/sample/${path.replace(/model\.json$/, "")}`, import.meta.url),
       ),
-      classes: CLASS_NAMES[dataset] ?? [],
+      classes: isDatasetName(dataset) ? DATASET_CLASSES[dataset] : [],
     }))
   );
 }
@@ -136,15 +129,12 @@ async function main(): Promise<number> {
     } catch {
       throw new Error(`Cannot serve --weights "${values.weights}": expected ${dir}/model.json`);
     }
-    const classes = CLASS_NAMES[values.dataset];
-    if (classes === undefined) {
+    if (!isDatasetName(values.dataset)) {
       throw new RangeError(
-        `Invalid --dataset "${values.dataset}": expected one of ${
-          Object.keys(CLASS_NAMES).join(", ")
-        }`,
+        `Invalid --dataset "${values.dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
       );
     }
-    generators.unshift({ id: "custom", dir, classes });
+    generators.unshift({ id: "custom", dir, classes: DATASET_CLASSES[values.dataset] });
   }
   const server = servePage({
     hostname: values.hostname,

@@ -19,15 +19,15 @@
  * @module
  */
 import {
-  CIFAR10_CLASSES,
+  DATASET_CLASSES,
+  DATASET_NAMES,
   describeBackend,
   encodePng,
-  FASHION_CLASSES,
   generatorInfo,
   imageGrid,
   initBackend,
+  isDatasetName,
   loadGenerator,
-  MNIST_CLASSES,
   parseBackendName,
   renderImage,
   sampleImages,
@@ -37,12 +37,6 @@ import {
 } from "@cgan/cgan";
 import { intFlag, parseFlags, runTask } from "@cgan/cgan/cli";
 import { PRETRAINED, pretrainedUrl } from "./pretrained.ts";
-
-const CLASS_NAMES: Record<string, readonly string[]> = {
-  mnist: MNIST_CLASSES,
-  fashion: FASHION_CLASSES,
-  cifar10: CIFAR10_CLASSES,
-};
 
 const HELP = `Draw samples of one class from a conditional generator.
 
@@ -141,10 +135,10 @@ export async function main(args: string[]): Promise<number> {
   }
   const dataset = values.dataset ??
     (values.weights === undefined ? undefined : await runDataset(values.weights)) ?? "mnist";
-  const names = CLASS_NAMES[dataset];
+  const names = isDatasetName(dataset) ? DATASET_CLASSES[dataset] : undefined;
   if (names === undefined) {
     throw new RangeError(
-      `Invalid --dataset "${dataset}": expected one of ${Object.keys(CLASS_NAMES).join(", ")}`,
+      `Invalid --dataset "${dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
     );
   }
   if (values.digit !== undefined && dataset !== "mnist") {

@@ -3,14 +3,30 @@
  *
  * @module
  */
-import { loadCifar10 } from "./cifar10.ts";
+import { CIFAR10_CLASSES, loadCifar10 } from "./cifar10.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
-import { loadFashionMnist, loadMnist } from "./mnist.ts";
+import { FASHION_CLASSES, loadFashionMnist, loadMnist, MNIST_CLASSES } from "./mnist.ts";
 
 /** Datasets selectable by name. */
 export const DATASET_NAMES = ["mnist", "fashion", "cifar10"] as const;
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
+
+/**
+ * The class names of each dataset, in label order, without reading the data (for class
+ * pickers and `--class NAME`).
+ *
+ * @example
+ * ```ts
+ * import { DATASET_CLASSES } from "./datasets.ts";
+ * console.log(DATASET_CLASSES.fashion[7]); // "Sneaker"
+ * ```
+ */
+export const DATASET_CLASSES: Readonly<Record<DatasetName, readonly string[]>> = {
+  mnist: MNIST_CLASSES,
+  fashion: FASHION_CLASSES,
+  cifar10: CIFAR10_CLASSES,
+};
 
 const LOADERS: Record<DatasetName, (opts: LoadOptions) => Promise<Dataset>> = {
   mnist: loadMnist,
