@@ -2,6 +2,8 @@
  * Picks and initialises the tfjs backend once per process: WebGPU on a real GPU adapter, else
  * SIMD WASM, else the plain `cpu` backend. An explicit choice (`--backend` / `CGAN_BACKEND`,
  * passed in by the task) overrides the order and fails loudly instead of falling back.
+ * On wasm, matmuls and convolutions go to OpenBLAS where `--allow-ffi` is granted and the
+ * library is found (see `openblas.ts`), and stay on WASM SIMD otherwise.
  *
  * @module
  */
@@ -10,6 +12,8 @@ import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { registerGradientFixes } from "./gradient_fixes.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
+import { useBlas } from "./blas_kernels.ts";
+import { loadOpenBlas } from "./openblas.ts";
 import { type AdapterProbe, createDevice, probeAdapter } from "./webgpu_adapter.ts";
 
 /** The compute backends cgan runs on. */
@@ -25,6 +29,11 @@ export interface BackendInfo {
   reason: string;
   /** The WebGPU adapter description, or "" when no adapter was found. */
   adapter: string;
+  /**
+   * On wasm: what runs its matmuls and convolutions, e.g. "OpenBLAS (SkylakeX, 2 threads)", or
+   * "WASM SIMD (no --allow-ffi)" saying why OpenBLAS is not used. Absent on other backends.
+   */
+  matmul?: string;
 }
 
 /** A plan: backends to try in order and the reason for that order. */
@@ -97,6 +106,30 @@ export function parseBackendName(
 
 let webgpuAdapter: GPUAdapter | undefined;
 
+/** Turns OpenBLAS on for the wasm backend where allowed and found; says what runs matmuls. */
+function chooseMatmul(blas: boolean | undefined): string {
+  const setting = granted("env") ? Deno.env.get("CGAN_OPENBLAS") : undefined;
+  if (blas === false || setting === "off") {
+    useBlas(undefined);
+    return `WASM SIMD (OpenBLAS off${blas === false ? "" : ": CGAN_OPENBLAS=off"})`;
+  }
+  const found = loadOpenBlas();
+  if (!("sgemm" in found)) {
+    useBlas(undefined);
+    return `WASM SIMD (${found.reason})`;
+  }
+  useBlas(found);
+  return `OpenBLAS (${found.core}, ${found.threads} thread${found.threads === 1 ? "" : "s"})`;
+}
+
+function granted(name: "env"): boolean {
+  try {
+    return Deno.permissions.querySync({ name }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 async function activate(name: BackendName, probe: AdapterProbe): Promise<void> {
   if (name === "wasm") {
     // Emscripten finds the .wasm binaries beside the package's CommonJS entry (its __dirname)
@@ -130,6 +163,12 @@ export interface InitBackendOptions {
   requested?: BackendName | undefined;
   /** WebGPU entry point; defaults to `navigator.gpu`. Tests pass a fake. */
   gpu?: GPU | undefined;
+  /**
+   * On wasm, run matmuls and convolutions on OpenBLAS when `--allow-ffi` is granted and a
+   * `libopenblas` is found (default true; `CGAN_OPENBLAS=off` also turns it off, and
+   * `CGAN_OPENBLAS=/path/libopenblas.so` names the library).
+   */
+  blas?: boolean | undefined;
 }
 
 /**
@@ -179,7 +218,8 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
     try {
       await activate(name, probe);
       const reason = failures.length === 0 ? plan.reason : `${plan.reason}; ${failures.join("; ")}`;
-      return { name, reason, adapter: probe.description };
+      if (name !== "wasm") return { name, reason, adapter: probe.description };
+      return { name, reason, adapter: probe.description, matmul: chooseMatmul(options.blas) };
     } catch (err) {
       const why = `${name} failed: ${err instanceof Error ? err.message : String(err)}`;
       if (options.requested !== undefined) {
@@ -205,5 +245,6 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
  */
 export function describeBackend(info: BackendInfo): string {
   const adapter = info.adapter === "" ? "" : `; adapter: ${info.adapter}`;
-  return `backend: ${info.name} (${info.reason}${adapter})`;
+  const matmul = info.matmul === undefined ? "" : `; matmul: ${info.matmul}`;
+  return `backend: ${info.name} (${info.reason}${adapter}${matmul})`;
 }

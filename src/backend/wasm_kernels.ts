@@ -13,6 +13,10 @@
  * - `Tile`, and `Sum` / `Mean` over leading axes (BatchNorm's statistics and gradient) compute an
  *   index per element or transpose the whole input first; a BatchNorm layer's backward pass spent
  *   0.3 s there per step at [128, 32, 32, 32]. The overrides copy rows and accumulate in place.
+ * - `Identity` copies its input, and the engine runs it for each tensor saved for backprop
+ *   (~400 a step of the MLP cGAN); the override shares memory by reference count, as `Reshape`
+ *   does. `GatherV2` on axis 0 (Embedding lookups) copies one row per index.
+ * - With OpenBLAS in use (`blas_kernels.ts`), matmuls and convolutions go there first.
  *
  * Every fix runs other wasm kernels directly (never high-level tf ops), copies memory blocks on
  * the wasm heap where no fast kernel exists, and frees its intermediates with
@@ -20,11 +24,27 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-// Registers the wasm kernels this module reads, patches and calls.
-import "@tensorflow/tfjs-backend-wasm";
-
-const BACKEND = "wasm";
+import type * as tf from "@tensorflow/tfjs";
+import {
+  asShape4,
+  batchShape,
+  checkDy,
+  convInfo,
+  dim,
+  type Info,
+  install,
+  itemIndices,
+  kernelOf,
+  reshape,
+  run,
+  Scope,
+  single,
+  sizeOf,
+  slice,
+  transpose,
+  type WasmBackend,
+} from "./wasm_heap.ts";
+import { blasKernel } from "./blas_kernels.ts";
 
 /** Kernels the fixes call; all ship with tfjs-backend-wasm 4.22. */
 const REQUIRED_KERNELS = [
@@ -41,105 +61,6 @@ const REQUIRED_KERNELS = [
  * per-call cost of an XNNPACK operator (weight packing, copies) outweighs the faster inner loop.
  */
 const MIN_ITEM_WORK = 8_192;
-
-type Info = tf.TensorInfo;
-type Shape4 = [number, number, number, number];
-type DataId = Info["dataId"];
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` the fixes use. */
-interface WasmBackend {
-  disposeData(dataId: DataId): boolean;
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
-}
-
-/** The kernel functions installed by this module, to keep registration idempotent. */
-const INSTALLED = new WeakSet<tf.KernelFunc>();
-
-/** Collects intermediate results and frees them all at once. */
-class Scope {
-  readonly #backend: WasmBackend;
-  readonly #infos: Info[] = [];
-
-  constructor(backend: WasmBackend) {
-    this.#backend = backend;
-  }
-
-  /** Marks `info` for disposal and returns it. */
-  track(info: Info): Info {
-    this.#infos.push(info);
-    return info;
-  }
-
-  /** Frees every tracked result. */
-  dispose(): void {
-    for (const info of this.#infos) this.#backend.disposeData(info.dataId);
-    this.#infos.length = 0;
-  }
-}
-
-function dim(shape: readonly number[], axis: number): number {
-  const size = shape[axis < 0 ? shape.length + axis : axis];
-  if (size === undefined) {
-    throw new RangeError(`Cannot read axis ${axis} of shape [${shape}]: rank is ${shape.length}`);
-  }
-  return size;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-function asShape4(shape: readonly number[], what: string, kernel: string): Shape4 {
-  if (shape.length !== 4) {
-    throw new RangeError(
-      `Cannot run wasm ${kernel}: expected ${what} of rank 4, found shape [${shape}]`,
-    );
-  }
-  return [dim(shape, 0), dim(shape, 1), dim(shape, 2), dim(shape, 3)];
-}
-
-function single(out: Info | Info[], kernel: string): Info {
-  if (!Array.isArray(out)) return out;
-  const [first] = out;
-  if (out.length !== 1 || first === undefined) {
-    throw new Error(`Cannot use wasm kernel "${kernel}": expected 1 output, found ${out.length}`);
-  }
-  return first;
-}
-
-function kernelOf(name: string): tf.KernelConfig {
-  const kernel = tf.getKernel(name, BACKEND);
-  if (kernel === undefined) {
-    throw new Error(
-      `Cannot register wasm kernel fixes: kernel "${name}" is not registered for backend ` +
-        `"${BACKEND}" (import @tensorflow/tfjs-backend-wasm first)`,
-    );
-  }
-  return kernel;
-}
-
-/** Runs the currently registered wasm kernel `name`. */
-function run(
-  name: string,
-  backend: WasmBackend,
-  inputs: tf.NamedTensorInfoMap,
-  attrs: tf.NamedAttrMap,
-): Info {
-  return single(kernelOf(name).kernelFunc({ inputs, backend, attrs }), name);
-}
-
-function transpose(backend: WasmBackend, x: Info, perm: number[]): Info {
-  return run("Transpose", backend, { x }, { perm });
-}
-
-function reshape(backend: WasmBackend, x: Info, shape: number[]): Info {
-  return run("Reshape", backend, { x }, { shape });
-}
-
-function slice(backend: WasmBackend, x: Info, begin: number[], size: number[]): Info {
-  return run("Slice", backend, { x }, { begin, size });
-}
 
 /** Plain NHWC convolution with explicit [top, bottom] / [left, right] padding. */
 function conv2d(
@@ -159,49 +80,14 @@ function conv2d(
   });
 }
 
-/** The conv geometry for a backprop kernel, after checking its data format. */
-function convInfo(
-  attrs: tf.NamedAttrMap,
-  inShape: Shape4,
-  filterShape: Shape4,
-  kernel: string,
-): tf.backend_util.Conv2DInfo {
-  const dataFormat = attrs["dataFormat"] ?? "NHWC";
-  if (dataFormat !== "NHWC") {
-    throw new TypeError(
-      `Cannot run wasm ${kernel}: expected dataFormat "NHWC", found "${String(dataFormat)}"`,
-    );
-  }
-  const strides = attrs["strides"] as number | [number, number];
-  const pad = attrs["pad"] as "same" | "valid" | number | tf.backend_util.ExplicitPadding;
-  const rounding = attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined;
-  return tf.backend_util.computeConv2DInfo(
-    inShape,
-    filterShape,
-    strides,
-    1,
-    pad,
-    rounding,
-    false,
-    "channelsLast",
-  );
-}
-
-function checkDy(dy: Info, info: tf.backend_util.Conv2DInfo, kernel: string): void {
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dy.shape.length !== 4 || expected.some((n, i) => dy.shape[i] !== n)) {
-    throw new RangeError(
-      `Cannot run wasm ${kernel}: expected dy of shape [${expected}], found [${dy.shape}]`,
-    );
-  }
-}
-
 /**
  * dW[i, j, c, o] = sum over n, p, q of x[n, p*sh + i - top, q*sw + j - left, c] * dy[n, p, q, o]:
  * a stride-1 convolution of x as [Cin, H, W, N] with dy as the [OH, OW, N, Cout] filter, dilated
  * by the forward stride. Its output is [Cin, >=kh, >=kw, Cout]; crop and move Cin inward.
  */
 function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): Info {
+  const viaBlas = blasKernel("Conv2DBackpropFilter", args);
+  if (viaBlas !== undefined) return viaBlas;
   const backend = args.backend as WasmBackend;
   const { x, dy } = args.inputs;
   const attrs = args.attrs ?? {};
@@ -327,6 +213,8 @@ function convCropping(
  * filter; the phases are then interleaved with two transposes.
  */
 function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
+  const viaBlas = blasKernel("Conv2DBackpropInput", args);
+  if (viaBlas !== undefined) return viaBlas;
   const backend = args.backend as WasmBackend;
   const { dy, filter } = args.inputs;
   const attrs = args.attrs ?? {};
@@ -382,43 +270,6 @@ function transposeLast2(backend: WasmBackend, x: Info): Info {
   const perm = x.shape.map((_, i) => i);
   [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
   return transpose(backend, x, perm);
-}
-
-/** The broadcast batch shape of two matmul operands, or undefined when they do not broadcast. */
-function batchShape(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const p = a[a.length - rank + i] ?? 1;
-    const q = b[b.length - rank + i] ?? 1;
-    if (p !== q && p !== 1 && q !== 1) return undefined;
-    out.push(Math.max(p, q));
-  }
-  return out;
-}
-
-/**
- * For each item of the broadcast batch `out`, the index of the item of an operand with batch
- * shape `own` (its axes of size 1 repeat).
- */
-function itemIndices(out: readonly number[], own: readonly number[]): number[] {
-  const rank = out.length;
-  const total = sizeOf(out);
-  const indices: number[] = [];
-  for (let i = 0; i < total; i++) {
-    let rest = i;
-    let index = 0;
-    let stride = 1;
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      const size = dim(out, axis);
-      const ownSize = own[own.length - rank + axis] ?? 1;
-      if (ownSize !== 1) index += (rest % size) * stride;
-      rest = Math.floor(rest / size);
-      stride *= ownSize;
-    }
-    indices.push(index);
-  }
-  return indices;
 }
 
 /** Operands of a matmul with transposes already applied: a is [..., M, K], b is [..., K, N]. */
@@ -477,6 +328,8 @@ function fastMatMul(
   kernel: "BatchMatMul" | "_FusedMatMul",
 ): tf.KernelFunc {
   return (args) => {
+    const viaBlas = blasKernel(kernel, args);
+    if (viaBlas !== undefined) return viaBlas;
     const backend = args.backend as WasmBackend;
     const { a, b, ...epilogue } = args.inputs;
     if (a === undefined || b === undefined) {
@@ -661,27 +514,63 @@ function leadingAxesReduce(original: tf.KernelFunc, mean: boolean): tf.KernelFun
   };
 }
 
-function install(
-  name: string,
-  make: (original: tf.KernelConfig | undefined) => tf.KernelFunc,
-): void {
-  const current = tf.getKernel(name, BACKEND);
-  if (current !== undefined && INSTALLED.has(current.kernelFunc)) return;
-  const kernelFunc = make(current);
-  INSTALLED.add(kernelFunc);
-  const config: tf.KernelConfig = { kernelName: name, backendName: BACKEND, kernelFunc };
-  // Keep the original setup so a re-initialised backend still binds the C++ function we call.
-  if (current?.setupFunc !== undefined) config.setupFunc = current.setupFunc;
-  if (current?.disposeFunc !== undefined) config.disposeFunc = current.disposeFunc;
-  if (current !== undefined) tf.unregisterKernel(name, BACKEND);
-  tf.registerKernel(config);
+/**
+ * `Identity` without the copy: the stock wasm kernel copies its input, and tfjs's engine runs
+ * Identity for every tensor it saves for the backward pass (~400 copies per MLP cGAN step).
+ * Like `Reshape` (and the cpu backend's Identity), the output shares the input's memory by
+ * reference count: no wasm kernel writes into its inputs, so sharing is safe.
+ */
+function identity(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    if (x.dtype === "string") return original(args);
+    (args.backend as unknown as { incRef(dataId: Info["dataId"]): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/**
+ * `GatherV2` along axis 0 (an Embedding lookup) as one row copy per index: the stock kernel
+ * computes every element's source index (1.8 ms for 64 rows of 784). Other axes, batch dims
+ * or out-of-range indices go to the stock kernel, which also reports the latter.
+ */
+function gatherRows(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmBackend;
+    const { x, indices } = args.inputs as { x: Info; indices: Info };
+    const attrs = args.attrs ?? {};
+    const axis = attrs["axis"] as number | undefined ?? 0;
+    const batchDims = attrs["batchDims"] as number | undefined ?? 0;
+    const plain = (axis === 0 || axis === -x.shape.length) && batchDims === 0 &&
+      x.shape.length >= 1 && (x.dtype === "float32" || x.dtype === "int32") &&
+      (indices.dtype === "int32" || indices.dtype === "float32");
+    if (!plain) return original(args);
+    const rows = dim(x.shape, 0);
+    const ids = backend.typedArrayFromHeap(indices);
+    for (const id of ids) {
+      if (!(id >= 0 && id < rows && Number.isInteger(id))) return original(args);
+    }
+    const row = sizeOf(x.shape.slice(1));
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    // Views are taken after the allocation above, which can grow (and detach) the heap.
+    const src = backend.typedArrayFromHeap(x);
+    const dst = backend.typedArrayFromHeap(out);
+    const at = backend.typedArrayFromHeap(indices);
+    for (let i = 0; i < at.length; i++) {
+      const from = at[i]! * row;
+      dst.set(src.subarray(from, from + row), i * row);
+    }
+    return out;
+  };
 }
 
 /**
  * Registers fast or missing kernels for the tfjs `wasm` backend so that conv GANs can train on
  * it: `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22), an XNNPACK-based
  * `Conv2DBackpropInput`, `UnsortedSegmentSum` (the gradient of `gather`, missing too), `BatchMatMul` / `_FusedMatMul` that keep transposed and batched
- * products on XNNPACK instead of a scalar loop, and row-copying `Tile`, `Sum` and `Mean`. Only NHWC convolutions are supported (others
+ * products on XNNPACK instead of a scalar loop, row-copying `Tile`, `Sum`, `Mean` and `GatherV2`,
+ * a copy-free `Identity`, and OpenBLAS matmuls and convolutions when `useBlas` holds a library
+ * (see `blas_kernels.ts`). Only NHWC convolutions are supported (others
  * throw a `TypeError` naming the kernel).
  *
  * Idempotent: a second call changes nothing. The kernels are replaced in tfjs's global registry,
@@ -719,5 +608,13 @@ export function registerWasmKernelFixes(): void {
   }
   for (const name of ["BatchMatMul", "_FusedMatMul"] as const) {
     install(name, (original) => fastMatMul((original ?? kernelOf(name)).kernelFunc, name));
+  }
+  install("Identity", (original) => identity((original ?? kernelOf("Identity")).kernelFunc));
+  install("GatherV2", (original) => gatherRows((original ?? kernelOf("GatherV2")).kernelFunc));
+  for (const name of ["Conv2D", "FusedConv2D"] as const) {
+    install(name, (original) => {
+      const stock = (original ?? kernelOf(name)).kernelFunc;
+      return (args) => blasKernel(name, args) ?? stock(args);
+    });
   }
 }
