@@ -2,11 +2,14 @@
  * Adam with a complete, restorable state. tfjs's `Adam.setWeights` recomputes the bias
  * corrections as `beta ** (t + 1)`, which differs in the last float32 bit from the running
  * products it keeps while training; saving and restoring those products too makes a resumed
- * run bit-identical to an unbroken one.
+ * run bit-identical to an unbroken one. On wasm each variable's update is one fused kernel
+ * (`CganAdam`, see src/backend/adam_kernel.ts) instead of tfjs's 13; the state (moments,
+ * running products, iterations) is tfjs's own, so checkpoints are the same either way.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "../backend/adam_kernel.ts";
 
 /** Adam hyperparameters. */
 export interface AdamConfig {
@@ -20,10 +23,62 @@ export interface AdamConfig {
   epsilon: number;
 }
 
-/** The running products tfjs keeps inside AdamOptimizer (not part of its public API). */
+/** The state tfjs keeps inside AdamOptimizer (not part of its public API). */
 interface AdamInternals {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+}
+
+/**
+ * tfjs's Adam whose update runs as one `CganAdam` kernel per variable on wasm (the same
+ * formula, state and lazily made moments as `tf.AdamOptimizer.applyGradients`); other
+ * backends run tfjs's own update.
+ */
+class FusedAdam extends tf.AdamOptimizer {
+  override applyGradients(grads: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
+    const list: { name: string; tensor: tf.Tensor | null | undefined }[] = Array.isArray(grads)
+      ? grads
+      : Object.keys(grads).map((name) => ({ name, tensor: grads[name] }));
+    const fused = tf.getBackend() === "wasm" && tf.getKernel(ADAM_KERNEL, "wasm") !== undefined &&
+      list.every((g) =>
+        g.tensor === undefined || g.tensor === null || g.tensor.dtype === "float32"
+      );
+    if (!fused) return super.applyGradients(grads);
+    const state = this as unknown as AdamInternals;
+    const attrs: AdamKernelAttrs = {
+      lr: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      c1: 1 - state.accBeta1.dataSync()[0]!,
+      c2: 1 - state.accBeta2.dataSync()[0]!,
+    };
+    tf.tidy(() => {
+      list.forEach(({ name, tensor: grad }, i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        const moment = (suffix: string) => ({
+          originalName: `${name}/${suffix}`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        });
+        const m = (state.accumulatedFirstMoment[i] ??= moment("m")).variable;
+        const v = (state.accumulatedSecondMoment[i] ??= moment("v")).variable;
+        if (grad == null) return;
+        const [x1, m1, v1] = tf.engine().runKernel(
+          ADAM_KERNEL,
+          { value, m, v, grad },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        m.assign(m1!);
+        v.assign(v1!);
+        value.assign(x1!);
+      });
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
 }
 
 /** A tensor with a name, as optimizers' getWeights/setWeights use. */
@@ -51,7 +106,8 @@ const ACC_BETA2 = "__cgan_acc_beta2";
  * ```
  */
 export function createAdam(cfg: AdamConfig): tf.AdamOptimizer {
-  return tf.train.adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.epsilon);
+  registerAdamKernel();
+  return new FusedAdam(cfg.lr, cfg.beta1, cfg.beta2, cfg.epsilon);
 }
 
 /**

@@ -53,3 +53,48 @@ Deno.test("restoreAdam() rejects a state without bias-correction products", asyn
   );
   opt.dispose();
 });
+
+Deno.test("on wasm, createAdam()'s fused update follows tfjs's Adam, state included", async () => {
+  await initBackend({ requested: "wasm" });
+  try {
+    const start = [0.1, -0.2, 0.3, 2, -5, 0.01];
+    const fused = tf.variable(tf.tensor(start, [2, 3]));
+    const stock = tf.variable(tf.tensor(start, [2, 3]));
+    const a = createAdam(CFG);
+    const b = tf.train.adam(CFG.lr, CFG.beta1, CFG.beta2, CFG.epsilon);
+    const target = tf.tensor([3, -1, 0.5, 0, 1, -2], [2, 3]);
+    const loss = (v: tf.Variable) => () => tf.sum(tf.pow(tf.sub(v, target), 4)) as tf.Scalar;
+    const kernelsOf = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
+    let names: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      names = await kernelsOf(() => tf.dispose(a.minimize(loss(fused), true, [fused]) ?? []));
+      tf.dispose(b.minimize(loss(stock), true, [stock]) ?? []);
+    }
+    assert.ok(names.includes("CganAdam"), `the fused kernel did not run: ${names}`);
+    const [x, y] = [await fused.data(), await stock.data()];
+    for (let i = 0; i < x.length; i++) {
+      assert.ok(Math.abs(x[i]! - y[i]!) <= 1e-6 * Math.max(1, Math.abs(y[i]!)), `${x} vs ${y}`);
+    }
+    // The same state as tfjs's, so checkpoints do not depend on which update ran.
+    const [wa, wb] = [await a.getWeights(), await b.getWeights()];
+    const suffixes = (ws: { name: string }[]) => ws.map((w) => w.name.replace(/^.*\//, ""));
+    assert.deepEqual(suffixes(wa), ["iter", "m", "v"]);
+    assert.deepEqual(wa.map((w) => w.name), [`iter`, `${fused.name}/m`, `${fused.name}/v`]);
+    assert.deepEqual(suffixes(wb), suffixes(wa));
+    for (let i = 0; i < wa.length; i++) {
+      const [p, q] = [await wa[i]!.tensor.data(), await wb[i]!.tensor.data()];
+      for (let j = 0; j < p.length; j++) {
+        assert.ok(Math.abs(p[j]! - q[j]!) <= 1e-5 * Math.max(1, Math.abs(q[j]!)));
+      }
+    }
+    // A fused step leaves no tensors behind.
+    const before = tf.memory().numTensors;
+    tf.dispose(a.minimize(loss(fused), true, [fused]) ?? []);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([fused, stock, target, ...wa.map((w) => w.tensor), ...wb.map((w) => w.tensor)]);
+    a.dispose();
+    b.dispose();
+  } finally {
+    await initBackend({ requested: "cpu" });
+  }
+});
