@@ -18,6 +18,10 @@ export const STREAM = {
   gridNoise: 4,
   /** WGAN-GP's interpolation weights. */
   interpolation: 5,
+  /** pix2pix's random jitter (crop offsets) and mirroring of each pair. */
+  jitter: 6,
+  /** Dropout masks of G (pix2pix, whose only noise is dropout). */
+  dropout: 7,
 } as const;
 
 /**

@@ -5,7 +5,10 @@
  * @module
  */
 
-/** An in-memory labelled image dataset, pixels as stored on disk. */
+/**
+ * An in-memory labelled image dataset, pixels as stored on disk. A paired (image-to-image)
+ * dataset also holds `conditions`: then `images` are the targets and `conditions` G's inputs.
+ */
 export interface Dataset {
   /** Dataset name, e.g. "mnist". */
   name: string;
@@ -19,6 +22,11 @@ export interface Dataset {
   classNames: string[];
   /** Where the data came from (path), for run configs and error messages. */
   source: string;
+  /**
+   * Paired datasets (pix2pix): G's input image of each example, laid out like `images` (which
+   * then hold the targets). Their labels are all 0 and `classNames` is empty.
+   */
+  conditions?: Uint8Array;
 }
 
 /** Which half of a dataset: the training or the test images. */
@@ -63,7 +71,8 @@ export function datasetSize(ds: Dataset): number {
  *
  * @param ds The dataset.
  * @param limit How many images to keep: a positive integer.
- * @returns A dataset with at most `limit` images, same name, shape, classes and source.
+ * @returns A dataset with at most `limit` images (and conditions), same name, shape, classes and
+ *   source.
  * @throws {RangeError} If `limit` is not a positive integer.
  *
  * @example Keep the first two images
@@ -86,5 +95,6 @@ export function limitDataset(ds: Dataset, limit: number): Dataset {
     ...ds,
     images: ds.images.subarray(0, n * h * w * c),
     labels: ds.labels.subarray(0, n),
+    ...(ds.conditions ? { conditions: ds.conditions.subarray(0, n * h * w * c) } : {}),
   };
 }

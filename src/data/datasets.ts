@@ -6,11 +6,17 @@
 import { CIFAR10_CLASSES, loadCifar10 } from "./cifar10.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
 import { FASHION_CLASSES, loadFashionMnist, loadMnist, MNIST_CLASSES } from "./mnist.ts";
+import { type Direction, loadPaired } from "./paired.ts";
 
-/** Datasets selectable by name. */
+/** Labelled datasets selectable by name. */
 export const DATASET_NAMES = ["mnist", "fashion", "cifar10"] as const;
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
+
+/** Paired (image-to-image) datasets selectable by name, in pix2pix's A|B JPEG layout. */
+export const PAIRED_DATASET_NAMES = ["facades"] as const;
+/** One of {@linkcode PAIRED_DATASET_NAMES}. */
+export type PairedDatasetName = typeof PAIRED_DATASET_NAMES[number];
 
 /**
  * The class names of each dataset, in label order, without reading the data (for class
@@ -70,4 +76,87 @@ export async function loadDataset(name: string, opts: LoadOptions): Promise<Data
     throw new TypeError(`Unknown dataset "${name}": expected one of ${DATASET_NAMES.join(", ")}`);
   }
   return await LOADERS[name](opts);
+}
+
+/**
+ * Whether a string is one of {@linkcode PAIRED_DATASET_NAMES}.
+ *
+ * @param name The candidate.
+ * @returns True for a paired (image-to-image) dataset.
+ *
+ * @example
+ * ```ts
+ * import { isPairedDatasetName } from "./datasets.ts";
+ * console.log(isPairedDatasetName("facades"), isPairedDatasetName("mnist")); // true false
+ * ```
+ */
+export function isPairedDatasetName(name: string): name is PairedDatasetName {
+  return (PAIRED_DATASET_NAMES as readonly string[]).includes(name);
+}
+
+/** Options of {@linkcode loadPairedDataset}. */
+export interface PairedLoadOptions {
+  /** The dataset folder holding `train/`, `val/` and `test/` of A|B JPEGs (required). */
+  dataDir: string;
+  /** Which split. */
+  split: "train" | "val" | "test";
+  /** Which half of each file is G's input: facades' label maps are B, so labels -> photo is BtoA. */
+  direction: Direction;
+  /** Side of the square images after resizing. */
+  size: number;
+  /** Keep only the first `limit` pairs (numeric file order). Default: all. */
+  limit?: number;
+}
+
+/**
+ * Loads a split of a paired dataset as a {@linkcode Dataset} whose `images` are the targets and
+ * `conditions` G's inputs (labels all 0, no class names).
+ *
+ * @param name One of {@linkcode PAIRED_DATASET_NAMES}.
+ * @param opts Folder, split, direction, size and optional limit.
+ * @returns The pairs.
+ * @throws {TypeError} If `name` is unknown or no folder is given; {RangeError} for a bad limit.
+ *
+ * @example Load the facades validation pairs at 64x64, labels -> photo
+ * ```ts ignore
+ * import { loadPairedDataset } from "./datasets.ts";
+ * const val = await loadPairedDataset("facades", {
+ *   dataDir: "data/facades", split: "val", direction: "BtoA", size: 64,
+ * });
+ * console.log(val.labels.length, val.shape); // 100 [64, 64, 3]
+ * ```
+ */
+export async function loadPairedDataset(name: string, opts: PairedLoadOptions): Promise<Dataset> {
+  if (!isPairedDatasetName(name)) {
+    throw new TypeError(
+      `Unknown paired dataset "${name}": expected one of ${PAIRED_DATASET_NAMES.join(", ")}`,
+    );
+  }
+  if (opts.dataDir === "") {
+    throw new TypeError(
+      `Cannot load ${name}: expected the folder holding its train/, val/ and test/ A|B JPEGs`,
+    );
+  }
+  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) {
+    throw new RangeError(
+      `Cannot load ${name}: expected a positive integer limit, found ${opts.limit}`,
+    );
+  }
+  const pairs = await loadPaired({
+    dataDir: opts.dataDir,
+    split: opts.split,
+    direction: opts.direction,
+    size: opts.size,
+    name,
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  });
+  return {
+    name,
+    images: pairs.targets,
+    conditions: pairs.inputs,
+    labels: new Uint8Array(pairs.count),
+    shape: pairs.shape,
+    classNames: [],
+    source: pairs.source,
+  };
 }

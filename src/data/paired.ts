@@ -94,6 +94,34 @@ export function resizeRgb(pixels: Uint8Array, w: number, h: number, size: number
 }
 
 /**
+ * Decodes a JPEG file to interleaved RGB.
+ *
+ * @param bytes The file's bytes.
+ * @param what What the file is, for errors (e.g. `pix2pix pair "x.jpg"`).
+ * @returns Pixels `[height, width, 3]` and the size.
+ * @throws {SyntaxError} If it is not a JPEG.
+ *
+ * @example
+ * ```ts
+ * import jpeg from "jpeg-js";
+ * import { decodeJpeg } from "./paired.ts";
+ * const file = jpeg.encode({ width: 4, height: 2, data: new Uint8Array(32).fill(200) }, 90).data;
+ * const { width, height, data } = decodeJpeg(new Uint8Array(file), "x.jpg");
+ * console.log(width, height, data.length); // 4 2 24
+ * ```
+ */
+export function decodeJpeg(
+  bytes: Uint8Array,
+  what: string,
+): { width: number; height: number; data: Uint8Array } {
+  try {
+    return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 64 });
+  } catch (err) {
+    throw new SyntaxError(`Cannot read ${what}: not a JPEG (${(err as Error).message})`);
+  }
+}
+
+/**
  * Decodes one pix2pix JPEG and splits it into its left and right halves.
  *
  * @param bytes The JPEG file.
@@ -105,15 +133,7 @@ export function splitPair(
   bytes: Uint8Array,
   file: string,
 ): { left: Uint8Array; right: Uint8Array; side: number } {
-  let image: { width: number; height: number; data: Uint8Array };
-  try {
-    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 64 });
-  } catch (err) {
-    throw new SyntaxError(
-      `Cannot read pix2pix pair "${file}": not a JPEG (${(err as Error).message})`,
-    );
-  }
-  const { width, height, data } = image;
+  const { width, height, data } = decodeJpeg(bytes, `pix2pix pair "${file}"`);
   if (width !== 2 * height) {
     throw new RangeError(
       `Cannot read pix2pix pair "${file}": expected two squares side by side (width = 2 x height), found ${width}x${height}`,

@@ -12,10 +12,14 @@
  * conv at stride 1 with one pixel of zero padding, so a 256x256 pair gives a 30x30 map of
  * logits. `spec.width` scales every layer's channels.
  *
+ * At test time pix2pix runs G "in exactly the same manner as during the training phase"
+ * (Isola et al., sec. 3.3): dropout on and BatchNorm with the statistics of the test batch;
+ * {@linkcode translate} does that with seeded dropout masks.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { InitSeeds } from "./blocks/seeds.ts";
+import { InitSeeds, seedDropout } from "./blocks/seeds.ts";
 
 /** Encoder channels of the U-Net, outermost first (pix2pix); deeper blocks repeat 512. */
 const ENCODER = [64, 128, 256, 512];
@@ -139,7 +143,10 @@ export function buildUnet(spec: Pix2PixSpec): tf.LayersModel {
  * ```
  */
 export function buildPatchGan(spec: Pix2PixSpec): tf.LayersModel {
-  depthOf(spec.size);
+  if (depthOf(spec.size) < 5) {
+    // Three stride-2 convs and two 4x4 valid ones leave no logits below 32x32.
+    throw new RangeError(`Cannot build a PatchGAN for ${spec.size}x${spec.size}: expected >= 32`);
+  }
   const seeds = new InitSeeds(spec.seed + 1);
   const s = spec.size;
   const input = tf.input({ shape: [s, s, spec.inChannels], name: "input" });
@@ -183,4 +190,39 @@ export function buildPatchGan(spec: Pix2PixSpec): tf.LayersModel {
     name: "disc_out",
   }).apply(x) as tf.SymbolicTensor; // [N, 30, 30, 1]
   return tf.model({ inputs: [input, image], outputs: logits, name: "pix2pix_patchgan" });
+}
+
+/**
+ * Translates input images with a U-Net G the way pix2pix tests it: in training mode (BatchNorm
+ * normalises with the statistics of this batch, dropout is on) with dropout masks seeded by
+ * `seed`, so the same call gives the same output. Pass one image per call for the paper's
+ * test-time behaviour (batch 1); a batch shares its BatchNorm statistics. G is left as it was:
+ * the BatchNorm moving averages that a training-mode call updates are restored.
+ *
+ * @param gen The U-Net G.
+ * @param inputs Input images `[N, S, S, Cin]` in [-1, 1].
+ * @param seed Seed of the dropout masks.
+ * @returns Output images `[N, S, S, Cout]` in [-1, 1], owned by the caller.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildUnet, translate } from "./pix2pix.ts";
+ * await tf.setBackend("cpu");
+ * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
+ * const x = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
+ * const [a, b] = [translate(gen, x, 7), translate(gen, x, 7)];
+ * console.log(a.shape, tf.equal(a, b).all().dataSync()[0]); // [1, 16, 16, 3] 1
+ * ```
+ */
+export function translate(gen: tf.LayersModel, inputs: tf.Tensor4D, seed: number): tf.Tensor4D {
+  seedDropout(gen, seed);
+  const moving = gen.nonTrainableWeights;
+  const saved = moving.map((w) => w.read().clone());
+  try {
+    return tf.tidy(() => gen.apply(inputs, { training: true }) as tf.Tensor4D);
+  } finally {
+    moving.forEach((w, i) => w.write(saved[i]!));
+    tf.dispose(saved);
+  }
 }

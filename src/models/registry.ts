@@ -9,6 +9,7 @@ import * as acganMlp from "./acgan_mlp.ts";
 import * as dcganCifar from "./dcgan_cifar.ts";
 import * as dcganMnist from "./dcgan_mnist.ts";
 import * as mlpCgan from "./mlp_cgan.ts";
+import { buildPatchGan, buildUnet, type Pix2PixSpec } from "./pix2pix.ts";
 import * as sagan from "./sagan.ts";
 
 /** Everything a model builder may need, resolved from the run config and the dataset. */
@@ -17,7 +18,7 @@ export interface ModelSpec {
   latentDim: number;
   /** Number of classes of the dataset. */
   numClasses: number;
-  /** Image shape `[height, width, channels]` of the dataset. */
+  /** Image shape `[height, width, channels]` of the dataset (pix2pix: of inputs and targets). */
   imageShape: [number, number, number];
   /** Hidden activation (MLP model). */
   activation: "leaky" | "relu";
@@ -25,15 +26,21 @@ export interface ModelSpec {
   seed: number;
   /** Condition G and D on the label (default true; false: an unconditional baseline). */
   conditional?: boolean;
-  /** Channel multiplier of the CIFAR DCGAN (default 1, paper 002's widths). */
+  /** Channel multiplier of the CIFAR DCGAN and of pix2pix (default 1, the papers' widths). */
   width?: number;
 }
 
 /** A conditional GAN architecture. */
 export interface GanArchitecture {
-  /** Builds G: `(z [N, latentDim], labels [N, 1]) -> images [N, H, W, C]`. */
+  /**
+   * Builds G: `(z [N, latentDim], labels [N, 1]) -> images [N, H, W, C]`, or for pix2pix
+   * `input image [N, H, W, C] -> image`.
+   */
   buildGenerator(spec: ModelSpec): tf.LayersModel;
-  /** Builds D: `(images, labels [N, 1]) -> logits [N, 1]`, or for ACGAN `images -> [N, 1 + C]`. */
+  /**
+   * Builds D: `(images, labels [N, 1]) -> logits [N, 1]`, for ACGAN `images -> [N, 1 + C]`, for
+   * pix2pix `(input image, image) -> patch logits [N, P, P, 1]`.
+   */
   buildDiscriminator(spec: ModelSpec): tf.LayersModel;
 }
 
@@ -55,9 +62,25 @@ const dcgan: GanArchitecture = {
   buildDiscriminator: (spec) => dcganFor(spec).buildDiscriminator(spec),
 };
 
+/** pix2pix's sizes from a model spec: square images, as many output channels as input ones. */
+function pix2pixSpec(spec: ModelSpec): Pix2PixSpec {
+  const [h, w, c] = spec.imageShape;
+  if (h !== w) {
+    throw new RangeError(`Cannot build pix2pix for ${h}x${w} images: expected square images`);
+  }
+  return { size: h, inChannels: c, outChannels: c, width: spec.width ?? 1, seed: spec.seed };
+}
+
+/** pix2pix (paper 003): the U-Net G and the PatchGAN D of `pix2pix.ts`. */
+const pix2pix: GanArchitecture = {
+  buildGenerator: (spec) => buildUnet(pix2pixSpec(spec)),
+  buildDiscriminator: (spec) => buildPatchGan(pix2pixSpec(spec)),
+};
+
 /**
- * Architectures selectable with `--model`: `gan` is the unconditional MLP baseline; the others
- * build unconditional nets when `spec.conditional` is false.
+ * Architectures selectable with `--model`: `gan` is the unconditional MLP baseline; `pix2pix`
+ * translates images (conditioned on an input image, not a label); the others build
+ * unconditional nets when `spec.conditional` is false.
  */
 export const ARCHITECTURES = {
   mlp: mlpCgan,
@@ -65,6 +88,7 @@ export const ARCHITECTURES = {
   acgan: acganMlp,
   gan: unconditionalMlp,
   sagan,
+  pix2pix,
 } as const satisfies Record<string, GanArchitecture>;
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Adversarial losses as paired halves: `d` is what the discriminator minimises, `g` what the
- * generator minimises. Every half takes raw logits (D has no final sigmoid).
+ * generator minimises. Every half takes raw logits (D has no final sigmoid). pix2pix adds an L1
+ * reconstruction term to G's half ({@linkcode l1Loss}).
  *
  * @module
  */
@@ -178,6 +179,26 @@ export const WGAN_GP_LOSS: GanLoss = {
   d: WGAN_LOSS.d,
   g: WGAN_LOSS.g,
 };
+
+/**
+ * pix2pix's reconstruction term (Isola et al. 2017; paper 003): the mean absolute error
+ * `mean |target - output|` between G's output and the real target of its input. G minimises
+ * the adversarial half plus `lambdaL1` (paper: 100) times this.
+ *
+ * @param target The real target images.
+ * @param output G's images, the same shape.
+ * @returns The mean L1 distance.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { l1Loss } from "./losses.ts";
+ * console.log(l1Loss(tf.tensor([1, -1, 0, 0.5]), tf.tensor([0, -1, 0.5, 0.5])).dataSync()[0]); // 0.375
+ * ```
+ */
+export function l1Loss(target: tf.Tensor, output: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(target, output))) as tf.Scalar);
+}
 
 /** Losses selectable with `--loss`. */
 export const LOSSES = {

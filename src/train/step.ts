@@ -2,6 +2,9 @@
  * One adversarial training step: D on real and generated images, then G (non-saturating). A D
  * with `1 + C` output columns is an ACGAN discriminator: its class logits add a softmax
  * cross-entropy on real and generated images to D's loss, and on generated ones to G's.
+ * With a condition image (pix2pix) G translates it instead of drawing from z, D scores
+ * (condition, target) against (condition, G(condition)) on its patch logits, and G's loss adds
+ * `lambdaL1` times the L1 distance of G(condition) to the target.
  * Each optimizer is given only its own network's variables, so the D step cannot move G and
  * the G step cannot move D. For the Wasserstein losses D (the critic) is kept Lipschitz by
  * clipping its weights after its update (WGAN) or by a gradient penalty in its loss (WGAN-GP),
@@ -11,16 +14,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BatchSource } from "../data/batches.ts";
+import { seedDropout } from "../models/blocks/seeds.ts";
 import { latentNoise, type NoiseKind } from "../models/generator.ts";
 import { deriveSeed, randomInts, STREAM } from "../rng.ts";
 import { gradientPenalty } from "./gradient_penalty.ts";
-import type { GanLoss } from "./losses.ts";
+import { type GanLoss, l1Loss } from "./losses.ts";
 
 /** The two networks of a conditional GAN. */
 export interface GanNets {
-  /** G: `(z, labels) -> images`. */
+  /** G: `(z, labels) -> images` (pix2pix: `input image -> image`). */
   gen: tf.LayersModel;
-  /** D: `(images, labels) -> logits`. */
+  /** D: `(images, labels) -> logits` (pix2pix: `(input image, image) -> patch logits`). */
   disc: tf.LayersModel;
 }
 
@@ -34,15 +38,18 @@ export interface GanOptimizers {
 
 /**
  * Inputs of one step; the caller owns them. Without labels the step is unconditional: G is
- * applied to `z` alone and D to the samples alone (the baselines and the 1-D toy).
+ * applied to `z` alone and D to the samples alone (the baselines and the 1-D toy). With a
+ * `condition` (pix2pix) G is applied to it and D to (condition, image) pairs; no z is needed.
  */
 export interface StepInputs {
   /** Real samples: images `[N, H, W, C]` in [-1, 1] (or `[N, D]` points for the toy). */
   images: tf.Tensor;
   /** Real labels `[N, 1]` int32 (conditional models). */
   labels?: tf.Tensor2D;
-  /** Latent noise `[N, latentDim]`. */
-  z: tf.Tensor2D;
+  /** Latent noise `[N, latentDim]` (every model but pix2pix). */
+  z?: tf.Tensor2D;
+  /** Image-to-image models (pix2pix): G's input images `[N, H, W, C]`; `images` are the targets. */
+  condition?: tf.Tensor4D;
   /** Labels requested from G `[N, 1]` int32 (conditional models). */
   fakeLabels?: tf.Tensor2D;
   /** WGAN-GP: interpolation weights `[N, 1, 1, 1]` in [0, 1] (one per sample). */
@@ -51,7 +58,8 @@ export interface StepInputs {
 
 /**
  * Draws the inputs of global step `step`: its real batch, and z and requested labels from
- * the run seed, so the same (seed, step) always gives the same inputs.
+ * the run seed, so the same (seed, step) always gives the same inputs. A paired batch gives
+ * its targets and conditions only (pix2pix draws no z and no labels).
  *
  * @param source The dataset's batches.
  * @param step Zero-based step counter.
@@ -68,7 +76,7 @@ export interface StepInputs {
  *   shape: [1, 1, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
  * const source = new BatchSource(ds, 2, 0);
  * const inputs = drawStepInputs(source, 0, { latentDim: 3, numClasses: 2, seed: 0 });
- * console.log(inputs.z.shape); // [2, 3]
+ * console.log(inputs.z!.shape); // [2, 3]
  * tf.dispose(Object.values(inputs));
  * source.dispose();
  * ```
@@ -85,6 +93,10 @@ export function drawStepInputs(
   },
 ): StepInputs {
   const batch = source.batch(step);
+  if (batch.condition !== undefined) {
+    batch.labels.dispose();
+    return { images: batch.images, condition: batch.condition };
+  }
   const n = batch.images.shape[0];
   const zSeed = deriveSeed(opts.seed, step, STREAM.noise);
   const z = latentNoise(n, opts.latentDim, zSeed, opts.noise);
@@ -115,6 +127,14 @@ export interface StepOptions {
   lambdaGp?: number;
   /** ACGAN: D's class loss on real and generated images ("both", the default) or real only. */
   auxLoss?: "both" | "real";
+  /** pix2pix (inputs with a condition): weight of the L1 term in G's loss (paper: 100; default 0). */
+  lambdaL1?: number;
+  /**
+   * Seed of G's dropout masks for this step (pix2pix, whose only noise is dropout), so a step
+   * is a pure function of its inputs; the D and the G update see the same masks, as if G ran
+   * once. Unset: tfjs draws them from `Math.random`.
+   */
+  dropoutSeed?: number;
 }
 
 /** Losses of one step as scalar tensors the caller owns (read them in batches, not per step). */
@@ -162,8 +182,8 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  *
  * @param nets G and D.
  * @param optimizers One optimizer per network.
- * @param inputs Real batch, noise and requested labels.
- * @param opts Loss and label smoothing.
+ * @param inputs Real batch, noise and requested labels (pix2pix: targets and conditions).
+ * @param opts Loss and label smoothing (pix2pix: and the L1 weight and dropout seed).
  * @returns Both losses as scalars.
  *
  * @example One step of a tiny MLP cGAN
@@ -191,17 +211,28 @@ export function trainStep(
   inputs: StepInputs,
   opts: StepOptions,
 ): StepLosses {
-  const { images, labels, z, fakeLabels, alpha } = inputs;
+  const { images, labels, z, fakeLabels, alpha, condition } = inputs;
   const { lipschitz } = opts.loss;
-  const G = (z: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.gen, z, y);
-  const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) => applyNet(nets.disc, x, y);
+  if (condition === undefined && z === undefined) {
+    throw new TypeError(`Cannot run "${nets.gen.name}": the step has neither z nor a condition`);
+  }
+  if (opts.dropoutSeed !== undefined) seedDropout(nets.gen, opts.dropoutSeed);
+  // G translates the condition (pix2pix) or draws from z; D then sees (condition, image) pairs.
+  const G = (y: tf.Tensor2D | undefined) =>
+    condition !== undefined
+      ? nets.gen.apply(condition, { training: true }) as tf.Tensor
+      : applyNet(nets.gen, z!, y);
+  const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) =>
+    condition !== undefined
+      ? nets.disc.apply([condition, x], { training: true }) as tf.Tensor
+      : applyNet(nets.disc, x, y);
   // The penalty interpolates pairs of the same class, so for it D's fakes get the real labels.
   const dFakeLabels = lipschitz === "penalty" && labels !== undefined ? labels : fakeLabels;
 
   // ---- D: real -> 1 - smoothing, G(z) -> 0 (+ ACGAN: classify both; + WGAN-GP: penalty) ----
   const dLoss = optimizers.disc.minimize(
     () => {
-      const fakeImages = G(z, dFakeLabels);
+      const fakeImages = G(dFakeLabels);
       const real = heads(D(images, labels));
       const fake = heads(D(fakeImages, dFakeLabels));
       const terms = [
@@ -238,13 +269,17 @@ export function trainStep(
   }
   if (opts.updateGen === false) return { dLoss };
 
-  // ---- G: make D call G(z) real (+ ACGAN: of the requested class) ----
+  // ---- G: make D call G(z) real (+ ACGAN: of the requested class; + pix2pix: L1 to target) ----
   const gLoss = optimizers.gen.minimize(
     () => {
-      const fake = heads(D(G(z, fakeLabels), fakeLabels));
-      const adv = opts.loss.g(fake.source);
-      if (fake.classes === null) return adv;
-      return tf.add(adv, classLoss(fake.classes, fakeLabels, "requested")) as tf.Scalar;
+      const fakeImages = G(fakeLabels);
+      const fake = heads(D(fakeImages, fakeLabels));
+      const terms = [opts.loss.g(fake.source)];
+      if (fake.classes !== null) terms.push(classLoss(fake.classes, fakeLabels, "requested"));
+      if (condition !== undefined && opts.lambdaL1) {
+        terms.push(tf.mul(opts.lambdaL1, l1Loss(images, fakeImages)));
+      }
+      return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
     },
     true,
     trainable(nets.gen),

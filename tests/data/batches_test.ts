@@ -65,3 +65,39 @@ Deno.test("BatchSource rejects a batch size larger than the dataset, naming it",
     /Invalid batch size 11: expected an integer in 1..10 \(the size of toy\)/,
   );
 });
+
+Deno.test("BatchSource of a paired dataset keeps conditions with their targets and jitters both alike, seeded by step", async () => {
+  // 6 pairs of 8x8x3 random images whose condition equals the target.
+  const pixels = Uint8Array.from({ length: 6 * 8 * 8 * 3 }, (_, i) => (i * 37) % 256);
+  const pairs: Dataset = {
+    name: "pairs",
+    images: pixels,
+    conditions: pixels.slice(),
+    labels: new Uint8Array(6),
+    shape: [8, 8, 3],
+    classNames: [],
+    source: "memory",
+  };
+  const read = async (source: BatchSource, step: number) => {
+    const b = source.batch(step);
+    const out = [await b.images.data(), await b.condition!.data()].map((d) => Array.from(d));
+    tf.dispose([b.images, b.labels, b.condition!]);
+    return out as [number[], number[]];
+  };
+  const plain = new BatchSource(pairs, 2, 1);
+  const [target, condition] = await read(plain, 0);
+  assert.deepEqual(condition, target, "a condition travels with its own target");
+  const jittered = new BatchSource(pairs, 2, 1, { jitter: true });
+  const [t0, c0] = await read(jittered, 0);
+  assert.deepEqual(c0, t0, "one crop and mirror for both images of a pair");
+  assert.notDeepEqual(t0, target, "jitter changes the pixels");
+  assert.deepEqual(await read(jittered, 0), [t0, c0], "the same step jitters the same way");
+  const again = new BatchSource(pairs, 2, 1, { jitter: true });
+  assert.deepEqual(
+    (await read(again, 3))[0],
+    (await read(jittered, 3))[0],
+    "seeded by (seed, step)",
+  );
+  assert.throws(() => new BatchSource(DS, 2, 0, { jitter: true }), /Cannot jitter toy/);
+  for (const s of [plain, jittered, again]) s.dispose();
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
-import { buildPatchGan, buildUnet } from "../../src/models/pix2pix.ts";
+import { buildPatchGan, buildUnet, translate } from "../../src/models/pix2pix.ts";
 
 Deno.test("U-Net G: stride-2 encoder down to 1x1, a skip connection per decoder block, dropout in the first three, tanh", async () => {
   await initBackend({ requested: "cpu" });
@@ -58,4 +58,30 @@ Deno.test("PatchGAN D gives 30x30 logits at 256x256, each seeing a 70x70 patch o
   assert.deepEqual([span(rows), span(cols)], [70, 70]);
   tf.dispose([a, b, grad]);
   disc.dispose();
+});
+
+Deno.test("translate() runs G as at training time with seeded dropout, and leaves its weights as they were", async () => {
+  await initBackend({ requested: "cpu" });
+  const gen = buildUnet({ size: 32, inChannels: 3, outChannels: 3, width: 1 / 8, seed: 2 });
+  const x = tf.randomUniform([1, 32, 32, 3], -1, 1, "float32", 6) as tf.Tensor4D;
+  const weights = () => gen.weights.map((w) => Array.from(w.read().dataSync()));
+  const before = weights();
+  const count = tf.memory().numTensors;
+  const [a, b, c] = [translate(gen, x, 1), translate(gen, x, 1), translate(gen, x, 2)];
+  assert.equal(tf.memory().numTensors, count + 3, "only the three outputs remain");
+  assert.deepEqual(b.dataSync(), a.dataSync(), "the same seed, the same dropout masks");
+  assert.notDeepEqual(c.dataSync(), a.dataSync(), "another seed, other masks");
+  // Training mode: batch statistics and dropout, unlike predict() with the moving averages.
+  const predicted = gen.predict(x) as tf.Tensor;
+  assert.notDeepEqual(predicted.dataSync(), a.dataSync());
+  assert.deepEqual(weights(), before, "moving averages and kernels unchanged");
+  tf.dispose([x, a, b, c, predicted]);
+  gen.dispose();
+});
+
+Deno.test("PatchGAN D rejects images below 32x32, where no logit would remain", () => {
+  assert.throws(
+    () => buildPatchGan({ size: 16, inChannels: 3, outChannels: 3, seed: 0 }),
+    /Cannot build a PatchGAN for 16x16: expected >= 32/,
+  );
 });

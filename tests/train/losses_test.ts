@@ -5,6 +5,7 @@ import {
   BCE_LOSS,
   bceWithLogits,
   HINGE_LOSS,
+  l1Loss,
   LSGAN_LOSS,
   WGAN_GP_LOSS,
   WGAN_LOSS,
@@ -83,4 +84,14 @@ Deno.test("WGAN_LOSS: the critic minimises mean D(fake) - mean D(real), G minimi
     WGAN_LOSS.d(real, fake, { labelSmoothing: 0 }).dataSync()[0],
   );
   tf.dispose([real, fake]);
+});
+
+Deno.test("l1Loss() is the mean absolute difference and is symmetric", () => {
+  const [a, b] = tf.tidy(() => {
+    const t = tf.tensor4d([0.5, -1, 1, 0], [1, 2, 2, 1]);
+    const o = tf.tensor4d([0, -1, -1, 0.25], [1, 2, 2, 1]);
+    return [l1Loss(t, o).dataSync()[0]!, l1Loss(o, t).dataSync()[0]!];
+  });
+  assert.equal(a, (0.5 + 0 + 2 + 0.25) / 4);
+  assert.equal(b, a);
 });

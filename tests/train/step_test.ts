@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
+import { translate } from "../../src/models/pix2pix.ts";
 import { buildGan } from "../../src/models/registry.ts";
 import { BCE_LOSS, WGAN_LOSS } from "../../src/train/losses.ts";
 import { createAdam } from "../../src/train/optimizer.ts";
@@ -112,6 +113,92 @@ Deno.test("trainStep() with auxLoss real leaves the class loss on G's samples ou
   });
   assert.ok(fakeTerm > 0.1);
   assert.ok(Math.abs(both - real - fakeTerm) < 1e-4, `${both} - ${real} vs ${fakeTerm}`);
+  tf.dispose(Object.values(x));
+  for (const o of Object.values(frozen)) o.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
+
+const PIX2PIX_SPEC = {
+  latentDim: 1,
+  numClasses: 0,
+  imageShape: [32, 32, 3] as [number, number, number],
+  activation: "leaky" as const,
+  seed: 3,
+  width: 1 / 8,
+};
+
+function pairInputs() {
+  return tf.tidy(() => ({
+    images: tf.randomUniform([1, 32, 32, 3], -1, 1, "float32", 4) as tf.Tensor4D,
+    condition: tf.randomUniform([1, 32, 32, 3], -1, 1, "float32", 5) as tf.Tensor4D,
+  }));
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
+  Deno.test(`trainStep() with a condition image (pix2pix) moves G and D, keeps losses finite and leaks no tensors (${backend})`, async () => {
+    await initBackend({ requested: backend });
+    const nets = buildGan("pix2pix", PIX2PIX_SPEC);
+    const opts = {
+      gen: createAdam({ ...ADAM, lr: 2e-4 }),
+      disc: createAdam({ ...ADAM, lr: 2e-4 }),
+    };
+    const x = pairInputs();
+    const gen0 = snapshot(nets.gen);
+    const disc0 = snapshot(nets.disc);
+    const run = (step: number) => {
+      const l = trainStep(nets, opts, x, {
+        loss: BCE_LOSS,
+        labelSmoothing: 0,
+        lambdaL1: 100,
+        dropoutSeed: step,
+      });
+      const values = [l.dLoss.dataSync()[0]!, l.gLoss!.dataSync()[0]!];
+      tf.dispose([l.dLoss, l.gLoss]);
+      return values;
+    };
+    const [d, g] = run(0); // warm-up: Adam creates its moments
+    assert.ok(Number.isFinite(d) && Number.isFinite(g), `losses ${d}, ${g}`);
+    assert.ok(g! > 10, `G's loss includes 100 x L1 of an untrained G: ${g}`);
+    assert.notDeepEqual(snapshot(nets.gen), gen0, "the step did not move G");
+    assert.notDeepEqual(snapshot(nets.disc), disc0, "the step did not move D");
+    const before = tf.memory().numTensors;
+    for (let i = 1; i <= 3; i++) {
+      assert.ok(run(i).every(Number.isFinite), `step ${i}: non-finite loss`);
+    }
+    assert.equal(tf.memory().numTensors, before, "tensor count after 3 more steps");
+    tf.dispose(Object.values(x));
+    for (const o of Object.values(opts)) o.dispose();
+    nets.gen.dispose();
+    nets.disc.dispose();
+  });
+}
+
+Deno.test("trainStep() adds lambdaL1 times mean |target - G(condition)| to G's loss, with the step's dropout masks (pix2pix)", async () => {
+  await initBackend({ requested: "cpu" });
+  const nets = buildGan("pix2pix", PIX2PIX_SPEC);
+  // Zero learning rates: the nets stay as built, so both calls see the same G and D.
+  const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam({ ...ADAM, lr: 0 }) };
+  const x = pairInputs();
+  const losses = (lambdaL1: number) => {
+    const l = trainStep(nets, frozen, x, {
+      loss: BCE_LOSS,
+      labelSmoothing: 0,
+      lambdaL1,
+      dropoutSeed: 9,
+    });
+    const v = [l.dLoss.dataSync()[0]!, l.gLoss!.dataSync()[0]!];
+    tf.dispose([l.dLoss, l.gLoss]);
+    return v;
+  };
+  const [d0, g0] = losses(0);
+  const [d100, g100] = losses(100);
+  assert.equal(d100, d0, "the L1 weight does not enter D's loss");
+  const l1 = tf.tidy(() => {
+    const out = translate(nets.gen, x.condition, 9); // the same masks as the step's G
+    return tf.mean(tf.abs(tf.sub(x.images, out))).dataSync()[0]!;
+  });
+  assert.ok(Math.abs(g100! - g0! - 100 * l1) < 1e-3, `${g100} - ${g0} vs 100 x ${l1}`);
   tf.dispose(Object.values(x));
   for (const o of Object.values(frozen)) o.dispose();
   nets.gen.dispose();

@@ -1,10 +1,12 @@
 /**
- * Deterministic weight initialisation: every layer gets its own seed drawn from one run seed,
- * so the same `--seed` builds the same network on every backend.
+ * Deterministic randomness of layers: every layer gets its own initialisation seed drawn from
+ * one run seed, so the same `--seed` builds the same network on every backend; and dropout
+ * masks can be seeded per step, so a step is a pure function of (run seed, step).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { deriveSeed } from "../../rng.ts";
 
 /** A tfjs-layers weight initializer. */
 export type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
@@ -57,4 +59,36 @@ export class InitSeeds {
   #take(): number {
     return this.#next++;
   }
+}
+
+/**
+ * Seeds the masks of every `Dropout` layer of a model: layer `i` draws from
+ * `deriveSeed(seed, i)` on each call until the next reseed. tfjs's Dropout otherwise draws from
+ * `Math.random`, which no run seed controls; it reads its (private) `seed` field at each call,
+ * and this sets that field.
+ *
+ * @param model The model whose dropout layers to seed.
+ * @param seed The seed of this step (e.g. `deriveSeed(runSeed, step, STREAM.dropout)`).
+ * @returns The number of dropout layers seeded.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { seedDropout } from "./seeds.ts";
+ * await tf.setBackend("cpu");
+ * const input = tf.input({ shape: [8] });
+ * const net = tf.model({ inputs: input, outputs: tf.layers.dropout({ rate: 0.5 }).apply(input) as tf.SymbolicTensor });
+ * const run = () => (net.apply(tf.ones([1, 8]), { training: true }) as tf.Tensor).arraySync();
+ * seedDropout(net, 3);
+ * const a = run();
+ * seedDropout(net, 3);
+ * console.log(JSON.stringify(run()) === JSON.stringify(a)); // true
+ * ```
+ */
+export function seedDropout(model: tf.LayersModel, seed: number): number {
+  const layers = model.layers.filter((l) => l.getClassName() === "Dropout");
+  layers.forEach((layer, i) => {
+    (layer as unknown as { seed?: number }).seed = deriveSeed(seed, i);
+  });
+  return layers.length;
 }
