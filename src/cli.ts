@@ -8,7 +8,8 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { BACKEND_NAMES } from "./backend/mod.ts";
-import { DATASET_NAMES } from "./data/datasets.ts";
+import { DATASET_NAMES, isPairedDatasetName, PAIRED_DATASET_NAMES } from "./data/datasets.ts";
+import { DIRECTIONS } from "./data/paired.ts";
 import { NOISE_KINDS } from "./models/generator.ts";
 import { LOSSES } from "./train/losses.ts";
 import {
@@ -16,6 +17,7 @@ import {
   LOSS_DEFAULTS,
   MODEL_DEFAULTS,
   MODEL_NAMES,
+  MODEL_PRESETS,
   type PresetName,
   PRESETS,
   type TrainConfig,
@@ -29,8 +31,14 @@ const FIELDS: Record<
   { help: string; choices?: readonly string[]; int?: boolean; min?: number; max?: number }
 > = {
   model: { help: "architecture", choices: MODEL_NAMES },
-  dataset: { help: "training data", choices: DATASET_NAMES },
-  dataDir: { help: "read the dataset from this folder (IDX files, raw or .gz)" },
+  dataset: {
+    help: "training data (facades: paired, for pix2pix)",
+    choices: [...DATASET_NAMES, ...PAIRED_DATASET_NAMES],
+  },
+  dataDir: {
+    help: "read the dataset from this folder (IDX files, raw or .gz; facades: train/ val/ " +
+      "test/ of A|B JPEGs, required)",
+  },
   loss: { help: "adversarial loss", choices: Object.keys(LOSSES) },
   backend: { help: "compute backend (env CGAN_BACKEND)", choices: ["auto", ...BACKEND_NAMES] },
   out: { help: "run directory (default runs/<model>-<dataset>-<time>)" },
@@ -43,7 +51,19 @@ const FIELDS: Record<
   epsilon: { help: "Adam epsilon", min: 0 },
   latentDim: { help: "size of the latent vector z", int: true, min: 1 },
   noise: { help: "distribution of z: N(0, 1) or U[-1, 1]", choices: NOISE_KINDS },
-  width: { help: "channel multiplier of the CIFAR DCGAN, 1 = paper 002", min: 0.01, max: 4 },
+  width: {
+    help: "channel multiplier of the CIFAR DCGAN and pix2pix, 1 = the papers'",
+    min: 0.01,
+    max: 4,
+  },
+  size: {
+    help: "pix2pix: image side, a power of two; 64 = CPU preset, 256 = the paper",
+    int: true,
+    min: 32,
+    max: 1024,
+  },
+  direction: { help: "pix2pix: which half of each A|B file is G's input", choices: DIRECTIONS },
+  lambdaL1: { help: "pix2pix: weight of the L1 term in G's loss", min: 0 },
   activation: { help: "hidden activation of the MLP model", choices: ["leaky", "relu"] },
   conditioning: {
     help: "label: a cGAN; none: unconditional baseline (also --unconditional)",
@@ -67,8 +87,12 @@ const FIELDS: Record<
   logEvery: { help: "log losses every N steps", int: true, min: 1 },
   keepCheckpoints: { help: "checkpoints kept on disk", int: true, min: 1 },
   limit: { help: "train on the first N images only, 0 = all", int: true, min: 0 },
-  evalEvery: { help: "score G (FID, accuracy, IS) every N epochs, 0 = never", int: true, min: 0 },
-  evalN: { help: "images per score of --eval-every", int: true, min: 100 },
+  evalEvery: {
+    help: "score G every N epochs (FID, accuracy, IS; pix2pix: PSNR, SSIM, L1 on val), 0 = never",
+    int: true,
+    min: 0,
+  },
+  evalN: { help: "images (pix2pix: at most this many val pairs) per score", int: true, min: 100 },
 };
 
 /** Fields that may be changed when resuming a run. */
@@ -155,12 +179,20 @@ export function parseTrainArgs(
     );
   }
   if (explicit.model === "gan") explicit.conditioning = "none";
-  for (const conditional of ["acgan", "sagan"]) {
+  for (const conditional of ["acgan", "sagan", "pix2pix"]) {
     if (explicit.model === conditional && explicit.conditioning === "none") {
       throw new TypeError(
-        `Invalid --unconditional for --model ${conditional}: its G must be told the class`,
+        `Invalid --unconditional for --model ${conditional}: its G must be told ${
+          conditional === "pix2pix" ? "an input image" : "the class"
+        }`,
       );
     }
+  }
+  const size = explicit.size as number | undefined;
+  if (size !== undefined && !Number.isInteger(Math.log2(size))) {
+    throw new RangeError(
+      `Invalid --size "${size}": expected a power of two (pix2pix's U-Net halves it down to 1x1)`,
+    );
   }
   const resume = (values.resume as string | undefined) ?? "";
   if (resume !== "") {
@@ -176,8 +208,9 @@ export function parseTrainArgs(
       );
     }
   }
-  const preset: Partial<TrainConfig> = PRESETS[presetName as PresetName];
-  const model = (explicit.model ?? preset.model ?? DEFAULTS.model) as TrainConfig["model"];
+  const general: Partial<TrainConfig> = PRESETS[presetName as PresetName];
+  const model = (explicit.model ?? general.model ?? DEFAULTS.model) as TrainConfig["model"];
+  const preset = { ...general, ...MODEL_PRESETS[model]?.[presetName as PresetName] };
   const loss = (explicit.loss ?? preset.loss ?? MODEL_DEFAULTS[model]?.loss ??
     DEFAULTS.loss) as TrainConfig["loss"];
   const config = {
@@ -187,7 +220,36 @@ export function parseTrainArgs(
     ...LOSS_DEFAULTS[loss],
     ...explicit,
   } as TrainConfig;
+  if (resume === "" && values.help !== true) checkModelData(config);
   return { config, explicit: explicit as Partial<TrainConfig>, resume, help: values.help === true };
+}
+
+/** pix2pix trains on paired data only, and only it does; it takes the adversarial losses. */
+function checkModelData(config: TrainConfig): void {
+  const paired = isPairedDatasetName(config.dataset);
+  if (config.model === "pix2pix" && !paired) {
+    throw new TypeError(
+      `Invalid --dataset "${config.dataset}" for --model pix2pix: expected a paired dataset ` +
+        `(${PAIRED_DATASET_NAMES.join(", ")})`,
+    );
+  }
+  if (config.model !== "pix2pix" && paired) {
+    throw new TypeError(
+      `Invalid --dataset "${config.dataset}" for --model ${config.model}: it is a paired ` +
+        `(image-to-image) dataset; train it with --model pix2pix`,
+    );
+  }
+  if (paired && config.dataDir === "") {
+    throw new TypeError(
+      `Missing --data-dir for --dataset ${config.dataset}: expected the folder holding its ` +
+        `train/ and val/ A|B JPEGs`,
+    );
+  }
+  if (config.model === "pix2pix" && LOSSES[config.loss].lipschitz !== undefined) {
+    throw new TypeError(
+      `Invalid --loss "${config.loss}" for --model pix2pix: expected bce, lsgan or hinge`,
+    );
+  }
 }
 
 function parseValue(key: Key, raw: string, source: string): string | number {
@@ -244,10 +306,15 @@ export function trainHelp(): string {
     const value = DEFAULTS[key] === "" ? '""' : String(DEFAULTS[key]);
     lines.push(`  ${flag.padEnd(24)} ${field.help}${choices} (default: ${value})`);
   }
+  const diffs = (table: object) =>
+    Object.entries(table).map(([name, diff]) => `${name} ${JSON.stringify(diff)}`).join(", ");
   lines.push(
     "",
-    "Presets change: " +
-      Object.entries(PRESETS).map(([name, diff]) => `${name} ${JSON.stringify(diff)}`).join(", "),
+    `Presets change: ${diffs(PRESETS)}; for pix2pix: ${diffs(MODEL_PRESETS.pix2pix ?? {})}`,
+    `Models change: ${diffs(MODEL_DEFAULTS)}`,
+    "",
+    "pix2pix: deno task train --model pix2pix --data-dir DIR trains 64x64 facades (labels ->",
+    "photo), the CPU preset; --preset paper (or --size 256) is the paper's 256x256, for a GPU.",
   );
   return lines.join("\n");
 }

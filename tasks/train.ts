@@ -1,5 +1,6 @@
 /**
- * `deno task train`: trains a conditional GAN (default: the MLP cGAN of paper 000 on MNIST).
+ * `deno task train`: trains a conditional GAN (default: the MLP cGAN of paper 000 on MNIST), or
+ * pix2pix on paired images (`--model pix2pix --data-dir DIR`).
  *
  * Flags: see `deno task train --help`. Outputs go to `runs/<model>-<dataset>-<time>/` (or
  * `--out DIR`): config.json, checkpoints/, samples/*.png, losses.csv/json/svg.
@@ -9,7 +10,7 @@
 import process from "node:process";
 import { describeBackend, initBackend } from "../src/backend/mod.ts";
 import { parseTrainArgs, runTask, trainHelp } from "../src/cli.ts";
-import { loadDataset } from "../src/data/datasets.ts";
+import { isPairedDatasetName, loadDataset, loadPairedDataset } from "../src/data/datasets.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { DEFAULTS, type TrainConfig } from "../src/train/config.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
@@ -59,14 +60,34 @@ async function main(): Promise<number> {
     requested: config.backend === "auto" ? undefined : config.backend,
   });
   console.log(describeBackend(backend));
-  const dataset = await loadDataset(config.dataset, {
+  const paired = isPairedDatasetName(config.dataset);
+  const pairs = (split: "train" | "val") =>
+    loadPairedDataset(config.dataset, {
+      split,
+      dataDir: config.dataDir,
+      direction: config.direction,
+      size: config.size,
+    });
+  const dataset = paired ? await pairs("train") : await loadDataset(config.dataset, {
     split: "train",
     ...(config.dataDir !== "" ? { dataDir: config.dataDir } : {}),
   });
-  console.log(`data: ${dataset.name} (${dataset.labels.length} images from ${dataset.source})`);
+  console.log(
+    `data: ${dataset.name} (${dataset.labels.length} ${
+      paired ? `${config.size}x${config.size} pairs, ${config.direction},` : "images"
+    } from ${dataset.source})`,
+  );
 
   let evaluation;
-  if (config.evalEvery > 0) {
+  let validation;
+  if (config.evalEvery > 0 && paired) {
+    validation = await pairs("val");
+    console.log(
+      `eval: PSNR, SSIM, L1 every ${config.evalEvery} epoch(s) on ${
+        Math.min(config.evalN, validation.labels.length)
+      } validation pairs from ${validation.source}`,
+    );
+  } else if (config.evalEvery > 0) {
     const dir = new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname;
     evaluation = {
       evaluator: await loadLayersModel(dir).catch((err) => {
@@ -113,6 +134,7 @@ async function main(): Promise<number> {
       signal: abort.signal,
       resume: resuming,
       ...(evaluation ? { evaluation } : {}),
+      ...(validation ? { validation } : {}),
     });
   } finally {
     progress.stop();

@@ -98,3 +98,32 @@ Deno.test("parseTrainArgs(): --noise picks the distribution of z and rejects oth
     /Invalid --noise "cauchy": expected one of normal, uniform/,
   );
 });
+
+Deno.test("parseTrainArgs(): --model pix2pix trains facades at the 64x64 CPU preset with batch 1; --preset paper is 256x256", () => {
+  const cpu = parseTrainArgs(["--model", "pix2pix", "--data-dir", "d"], {}).config;
+  assert.deepEqual(
+    [cpu.dataset, cpu.size, cpu.batchSize, cpu.lambdaL1, cpu.labelSmoothing, cpu.evalEvery],
+    ["facades", 64, 1, 100, 0, 1],
+  );
+  assert.deepEqual([cpu.lr, cpu.beta1, cpu.loss, cpu.direction], [2e-4, 0.5, "bce", "BtoA"]);
+  const paper = parseTrainArgs(["--model", "pix2pix", "--data-dir", "d", "--preset", "paper"], {});
+  assert.deepEqual([paper.config.size, paper.config.epochs], [256, 100]);
+  assert.equal(parseTrainArgs(["--preset", "paper"], {}).config.epochs, 120, "mlp keeps its own");
+  const flags = parseTrainArgs(
+    ["--model", "pix2pix", "--data-dir", "d", "--size", "128", "--lambda-l1", "10"],
+    {},
+  ).config;
+  assert.deepEqual([flags.size, flags.lambdaL1], [128, 10]);
+  assert.throws(
+    () => parseTrainArgs(["--model", "pix2pix", "--data-dir", "d", "--direction", "up"], {}),
+    /--direction "up": expected one of AtoB, BtoA/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--model", "pix2pix", "--data-dir", "d", "--unconditional"], {}),
+    /Invalid --unconditional for --model pix2pix: its G must be told an input image/,
+  );
+  assert.match(
+    trainHelp(),
+    /--size N +pix2pix: .*64 = CPU preset, 256 = the paper \(default: 64\)/,
+  );
+});

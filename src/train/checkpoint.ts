@@ -41,6 +41,22 @@ export interface EvalPoint {
   is: number;
 }
 
+/** Validation scores of an image-to-image run (pix2pix), logged at epoch ends. */
+export interface TranslationPoint {
+  /** Epoch (1-based) at whose end the scores were taken. */
+  epoch: number;
+  /** Steps completed. */
+  step: number;
+  /** Validation pairs scored. */
+  n: number;
+  /** Mean PSNR (dB) of G's outputs against the targets, on [0, 1]. */
+  psnr: number;
+  /** Mean SSIM (Gaussian 11x11, sigma 1.5). */
+  ssim: number;
+  /** Mean absolute error on [0, 1]. */
+  l1: number;
+}
+
 /** Everything besides weights needed to continue a run exactly. */
 export interface RunState {
   /** Steps completed. All randomness derives from (seed, step), so this is the RNG state. */
@@ -49,6 +65,8 @@ export interface RunState {
   history: LossPoint[];
   /** Evaluator scores so far (empty unless `--eval-every` is set). */
   evals?: EvalPoint[];
+  /** pix2pix: validation scores so far. */
+  translationEvals?: TranslationPoint[];
 }
 
 /** Networks and optimizers of a GAN run. */

@@ -2,6 +2,9 @@
  * The one training loop: step, log every `logEvery`, grid every `sampleEvery` epochs,
  * checkpoint at each epoch's end and every `saveEvery` steps. Losses stay on the device
  * until a logging point, where they are read in one transfer and checked for NaN/Inf.
+ * A paired dataset (pix2pix) runs through the same loop: its batches carry the condition
+ * images (jittered and mirrored), its grid shows condition | output | target, and every
+ * `evalEvery` epochs G is scored by PSNR, SSIM and L1 on the validation pairs.
  *
  * @module
  */
@@ -12,6 +15,8 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
 import { buildGan } from "../models/registry.ts";
 import { scoreGenerator } from "../eval/score_generator.ts";
+import { scoreTranslation } from "../eval/score_translation.ts";
+import { deriveSeed, STREAM } from "../rng.ts";
 import {
   type EvalPoint,
   type GanTrainables,
@@ -20,12 +25,13 @@ import {
   type LossPoint,
   type RunState,
   saveCheckpoint,
+  type TranslationPoint,
 } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import { LOSSES } from "./losses.ts";
 import { createAdam } from "./optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
-import { classGridPng, disposeGridInputs, gridInputs } from "./sample_grid.ts";
+import { classGridPng, disposeGridInputs, gridInputs, pairGridPng } from "./sample_grid.ts";
 import { drawStepInputs, type StepLosses, trainStep } from "./step.ts";
 
 /** What {@linkcode train} needs besides the config. */
@@ -46,7 +52,15 @@ export interface TrainContext {
   resume?: boolean;
   /** Evaluator and real test images, needed when `config.evalEvery > 0`. */
   evaluation?: { evaluator: tf.LayersModel; test: Dataset };
+  /**
+   * pix2pix: validation pairs, scored when `config.evalEvery > 0`; their first pairs fill the
+   * sample grid (the first training pairs when absent).
+   */
+  validation?: Dataset;
 }
+
+/** Rows (fixed pairs) of pix2pix's sample grid. */
+const GRID_PAIRS = 6;
 
 /** How a run ended. */
 export interface TrainResult {
@@ -79,7 +93,15 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
   const { config: cfg, runDir, progress } = ctx;
   const dataset = cfg.limit > 0 ? limitDataset(ctx.dataset, cfg.limit) : ctx.dataset;
   const numClasses = dataset.classNames.length;
-  const source = new BatchSource(dataset, cfg.batchSize, cfg.seed);
+  const paired = dataset.conditions !== undefined;
+  if (paired !== (cfg.model === "pix2pix")) {
+    throw new TypeError(
+      paired
+        ? `Cannot train ${cfg.model} on ${dataset.name}: its pairs need an image-to-image model (pix2pix)`
+        : `Cannot train pix2pix on ${dataset.name}: expected a paired dataset (with conditions)`,
+    );
+  }
+  const source = new BatchSource(dataset, cfg.batchSize, cfg.seed, { jitter: paired });
   const stepsPerEpoch = source.stepsPerEpoch;
   const total = cfg.steps > 0
     ? Math.min(cfg.steps, cfg.epochs * stepsPerEpoch)
@@ -109,9 +131,14 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     state = { step: 0, history: [] };
   }
   const { nets, optimizers } = trainables;
-  // G's model file says which noise it takes, for sampling and scoring it later.
-  nets.gen.setUserDefinedMetadata({ ...nets.gen.getUserDefinedMetadata(), noise: cfg.noise });
-  const grid = gridInputs(numClasses, 10, cfg.latentDim, cfg.seed, cfg.noise);
+  // G's model file says which noise it takes (or, for pix2pix, which way it translates).
+  nets.gen.setUserDefinedMetadata({
+    ...nets.gen.getUserDefinedMetadata(),
+    ...(paired ? { direction: cfg.direction } : { noise: cfg.noise }),
+  });
+  const grid = paired ? null : gridInputs(numClasses, 10, cfg.latentDim, cfg.seed, cfg.noise);
+  const gridPairs = ctx.validation ?? dataset;
+  const gridSeed = deriveSeed(cfg.seed, STREAM.gridNoise);
   const loss = LOSSES[cfg.loss];
   const outputs = new Set<string>();
 
@@ -131,7 +158,10 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
   const writeGrid = async (name: string) => {
     const file = `${runDir}/samples/${name}.png`;
     await Deno.mkdir(`${runDir}/samples`, { recursive: true });
-    await writeFileAtomic(file, await classGridPng(nets.gen, grid));
+    const png = grid === null
+      ? await pairGridPng(nets.gen, gridPairs, { rows: GRID_PAIRS, seed: gridSeed })
+      : await classGridPng(nets.gen, grid);
+    await writeFileAtomic(file, png);
     outputs.add(file);
   };
   const writeLosses = async () => {
@@ -142,7 +172,31 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
 
   const evals: EvalPoint[] = state.evals ?? [];
   state.evals = evals;
+  const translationEvals: TranslationPoint[] = state.translationEvals ?? [];
+  if (paired) state.translationEvals = translationEvals;
+  // pix2pix: PSNR, SSIM and L1 of G's outputs on the validation pairs, into eval.csv.
+  const scoreTranslationEpoch = async (epoch: number) => {
+    if (ctx.validation === undefined) {
+      throw new Error(
+        "Cannot use --eval-every: no validation pairs were given to the training loop",
+      );
+    }
+    const n = Math.min(cfg.evalN, ctx.validation.labels.length);
+    const s = await scoreTranslation(nets.gen, ctx.validation, { n, seed: cfg.seed });
+    translationEvals.push({ epoch, step: state.step, ...s });
+    progress.log(
+      `epoch ${epoch}: val PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}, L1 ` +
+        `${s.l1.toFixed(4)} (N = ${s.n} pairs, on [0, 1])`,
+    );
+    const rows = [
+      "epoch,step,n,psnr,ssim,l1",
+      ...translationEvals.map((e) => `${e.epoch},${e.step},${e.n},${e.psnr},${e.ssim},${e.l1}`),
+    ];
+    await writeFileAtomic(`${runDir}/eval.csv`, rows.join("\n") + "\n");
+    outputs.add(`${runDir}/eval.csv`);
+  };
   const scoreEpoch = async (epoch: number) => {
+    if (paired) return await scoreTranslationEpoch(epoch);
     if (ctx.evaluation === undefined) {
       throw new Error("Cannot use --eval-every: no evaluator was given to the training loop");
     }
@@ -274,6 +328,9 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
           clipValue: cfg.clipValue,
           lambdaGp: cfg.lambdaGp,
           auxLoss: cfg.auxLoss,
+          ...(paired
+            ? { lambdaL1: cfg.lambdaL1, dropoutSeed: deriveSeed(cfg.seed, step, STREAM.dropout) }
+            : {}),
         }),
       );
       tf.dispose(Object.values(inputs));
@@ -314,7 +371,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     }
   } finally {
     tf.dispose(pending.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]));
-    disposeGridInputs(grid);
+    if (grid !== null) disposeGridInputs(grid);
     source.dispose();
     optimizers.gen.dispose();
     optimizers.disc.dispose();

@@ -1,10 +1,13 @@
 /**
- * The class grid written during training: row r holds class r, each column one fixed noise
- * vector, so grids of successive epochs are directly comparable.
+ * The sample grids written during training. The class grid: row r holds class r, each column
+ * one fixed noise vector. The pair grid (pix2pix): one row per fixed pair, condition | output |
+ * target. Either way grids of successive epochs are directly comparable.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Dataset } from "../data/dataset.ts";
+import { translatePairs } from "../eval/score_translation.ts";
 import { latentNoise, type NoiseKind } from "../models/generator.ts";
 import { imageGrid } from "../io/grid.ts";
 import { encodePng } from "../io/png.ts";
@@ -32,7 +35,9 @@ export interface GridInputs {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { disposeGridInputs, gridInputs } from "./sample_grid.ts";
+ * await tf.setBackend("cpu");
  * const g = gridInputs(10, 10, 100, 0);
  * console.log(g.z.shape, g.labels.shape); // [100, 100] [100, 1]
  * disposeGridInputs(g);
@@ -60,7 +65,9 @@ export function gridInputs(
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { disposeGridInputs, gridInputs } from "./sample_grid.ts";
+ * await tf.setBackend("cpu");
  * disposeGridInputs(gridInputs(2, 2, 4, 0));
  * ```
  */
@@ -91,5 +98,49 @@ export async function classGridPng(
   const data = await images.data() as Float32Array;
   images.dispose();
   const grid = imageGrid(data, count, [h, w, c], { cols: inputs.perClass, pad: 2, scale });
+  return encodePng(grid.pixels, grid.width, grid.height, grid.channels as 1 | 3 | 4);
+}
+
+/**
+ * The pair grid of an image-to-image G (pix2pix): for each of the first `opts.rows` pairs, a
+ * row of condition | G(condition) | target, G run as `translatePairs` runs it.
+ *
+ * @param gen The U-Net G.
+ * @param pairs A paired dataset (its first pairs are used).
+ * @param opts Rows, dropout seed, and integer upscaling of each pixel (default 2).
+ * @returns PNG bytes.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { decodePng } from "../io/png.ts";
+ * import { buildUnet } from "../models/pix2pix.ts";
+ * import { pairGridPng } from "./sample_grid.ts";
+ * await tf.setBackend("cpu");
+ * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
+ * const pairs = { name: "toy", images: new Uint8Array(2 * 768), conditions: new Uint8Array(2 * 768),
+ *   labels: new Uint8Array(2), shape: [16, 16, 3] as [number, number, number], classNames: [], source: "memory" };
+ * const png = decodePng(await pairGridPng(gen, pairs, { rows: 2, seed: 0, scale: 1 }));
+ * console.log(png.width, png.height); // 52 34
+ * ```
+ */
+export async function pairGridPng(
+  gen: tf.LayersModel,
+  pairs: Dataset,
+  opts: { rows: number; seed: number; scale?: number },
+): Promise<Uint8Array> {
+  const rows = Math.min(opts.rows, pairs.labels.length);
+  const [h, w, c] = pairs.shape;
+  const size = h * w * c;
+  const outputs = await translatePairs(gen, pairs, { count: rows, seed: opts.seed });
+  const cells = new Float32Array(rows * 3 * size);
+  const scaled = (pixels: Uint8Array) => Float32Array.from(pixels, (v) => v / 127.5 - 1);
+  for (let i = 0; i < rows; i++) {
+    const at = (k: number) => (i * 3 + k) * size;
+    cells.set(scaled(pairs.conditions!.subarray(i * size, (i + 1) * size)), at(0));
+    cells.set(outputs.subarray(i * size, (i + 1) * size), at(1));
+    cells.set(scaled(pairs.images.subarray(i * size, (i + 1) * size)), at(2));
+  }
+  const grid = imageGrid(cells, rows * 3, [h, w, c], { cols: 3, pad: 2, scale: opts.scale ?? 2 });
   return encodePng(grid.pixels, grid.width, grid.height, grid.channels as 1 | 3 | 4);
 }

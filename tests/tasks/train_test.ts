@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { decodePng } from "../../src/io/png.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
+import { writePairedFixture } from "../data/_paired_fixture.ts";
 
 const TRAIN = new URL("../../tasks/train.ts", import.meta.url).pathname;
 const FIXTURE = new URL("../../fixtures/mnist", import.meta.url).pathname;
@@ -47,10 +49,30 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
       [["--epochs", "five"], /^error: Invalid --epochs "five": expected an integer in 1\.\.inf$/],
       [
         ["--dataset", "svhn"],
-        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10$/,
+        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10, facades$/,
       ],
       [["--frobnicate"], /^error: Invalid arguments: .*frobnicate.*; see --help$/],
       [["--resume", "/nonexistent/run"], /^error: Cannot resume "\/nonexistent\/run": cannot read/],
+      [
+        ["--model", "pix2pix"],
+        /^error: Missing --data-dir for --dataset facades: expected the folder holding its train\/ and val\/ A\|B JPEGs$/,
+      ],
+      [
+        ["--dataset", "facades", "--data-dir", "x"],
+        /^error: Invalid --dataset "facades" for --model mlp: it is a paired \(image-to-image\) dataset; train it with --model pix2pix$/,
+      ],
+      [
+        ["--model", "pix2pix", "--dataset", "mnist"],
+        /^error: Invalid --dataset "mnist" for --model pix2pix: expected a paired dataset \(facades\)$/,
+      ],
+      [
+        ["--model", "pix2pix", "--size", "48"],
+        /^error: Invalid --size "48": expected a power of two \(pix2pix's U-Net halves it down to 1x1\)$/,
+      ],
+      [
+        ["--model", "pix2pix", "--data-dir", "x", "--loss", "wgan-gp"],
+        /^error: Invalid --loss "wgan-gp" for --model pix2pix: expected bce, lsgan or hinge$/,
+      ],
     ] as const
   ) {
     const { code, err } = await collect(train([...args]));
@@ -144,4 +166,40 @@ Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp --nois
   assert.equal(gen.modelTopology.config.name, "dcgan_cifar_generator");
   assert.equal(gen.userDefinedMetadata.noise, "uniform", "G's file records its noise");
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("deno task train --model pix2pix trains the facades layout at --size, scores val pairs per epoch and writes condition | output | target grids", async () => {
+  const out = await Deno.makeTempDir({ prefix: "cgan-train-pix2pix-" });
+  try {
+    const data = await writePairedFixture(`${out}/data`, { train: 3, val: 2, test: 1 });
+    const { code, out: stdout, err } = await collect(train([
+      ...["--model", "pix2pix", "--data-dir", data, "--size", "32", "--width", "0.125"],
+      ...["--epochs", "2", "--log-every", "1", "--backend", "wasm", "--out", `${out}/run`],
+    ]));
+    assert.equal(code, 0, err);
+    assert.match(stdout, /data: facades \(3 32x32 pairs, BtoA, from .*\/train\)/);
+    assert.match(
+      stdout,
+      /epoch 2: val PSNR [\d.]+ dB, SSIM -?[\d.]+, L1 [\d.]+ \(N = 2 pairs, on \[0, 1\]\)/,
+    );
+    const { config } = JSON.parse(await Deno.readTextFile(`${out}/run/config.json`));
+    assert.deepEqual(
+      [config.dataset, config.batchSize, config.lambdaL1, config.labelSmoothing, config.direction],
+      ["facades", 1, 100, 0, "BtoA"],
+      "pix2pix's defaults: batch 1, L1 weight 100, no label smoothing",
+    );
+    const evals = (await Deno.readTextFile(`${out}/run/eval.csv`)).trim().split("\n");
+    assert.deepEqual(evals.slice(1).map((r) => r.split(",").slice(0, 3).join(",")), [
+      "1,3,2",
+      "2,6,2",
+    ]);
+    const rows = (await Deno.readTextFile(`${out}/run/losses.csv`)).trim().split("\n").slice(1);
+    assert.equal(rows.length, 6);
+    for (const row of rows) assert.ok(row.split(",").map(Number).every(Number.isFinite), row);
+    const grid = decodePng(await Deno.readFile(`${out}/run/samples/epoch-002.png`));
+    assert.deepEqual([grid.width, grid.height], [2 * (3 * 32 + 4), 2 * (2 * 32 + 2)]);
+    assert.ok((await latestCheckpoint(`${out}/run`))?.endsWith("step-00000006"));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });

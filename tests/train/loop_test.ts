@@ -2,12 +2,15 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
 import type { Dataset } from "../../src/data/dataset.ts";
+import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { loadLayersModel, loadWeights, saveWeights } from "../../src/io/layers_io.ts";
+import { decodePng } from "../../src/io/png.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
 import { train, type TrainContext } from "../../src/train/loop.ts";
 import type { ProgressReporter } from "../../src/train/progress.ts";
+import { writePairedFixture } from "../data/_paired_fixture.ts";
 
 const fixture = await loadMnist({ split: "train", dataDir: "fixtures/mnist" });
 
@@ -239,6 +242,87 @@ Deno.test("--eval-every scores G at epoch ends into eval.csv and keeps the score
       assert.ok(row.split(",").slice(2).every((v) => Number.isFinite(Number(v))), row);
     }
     evaluator.dispose();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** A tiny pix2pix config: 32x32 pairs, an eighth of the paper's channels, scored every epoch. */
+const PIX2PIX: Partial<TrainConfig> = {
+  model: "pix2pix",
+  dataset: "facades",
+  size: 32,
+  width: 1 / 8,
+  batchSize: 1,
+  labelSmoothing: 0,
+  evalEvery: 1,
+  seed: 4,
+};
+
+async function pairedFixture(dir: string): Promise<{ train: Dataset; val: Dataset }> {
+  await writePairedFixture(dir, { train: 4, val: 2, test: 0 });
+  const opts = { dataDir: dir, direction: "BtoA", size: 32 } as const;
+  return {
+    train: await loadPairedDataset("facades", { ...opts, split: "train" }),
+    val: await loadPairedDataset("facades", { ...opts, split: "val" }),
+  };
+}
+
+Deno.test("pix2pix through the one loop: a run interrupted and resumed equals an unbroken one, validation scores included (wasm)", async () => {
+  await initBackend({ requested: "wasm" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-pix2pix-loop-" });
+  try {
+    const { train: dataset, val: validation } = await pairedFixture(`${tmp}/data`);
+    // 6 steps cross the end of epoch 1 (4 pairs, batch 1): a checkpoint, a grid and scores.
+    const cfg = { ...PIX2PIX, steps: 6 };
+    const a = await train(context(cfg, `${tmp}/a`, { dataset, validation }));
+    assert.equal(a.status, "done");
+    const abort = new AbortController();
+    let calls = 0;
+    const b1 = await train(context(cfg, `${tmp}/b`, {
+      dataset,
+      validation,
+      signal: abort.signal,
+      now: () => {
+        if (++calls === 2) abort.abort(); // after the logging point at step 2
+        return performance.now();
+      },
+    }));
+    assert.equal(b1.status, "interrupted");
+    assert.ok(b1.step > 0 && b1.step < 4, `interrupted at step ${b1.step}, before the epoch's end`);
+    const b2 = await train(context(cfg, `${tmp}/b`, { dataset, validation, resume: true }));
+    assert.equal(b2.step, 6);
+    const [wa, wb] = [await genWeights(`${tmp}/a`), await genWeights(`${tmp}/b`)];
+    wa.forEach((w, i) => assert.deepEqual(wb[i], w, `generator weight ${i} differs`));
+    b2.history.forEach((p, i) => assert.deepEqual(p, a.history[i]));
+    const csv = (run: string) => Deno.readTextFileSync(`${tmp}/${run}/eval.csv`);
+    assert.equal(csv("b"), csv("a"), "the same validation scores");
+    const rows = csv("a").trim().split("\n");
+    assert.equal(rows[0], "epoch,step,n,psnr,ssim,l1");
+    const [epoch, step, n, psnr, ssim, l1] = rows[1]!.split(",").map(Number);
+    assert.deepEqual([epoch, step, n], [1, 4, 2]);
+    assert.ok(psnr! > 0 && ssim! > -1 && ssim! < 1 && l1! > 0 && l1! < 1, rows[1]);
+    // The grid: one row per validation pair, condition | output | target, 2x upscaled.
+    const grid = decodePng(await Deno.readFile(`${tmp}/a/samples/epoch-001.png`));
+    assert.deepEqual([grid.width, grid.height], [(3 * 32 + 2 * 2) * 2, (2 * 32 + 2) * 2]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("pix2pix needs paired data, and paired data needs pix2pix", async () => {
+  await initBackend({ requested: "cpu" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-pix2pix-pairing-" });
+  try {
+    const { train: pairs } = await pairedFixture(`${tmp}/data`);
+    await assert.rejects(
+      () => train(context({ ...PIX2PIX, steps: 1 }, `${tmp}/a`)),
+      /Cannot train pix2pix on mnist: expected a paired dataset/,
+    );
+    await assert.rejects(
+      () => train(context({ steps: 1 }, `${tmp}/b`, { dataset: pairs })),
+      /Cannot train mlp on facades: its pairs need an image-to-image model \(pix2pix\)/,
+    );
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
