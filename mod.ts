@@ -1,9 +1,11 @@
 /**
  * cgan: conditional GANs for Deno on TensorFlow.js.
  *
- * Build the generators and discriminators of the conditional GAN family, train them with one
- * loop, read MNIST-family data, save and load models in the standard tfjs Layers format, and
- * pick the fastest backend (WebGPU on a real GPU, else SIMD WASM, else cpu).
+ * Build the generators and discriminators of the conditional GAN family (and pix2pix's U-Net
+ * and PatchGAN), train them with one loop, read MNIST-family, CIFAR-10 and paired pix2pix data,
+ * score samples (IS, FID, ...) and translations (PSNR, SSIM, L1), save and load models in the
+ * standard tfjs Layers format, and pick the fastest backend (WebGPU on a real GPU, else SIMD
+ * WASM, else cpu).
  *
  * @example Build the MLP cGAN's generator and draw one image per class
  * ```ts
@@ -40,11 +42,13 @@ export {
   buildGenerator as buildMlpGenerator,
   type MlpCganConfig,
 } from "./src/models/mlp_cgan.ts";
+export { buildPatchGan, buildUnet, type Pix2PixSpec, translate } from "./src/models/pix2pix.ts";
 export {
   DEFAULTS,
   LOSS_DEFAULTS,
   MODEL_DEFAULTS,
   MODEL_NAMES,
+  MODEL_PRESETS,
   type ModelName,
   type PresetName,
   PRESETS,
@@ -66,6 +70,7 @@ export {
   type DLossOptions,
   type GanLoss,
   HINGE_LOSS,
+  l1Loss,
   LOSSES,
   type LossName,
   LSGAN_LOSS,
@@ -79,6 +84,7 @@ export {
   type LossPoint,
   type RunState,
   saveCheckpoint,
+  type TranslationPoint,
 } from "./src/train/checkpoint.ts";
 export { lineProgress, type ProgressInfo, type ProgressReporter } from "./src/train/progress.ts";
 export { type GanTrainables } from "./src/train/checkpoint.ts";
@@ -95,8 +101,14 @@ export {
   DATASET_NAMES,
   type DatasetName,
   isDatasetName,
+  isPairedDatasetName,
   loadDataset,
+  loadPairedDataset,
+  PAIRED_DATASET_NAMES,
+  type PairedDatasetName,
+  type PairedLoadOptions,
 } from "./src/data/datasets.ts";
+export { type Direction, DIRECTIONS } from "./src/data/paired.ts";
 export {
   FASHION_CLASSES,
   loadFashionMnist,
@@ -114,7 +126,7 @@ export {
   readIdxFile,
   readIdxPair,
 } from "./src/data/idx.ts";
-export { type Batch, BatchSource } from "./src/data/batches.ts";
+export { type Batch, BatchSource, type BatchSourceOptions } from "./src/data/batches.ts";
 export { loadLayersModel, saveLayersModel, type SaveModelOptions } from "./src/io/layers_io.ts";
 export { QUANTIZE_DTYPES, type QuantizeDtype } from "./src/io/quantize.ts";
 export { type EvalPoint } from "./src/train/checkpoint.ts";
@@ -157,6 +169,20 @@ export {
   scoreGenerator,
   type ScoreOptions,
 } from "./src/eval/score_generator.ts";
+export {
+  gaussianWindow,
+  type HostImage,
+  type ImageMetricOptions,
+  meanAbsoluteError,
+  psnr,
+  ssim,
+  SSIM_PARAMS,
+} from "./src/eval/image_metrics.ts";
+export {
+  scoreTranslation,
+  translatePairs,
+  type TranslationScores,
+} from "./src/eval/score_translation.ts";
 export {
   generate,
   type GeneratorInfo,

@@ -1,15 +1,19 @@
 /**
  * `deno task eval --checkpoint DIR`: scores a trained generator (a run directory or one of its
  * checkpoints) with IS, FID, intra-FID, conditional accuracy and precision/recall, computed in
- * the feature space of cgan's own evaluator classifier, beside real-data references. Prints a
- * table and writes `eval.json` into the run directory (or `--json FILE`).
+ * the feature space of cgan's own evaluator classifier, beside real-data references. A pix2pix
+ * run is scored instead by PSNR, SSIM and L1 of its outputs against the targets of a held-out
+ * split (`--split test|val`). Prints a table and writes `eval.json` into the run directory (or
+ * `--json FILE`).
  *
  * @module
  */
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
-import { loadDataset } from "../src/data/datasets.ts";
+import { loadDataset, loadPairedDataset } from "../src/data/datasets.ts";
+import { SSIM_PARAMS } from "../src/eval/image_metrics.ts";
 import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
+import { scoreTranslation } from "../src/eval/score_translation.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import type { TrainConfig } from "../src/train/config.ts";
@@ -24,7 +28,11 @@ Usage: deno task eval --checkpoint DIR [flags]
   --seed N          seed of the generated samples (default: 0)
   --k N             neighbourhood size of precision/recall (default: 3)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
-  --json FILE       where to write the scores (default: <run>/eval.json)`;
+  --json FILE       where to write the scores (default: <run>/eval.json)
+  --split NAME      pix2pix runs: test | val, the pairs to score (default: test)
+
+A pix2pix run is scored by PSNR, SSIM and L1 of G's outputs against the targets (N = at most
+--n pairs of --split), not in an evaluator's feature space.`;
 
 function fmt(x: number, digits = 3): string {
   return Number.isNaN(x) ? "n/a (unconditional G)" : x.toFixed(digits);
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
     k: { type: "string", default: "3" },
     backend: { type: "string" },
     json: { type: "string" },
+    split: { type: "string" },
     help: { type: "boolean", default: false },
   });
   if (values.help) return console.log(HELP);
@@ -107,6 +116,12 @@ async function main(): Promise<void> {
 
   const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint, "--checkpoint");
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
+  if (config.model === "pix2pix") {
+    return await evalTranslation({ ...values, n, seed, runDir, checkpoint, config });
+  }
+  if (values.split !== undefined) {
+    throw new TypeError(`Invalid --split for a ${config.model} run: it applies to pix2pix runs`);
+  }
   const evaluatorDir = values.evaluator ??
     relative(new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname);
   const meta = await readJson<
@@ -148,6 +163,75 @@ async function main(): Promise<void> {
         evaluator: evaluatorDir,
         evaluatorSha256: meta.weightsSha256,
         seed,
+        ...scores,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`wrote ${out}`);
+}
+
+/** Scores a pix2pix run's G on a held-out split: PSNR, SSIM and L1 against the targets. */
+async function evalTranslation(args: {
+  split?: string | undefined;
+  backend?: string | undefined;
+  json?: string | undefined;
+  n: number;
+  seed: number;
+  runDir: string;
+  checkpoint: string;
+  config: TrainConfig;
+}): Promise<void> {
+  const { config, checkpoint } = args;
+  const split = args.split ?? "test";
+  if (split !== "test" && split !== "val") {
+    throw new TypeError(`Invalid --split "${split}": expected test or val`);
+  }
+  const backend = await initBackend({
+    requested: parseBackendName(args.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
+  });
+  console.log(describeBackend(backend));
+  const pairs = await loadPairedDataset(config.dataset, {
+    split,
+    dataDir: config.dataDir,
+    direction: config.direction,
+    size: config.size,
+  });
+  const gen = await loadLayersModel(`${checkpoint}/gen`);
+  console.log(`generator: ${checkpoint}`);
+  const t0 = performance.now();
+  const scores = await scoreTranslation(gen, pairs, { n: args.n, seed: args.seed });
+  gen.dispose();
+  const { window, sigma, k1, k2 } = SSIM_PARAMS;
+  console.log(
+    [
+      `pix2pix on ${config.dataset} ${split} (${pairs.source}): N = ${scores.n} pairs, ` +
+      `${config.size}x${config.size}, ${config.direction}`,
+      "",
+      "metric  value",
+      "------  ---------",
+      `PSNR    ${scores.psnr.toFixed(2)} dB`,
+      `SSIM    ${scores.ssim.toFixed(4)}`,
+      `L1      ${scores.l1.toFixed(4)}`,
+      "",
+      `On [0, 1] per pair, then averaged; SSIM: Gaussian ${window}x${window} window, sigma ` +
+      `${sigma}, K1 ${k1}, K2 ${k2}; L1: mean |target - output|.`,
+    ].join("\n"),
+  );
+  console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const out = args.json ?? `${args.runDir}/eval.json`;
+  await writeFileAtomic(
+    out,
+    JSON.stringify(
+      {
+        checkpoint,
+        dataset: config.dataset,
+        split,
+        size: config.size,
+        direction: config.direction,
+        seed: args.seed,
+        range: "[0, 1]",
         ...scores,
       },
       null,

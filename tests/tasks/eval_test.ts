@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
+import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
-import { DEFAULTS } from "../../src/train/config.ts";
+import { scoreTranslation } from "../../src/eval/score_translation.ts";
+import { loadLayersModel } from "../../src/io/layers_io.ts";
+import { latestCheckpoint } from "../../src/train/checkpoint.ts";
+import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
+import { writePairedFixture } from "../data/_paired_fixture.ts";
 
 const EVAL = new URL("../../tasks/eval.ts", import.meta.url).pathname;
 const FIXTURE = new URL("../../fixtures/mnist", import.meta.url).pathname;
@@ -79,4 +84,55 @@ Deno.test("deno task eval without --checkpoint explains itself in one line", asy
   assert.deepEqual(lines, [
     "error: Missing --checkpoint DIR: expected a run directory; see --help",
   ]);
+});
+
+Deno.test("deno task eval scores a pix2pix run by PSNR, SSIM and L1 on its test pairs", async () => {
+  await initBackend({ requested: "wasm" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-eval-pix2pix-" });
+  try {
+    const data = await writePairedFixture(`${tmp}/data`, { train: 2, val: 1, test: 3 });
+    const config: TrainConfig = {
+      ...DEFAULTS,
+      model: "pix2pix",
+      dataset: "facades",
+      dataDir: data,
+      size: 32,
+      width: 1 / 8,
+      batchSize: 1,
+      steps: 2,
+    };
+    const runDir = `${tmp}/run`;
+    const pairs = { dataDir: data, direction: "BtoA", size: 32 } as const;
+    await train({
+      config,
+      dataset: await loadPairedDataset("facades", { ...pairs, split: "train" }),
+      runDir,
+      progress: { update() {}, log() {}, stop() {} },
+      now: () => performance.now(),
+    });
+    await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ config }));
+    const { code, stdout, stderr } = await new Deno.Command("deno", {
+      args: ["run", "-P=train", EVAL, "--checkpoint", runDir, "--backend", "wasm"],
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const out = new TextDecoder().decode(stdout);
+    assert.match(out, /pix2pix on facades test .*: N = 3 pairs, 32x32, BtoA/);
+    assert.match(out, /PSNR +[\d.]+ dB\nSSIM +-?[\d.]+\nL1 +[\d.]+/);
+    const scores = JSON.parse(await Deno.readTextFile(`${runDir}/eval.json`));
+    assert.deepEqual([scores.split, scores.n, scores.range], ["test", 3, "[0, 1]"]);
+    // The same numbers as scoring in-process, on the same pairs with the same seed.
+    const gen = await loadLayersModel(`${(await latestCheckpoint(runDir))!}/gen`);
+    const want = await scoreTranslation(
+      gen,
+      await loadPairedDataset("facades", { ...pairs, split: "test" }),
+      { n: 3, seed: 0 },
+    );
+    gen.dispose();
+    for (const key of ["psnr", "ssim", "l1"] as const) {
+      assert.ok(Math.abs(scores[key] - want[key]) < 1e-6, `${key}: ${scores[key]} vs ${want[key]}`);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
