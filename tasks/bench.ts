@@ -1,12 +1,15 @@
 /**
  * `deno task bench`: training and sampling throughput of a cGAN (`--model`, default the MLP
- * of paper 000, batch 64) on each backend available here. Each measurement runs `--steps` training steps after a
- * warm-up, timed to a final `await data()`, `--runs` times; the median is reported with the
- * tensor count before/after and the peak RSS. Prints a table and writes JSON (`--json`).
+ * of paper 000, batch 64) on each backend available here: wasm with OpenBLAS matmuls and
+ * convs where it is found, wasm without (`wasm-simd`), cpu, and webgpu on a real GPU. Each
+ * measurement runs `--steps` training steps after a warm-up, timed to a final `await data()`,
+ * `--runs` times; the median is reported with the tensor count before/after and the peak RSS.
+ * Prints a table and writes JSON (`--json`); `--profile` adds where one step's time goes, and
+ * `--vs-torch` the same nets and step in PyTorch.
  *
  * Usage: `deno task bench [--model mlp|dcgan] [--dataset mnist|cifar10] [--loss bce|wgan-gp]
- * [--width 0.25] [--backends wasm,cpu,webgpu] [--steps 50] [--quick]`. The data is the
- * dataset's fixture slice (`fixtures/`), so the bench needs no download.
+ * [--width 0.25] [--backends wasm,wasm-simd,cpu,webgpu] [--steps 50] [--quick]`. The data is
+ * the dataset's fixture slice (`fixtures/`), so the bench needs no download.
  *
  * @module
  */
@@ -14,6 +17,7 @@ import { intFlag, parseFlags } from "../src/cli.ts";
 import * as tf from "@tensorflow/tfjs";
 import {
   type BackendName,
+  describeBackend,
   initBackend,
   parseBackendName,
   probeAdapter,
@@ -28,6 +32,7 @@ import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
 interface Row {
   backend: string;
+  matmul: string;
   adapter: string;
   batchSize: number;
   trainImagesPerSecond: number;
@@ -50,20 +55,24 @@ const values = parseFlags(Deno.args, {
   width: { type: "string", default: "1" },
   quick: { type: "boolean", default: false },
   "vs-torch": { type: "boolean", default: false },
+  profile: { type: "boolean", default: false },
   python: { type: "string", default: "/usr/bin/python3" },
   json: { type: "string", default: "runs/bench.json" },
   help: { type: "boolean", default: false },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--backends wasm,cpu,webgpu] [--steps 50] [--runs 3] " +
+    "Usage: deno task bench [--backends wasm,wasm-simd,cpu,webgpu] [--steps 50] [--runs 3] " +
       "[--batch-size 64] [--model mlp|dcgan] [--dataset mnist|cifar10] [--loss NAME] [--width W]\n" +
-      "  [--quick] [--vs-torch] [--json runs/bench.json]\n" +
+      "  [--quick] [--vs-torch] [--profile] [--json runs/bench.json]\n" +
       "  --dataset   mnist | cifar10: the fixture slice in fixtures/ (dcgan on cifar10 is paper 002's)\n" +
       "  --width W   channel multiplier of the CIFAR DCGAN (1 = paper, 0.25 = --preset small)\n" +
       "  --vs-torch  also time the same nets and step in PyTorch (python3 tasks/bench_torch.py;\n" +
       "              Debian python3-torch + libopenblas0-pthread, 2 threads) and print ratios\n" +
-      "  --python P  the Python that has torch (default: /usr/bin/python3, Debian's)",
+      "  --python P  the Python that has torch (default: /usr/bin/python3, Debian's)\n" +
+      "  --profile   also print where one step's time goes: kernel ms and calls, per backend\n" +
+      "  --backends  wasm (matmuls and convs on OpenBLAS where it is found), wasm-simd (OpenBLAS\n" +
+      "              off), cpu, webgpu; default: all of them that run here",
   );
   Deno.exit(0);
 }
@@ -92,9 +101,26 @@ if (values["vs-torch"] && (values.dataset !== "mnist" || values.loss !== "bce"))
 }
 
 const probe = await probeAdapter(navigator.gpu);
-const backends: BackendName[] = values.backends
-  ? values.backends.split(",").map((b) => parseBackendName(b.trim(), "--backends")!)
-  : ["wasm", "cpu", ...(probe.adapter !== null && !probe.isSoftware ? ["webgpu" as const] : [])];
+/** What one row measures: a backend, and on wasm whether OpenBLAS may run the matmuls. */
+interface Variant {
+  backend: BackendName;
+  blas: boolean;
+}
+/** "wasm-simd" is wasm with OpenBLAS off, to show what OpenBLAS adds. */
+const parseVariant = (text: string): Variant =>
+  text === "wasm-simd"
+    ? { backend: "wasm", blas: false }
+    : { backend: parseBackendName(text, "--backends")!, blas: true };
+const variants: Variant[] = values.backends
+  ? values.backends.split(",").map((b) => parseVariant(b.trim()))
+  : [
+    { backend: "wasm", blas: true },
+    { backend: "wasm", blas: false },
+    { backend: "cpu", blas: false },
+    ...(probe.adapter !== null && !probe.isSoftware
+      ? [{ backend: "webgpu" as const, blas: false }]
+      : []),
+  ];
 
 const data = await loadDataset(values.dataset, {
   split: "train",
@@ -120,9 +146,61 @@ const sampleRss = () => peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Prints the kernels of one step by total time: where the step's milliseconds go. */
+async function profileStep(backend: string, step: () => { dLoss: tf.Tensor; gLoss?: tf.Tensor }) {
+  let wall = 0;
+  const profile = await tf.profile(async () => {
+    const t0 = performance.now();
+    const l = step();
+    await l.gLoss!.data();
+    wall = performance.now() - t0;
+    tf.dispose([l.dLoss, l.gLoss]);
+  });
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of profile.kernels) {
+    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    entry.calls++;
+    byName.set(k.name, entry);
+  }
+  const sorted = [...byName].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = sorted.reduce((sum, [, e]) => sum + e.ms, 0);
+  console.log(
+    `profile of one step on ${backend}: ${wall.toFixed(1)} ms wall (profiled), ` +
+      `${kernelMs.toFixed(1)} ms in ${profile.kernels.length} kernel calls:`,
+  );
+  for (const [name, e] of sorted.slice(0, 12)) {
+    console.log(
+      `  ${name.padEnd(22)} ${e.ms.toFixed(1).padStart(7)} ms  ${
+        String(e.calls).padStart(4)
+      } calls`,
+    );
+  }
+  const slowest = [...profile.kernels].filter((k) => !k.name.endsWith("__op"))
+    .sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, 8);
+  console.log("  slowest calls:");
+  for (const k of slowest) {
+    const shapes = k.inputShapes.map((s) => `[${s}]`).join(" ");
+    console.log(
+      `    ${k.name} ${Number(k.kernelTimeMs).toFixed(1)} ms  ${shapes} -> [${k.outputShapes[0]}]`,
+    );
+  }
+}
+
 const rows: Row[] = [];
-for (const name of backends) {
-  const info = await initBackend({ requested: name });
+const labels = new Set<string>();
+for (const variant of variants) {
+  const name = variant.backend;
+  const info = await initBackend({ requested: name, blas: variant.blas });
+  console.log(describeBackend(info));
+  const label = name !== "wasm"
+    ? name
+    : info.matmul?.startsWith("OpenBLAS")
+    ? "wasm+openblas"
+    : "wasm-simd";
+  // Without OpenBLAS the default list would time plain wasm twice.
+  if (labels.has(label)) continue;
+  labels.add(label);
   // The plain cpu backend is ~20x slower: fewer steps keep the run short, the rate is the same.
   const n = name === "cpu" ? Math.max(2, Math.ceil(steps / 10)) : steps;
   const nets = buildGan(model as ModelName, spec);
@@ -150,6 +228,7 @@ for (const name of backends) {
     await l.gLoss!.data();
     tf.dispose([l.dLoss, l.gLoss]);
   }
+  if (values.profile) await profileStep(name, () => step(2));
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -181,7 +260,8 @@ for (const name of backends) {
   }
   const ms = median(times) / n;
   rows.push({
-    backend: name,
+    backend: label,
+    matmul: info.matmul ?? "",
     adapter: info.adapter,
     batchSize,
     trainImagesPerSecond: (batchSize * 1000) / ms,
@@ -204,10 +284,12 @@ console.log(
     values.dataset === "cifar10" ? `, width ${width}` : ""
   }), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`,
 );
-console.log("backend | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB");
+console.log(
+  "backend       | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB",
+);
 for (const r of rows) {
   console.log(
-    `${r.backend.padEnd(7)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ${
+    `${r.backend.padEnd(13)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ${
       r.msPerStep.toFixed(1).padStart(7)
     } | ` +
       `${r.sampleImagesPerSecond.toFixed(0).padStart(12)} | ${
