@@ -33,6 +33,9 @@ import { drawStepInputs, trainStep } from "../src/train/step.ts";
 interface Row {
   backend: string;
   matmul: string;
+  /** D's update alone; G's share is msPerStep minus this. */
+  dMsPerStep: number;
+  gMsPerStep: number;
   adapter: string;
   batchSize: number;
   trainImagesPerSecond: number;
@@ -206,7 +209,7 @@ for (const variant of variants) {
   const nets = buildGan(model as ModelName, spec);
   const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
   const source = new BatchSource(data, batchSize, 0);
-  const step = (s: number) => {
+  const step = (s: number, updateGen = true) => {
     const inputs = drawStepInputs(source, s, {
       latentDim: spec.latentDim,
       numClasses: 10,
@@ -219,6 +222,7 @@ for (const variant of variants) {
       labelSmoothing: DEFAULTS.labelSmoothing,
       clipValue: DEFAULTS.clipValue,
       lambdaGp: DEFAULTS.lambdaGp,
+      updateGen,
     });
     tf.dispose(Object.values(inputs));
     return losses;
@@ -242,6 +246,17 @@ for (const variant of variants) {
     times.push(performance.now() - t0);
   }
   const tensorsAfter = tf.memory().numTensors;
+  // D alone (G not updated): its share of a step; G's is the rest.
+  const dTimes: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let s = 0; s < n; s++) {
+      const l = step(3 + r * n + s, false);
+      if (s === n - 1) await l.dLoss.data();
+      l.dLoss.dispose();
+    }
+    dTimes.push(performance.now() - t0);
+  }
   // Sampling: G in inference mode, 1,000 images in batches of 250.
   const sampleMs: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -259,7 +274,10 @@ for (const variant of variants) {
     sampleMs.push(performance.now() - t0);
   }
   const ms = median(times) / n;
+  const dMs = median(dTimes) / n;
   rows.push({
+    dMsPerStep: dMs,
+    gMsPerStep: ms - dMs,
     backend: label,
     matmul: info.matmul ?? "",
     adapter: info.adapter,
@@ -285,16 +303,16 @@ console.log(
   }), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`,
 );
 console.log(
-  "backend       | train img/s | ms/step | sample img/s | tensors before/after | peak RSS MiB",
+  "backend       | train img/s | ms/step (D + G)      | sample img/s | tensors before/after | peak RSS MiB",
 );
 for (const r of rows) {
+  const split = `${r.msPerStep.toFixed(1)} (${r.dMsPerStep.toFixed(1)} + ${
+    r.gMsPerStep.toFixed(1)
+  })`;
   console.log(
-    `${r.backend.padEnd(13)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ${
-      r.msPerStep.toFixed(1).padStart(7)
-    } | ` +
-      `${r.sampleImagesPerSecond.toFixed(0).padStart(12)} | ${
-        `${r.tensorsBefore}/${r.tensorsAfter}`.padStart(20)
-      } | ${r.peakRssMiB.toFixed(0)}`,
+    `${r.backend.padEnd(13)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ` +
+      `${split.padEnd(20)} | ${r.sampleImagesPerSecond.toFixed(0).padStart(12)} | ` +
+      `${`${r.tensorsBefore}/${r.tensorsAfter}`.padStart(20)} | ${r.peakRssMiB.toFixed(0)}`,
   );
 }
 /** The PyTorch reference of tasks/bench_torch.py, run with the BLAS setup the issue measured. */

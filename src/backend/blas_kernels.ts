@@ -93,7 +93,7 @@ export function blasKernel(name: BlasKernelName, args: Args): Info | undefined {
   const blas = active;
   if (blas === undefined) return undefined;
   const backend = args.backend as unknown as WasmBackend;
-  const floats = Object.values(args.inputs).every((t) => t === undefined || t.dtype === "float32");
+  const floats = Object.values(args.inputs).every((t) => t == null || t.dtype === "float32");
   if (!floats) return undefined;
   switch (name) {
     case "BatchMatMul":
@@ -135,7 +135,7 @@ function fillRows(heap: Float32Array, at: number, rows: number, bias: Float32Arr
 
 /** The bias as one value per output column, or undefined when it is shaped otherwise. */
 function columnBias(backend: WasmBackend, bias: Info | undefined, n: number) {
-  if (bias === undefined) return null;
+  if (bias == null) return null;
   const leadingOnes = bias.shape.slice(0, -1).every((d) => d === 1);
   if (sizeOf(bias.shape) !== n || !leadingOnes) return undefined;
   return (backend.typedArrayFromHeap(bias) as Float32Array).slice();
@@ -174,7 +174,7 @@ function activate(
 function knownActivation(attrs: tf.NamedAttrMap, prelu: Info | undefined): boolean {
   const name = (attrs["activation"] as string | undefined) ?? "linear";
   const ok = ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu", "prelu"].includes(name);
-  return ok && (name !== "prelu" || prelu !== undefined);
+  return ok && (name !== "prelu" || prelu != null);
 }
 
 function matMul(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefined {
