@@ -177,6 +177,68 @@ function knownActivation(attrs: tf.NamedAttrMap, prelu: Info | undefined): boole
   return ok && (name !== "prelu" || prelu != null);
 }
 
+/** One sgemm on heap offsets, row-major: `c = op(a) · op(b) + beta · c`, op(a) `[m, k]`. */
+interface Gemm {
+  ta?: boolean;
+  tb?: boolean;
+  m: number;
+  n: number;
+  k: number;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  c: number;
+  ldc: number;
+  /** Default 0: c is overwritten. */
+  beta?: number;
+}
+
+/** Runs one {@linkcode Gemm}; an empty product leaves `c` (scaled by beta) as BLAS defines. */
+function gemm(blas: OpenBlas, heap: Float32Array, g: Gemm): void {
+  const beta = g.beta ?? 0;
+  if (g.m === 0 || g.n === 0) return;
+  if (g.k === 0) {
+    // BLAS rejects leading dimensions of 0; the product is empty, so c = beta · c.
+    for (let i = 0; i < g.m; i++) {
+      const row = heap.subarray(g.c + i * g.ldc, g.c + i * g.ldc + g.n);
+      if (beta === 0) row.fill(0);
+      else if (beta !== 1) row.forEach((v, j) => row[j] = beta * v);
+    }
+    return;
+  }
+  const [a, b, c] = [heap.subarray(g.a), heap.subarray(g.b), heap.subarray(g.c)];
+  blas.sgemm(g.ta ?? false, g.tb ?? false, g.m, g.n, g.k, 1, a, g.lda, b, g.ldb, beta, c, g.ldc);
+}
+
+/**
+ * Allocates an output of `shape` and scratch blocks of `scratch` floats, runs `fill` with the
+ * heap offsets of `inputs`, the output and the blocks (taken after every allocation), and frees
+ * the blocks; on an error the output is freed too.
+ */
+function produce(
+  backend: WasmBackend,
+  shape: number[],
+  inputs: Info[],
+  scratch: number[],
+  fill: (heap: Float32Array, at: { inputs: number[]; out: number; scratch: number[] }) => void,
+): Info {
+  const out = backend.makeOutput(shape, "float32");
+  const blocks: Info[] = [];
+  try {
+    for (const floats of scratch) blocks.push(backend.makeOutput([floats], "float32"));
+    const { heap } = heapOf(backend, out);
+    const offset = (t: Info) => heapOf(backend, t).at;
+    fill(heap, { inputs: inputs.map(offset), out: offset(out), scratch: blocks.map(offset) });
+    return out;
+  } catch (error) {
+    backend.disposeData(out.dataId);
+    throw error;
+  } finally {
+    for (const block of blocks) backend.disposeData(block.dataId);
+  }
+}
+
 function matMul(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefined {
   const { a, b, bias, preluActivationWeights: prelu } = args.inputs;
   const attrs = args.attrs ?? {};
@@ -184,69 +246,44 @@ function matMul(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefi
     return undefined;
   }
   if (!knownActivation(attrs, prelu)) return undefined;
-  const transA = attrs["transposeA"] === true;
-  const transB = attrs["transposeB"] === true;
+  const ta = attrs["transposeA"] === true;
+  const tb = attrs["transposeB"] === true;
   const [a1, a2] = [a.shape.at(-2)!, a.shape.at(-1)!];
   const [b1, b2] = [b.shape.at(-2)!, b.shape.at(-1)!];
-  const [m, k] = transA ? [a2, a1] : [a1, a2];
-  const [kb, n] = transB ? [b2, b1] : [b1, b2];
+  const [m, k] = ta ? [a2, a1] : [a1, a2];
+  const [kb, n] = tb ? [b2, b1] : [b1, b2];
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const outBatch = batchShape(batchA, batchB);
   if (k !== kb || outBatch === undefined) return undefined; // the WASM kernel reports it
   const biasRow = columnBias(backend, bias, n);
   if (biasRow === undefined) return undefined;
-  const out = backend.makeOutput([...outBatch, m, n], "float32");
-  const A = heapOf(backend, a);
-  const B = heapOf(backend, b);
-  const C = heapOf(backend, out);
-  const heap = C.heap;
   const total = sizeOf(outBatch);
-  if (biasRow !== null) fillRows(heap, C.at, total * m, biasRow);
-  const beta = biasRow === null ? 0 : 1;
-  const [lda, ldb] = [transA ? m : k, transB ? k : n];
-  if (total * m * n > 0) {
-    if (k === 0) {
-      if (biasRow === null) heap.fill(0, C.at, C.at + total * m * n);
-    } else if (sizeOf(batchB) === 1 && !transA) {
+  const out = produce(backend, [...outBatch, m, n], [a, b], [], (heap, at) => {
+    const [A, B] = at.inputs as [number, number];
+    if (biasRow !== null) fillRows(heap, at.out, total * m, biasRow);
+    const shared = {
+      ta,
+      tb,
+      n,
+      k,
+      lda: ta ? m : k,
+      ldb: tb ? k : n,
+      ldc: n,
+      beta: biasRow ? 1 : 0,
+    };
+    if (sizeOf(batchB) === 1 && !ta) {
       // b is shared: the items of a are the rows of one [total * m, k] matrix.
-      blas.sgemm(
-        false,
-        transB,
-        total * m,
-        n,
-        k,
-        1,
-        heap.subarray(A.at),
-        lda,
-        heap.subarray(B.at),
-        ldb,
-        beta,
-        heap.subarray(C.at),
-        n,
-      );
-    } else {
-      const ia = itemIndices(outBatch, batchA);
-      const ib = itemIndices(outBatch, batchB);
-      for (let i = 0; i < total; i++) {
-        blas.sgemm(
-          transA,
-          transB,
-          m,
-          n,
-          k,
-          1,
-          heap.subarray(A.at + ia[i]! * m * k),
-          lda,
-          heap.subarray(B.at + ib[i]! * k * n),
-          ldb,
-          beta,
-          heap.subarray(C.at + i * m * n),
-          n,
-        );
-      }
+      gemm(blas, heap, { ...shared, m: total * m, a: A, b: B, c: at.out });
+      return;
     }
-  }
+    const ia = itemIndices(outBatch, batchA);
+    const ib = itemIndices(outBatch, batchB);
+    for (let i = 0; i < total; i++) {
+      const items = { a: A + ia[i]! * m * k, b: B + ib[i]! * k * n, c: at.out + i * m * n };
+      gemm(blas, heap, { ...shared, m, ...items });
+    }
+  });
   return activate(backend, out, attrs, prelu);
 }
 
@@ -375,90 +412,53 @@ function col2im(
   }
 }
 
+/** Checks a backprop kernel's dy against the geometry; false lets the WASM kernel report it. */
+function dyMatches(dy: Info, info: tf.backend_util.Conv2DInfo): boolean {
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  return dy.shape.length === 4 && expected.every((d, i) => dy.shape[i] === d);
+}
+
 function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefined {
   const { x, filter, bias, preluActivationWeights: prelu } = args.inputs;
   const attrs = args.attrs ?? {};
   if (x === undefined || filter === undefined || !knownActivation(attrs, prelu)) return undefined;
   const info = geometry(attrs, x.shape, filter.shape);
   if (info === undefined) return undefined;
-  const cout = info.outChannels;
-  const biasRow = columnBias(backend, bias, cout);
+  const biasRow = columnBias(backend, bias, info.outChannels);
   if (biasRow === undefined) return undefined;
-  const depth = info.filterHeight * info.filterWidth * info.inChannels;
-  const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, cout], "float32");
+  const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const prefill = (heap: Float32Array, out: number) => {
+    if (biasRow !== null) fillRows(heap, out, rows, biasRow);
+    else heap.fill(0, out, out + rows * info.outChannels);
+  };
+  let out: Info;
   if (narrow(info)) {
-    try {
-      const Y = heapOf(backend, out);
-      const rows = info.batchSize * info.outHeight * info.outWidth;
-      if (biasRow !== null) fillRows(Y.heap, Y.at, rows, biasRow);
-      else Y.heap.fill(0, Y.at, Y.at + rows * cout);
-      narrowForward(blas, backend, x, filter, info, out);
-    } catch (error) {
-      backend.disposeData(out.dataId);
-      throw error;
-    }
-    return activate(backend, out, attrs, prelu);
-  }
-  const plan = chunking(info);
-  const scratch = pointwise(info) ? undefined : backend.makeOutput([plan.floats], "float32");
-  try {
-    const X = heapOf(backend, x);
-    const W = heapOf(backend, filter);
-    const Y = heapOf(backend, out);
-    const S = scratch === undefined ? undefined : heapOf(backend, scratch);
-    const heap = Y.heap;
-    const positions = info.outHeight * info.outWidth;
-    const rowsTotal = info.batchSize * positions;
-    if (biasRow !== null) fillRows(heap, Y.at, rowsTotal, biasRow);
-    const beta = biasRow === null ? 0 : 1;
-    if (rowsTotal > 0 && cout > 0) {
-      if (S === undefined) {
-        const a = heap.subarray(X.at);
-        const c = heap.subarray(Y.at);
-        blas.sgemm(
-          false,
-          false,
-          rowsTotal,
-          cout,
-          depth,
-          1,
-          a,
-          depth,
-          heap.subarray(W.at),
-          cout,
-          beta,
-          c,
-          cout,
-        );
-      } else {
-        for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-          const count = Math.min(plan.items, info.batchSize - n0);
-          im2col(heap, X.at, info, n0, count, S.at);
-          const c = heap.subarray(Y.at + n0 * positions * cout);
-          const a = heap.subarray(S.at);
-          blas.sgemm(
-            false,
-            false,
-            count * positions,
-            cout,
-            depth,
-            1,
-            a,
-            depth,
-            heap.subarray(W.at),
-            cout,
-            beta,
-            c,
-            cout,
-          );
-        }
+    const plan = narrowChunk(info);
+    out = produce(backend, shape, [x, filter], [plan.floats, taps(info)], (heap, at) => {
+      prefill(heap, at.out);
+      const [X, W] = at.inputs as [number, number];
+      narrowForward(blas, heap, info, plan.items, { x: X, w: W, out: at.out, at: at.scratch });
+    });
+  } else {
+    const plan = chunking(info);
+    const scratch = pointwise(info) ? [] : [plan.floats];
+    out = produce(backend, shape, [x, filter], scratch, (heap, at) => {
+      prefill(heap, at.out);
+      const [X, W] = at.inputs as [number, number];
+      const [S] = at.scratch;
+      const depth = depthOf(info);
+      const positions = info.outHeight * info.outWidth;
+      const o = info.outChannels;
+      const shared = { n: o, k: depth, b: W, lda: depth, ldb: o, ldc: o, beta: 1 };
+      if (S === undefined) return gemm(blas, heap, { ...shared, m: rows, a: X, c: at.out });
+      for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+        const count = Math.min(plan.items, info.batchSize - n0);
+        im2col(heap, X, info, n0, count, S);
+        const c = at.out + n0 * positions * o;
+        gemm(blas, heap, { ...shared, m: count * positions, a: S, c });
       }
-    }
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    throw error;
-  } finally {
-    if (scratch !== undefined) backend.disposeData(scratch.dataId);
+    });
   }
   return activate(backend, out, attrs, prelu);
 }
@@ -469,86 +469,42 @@ function conv2DBackpropInput(blas: OpenBlas, backend: WasmBackend, args: Args): 
   if (dy === undefined || filter === undefined) return undefined;
   const inShape = attrs["inputShape"] as number[];
   const info = geometry({ ...attrs, dilations: 1 }, inShape, filter.shape);
-  if (info === undefined) return undefined;
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (expected.some((d, i) => dy.shape[i] !== d)) return undefined; // the WASM kernel reports it
+  if (info === undefined || !dyMatches(dy, info)) return undefined;
+  if (narrow(info)) {
+    const plan = narrowChunk(info);
+    return produce(backend, inShape, [dy, filter], [plan.floats, taps(info)], (heap, at) => {
+      const [D, W] = at.inputs as [number, number];
+      narrowBackpropInput(blas, heap, info, plan.items, {
+        dy: D,
+        w: W,
+        dx: at.out,
+        at: at.scratch,
+      });
+    });
+  }
   // Strided and wide: the WASM kernel's split into stride² dense convs (each an OpenBLAS Conv2D)
   // copies blocks where col2im would add kh·kw·Cin floats one by one; it measured faster.
-  const strided = info.strideHeight > 1 || info.strideWidth > 1;
-  if (strided && !narrow(info)) return undefined;
-  const depth = info.filterHeight * info.filterWidth * info.inChannels;
-  const cout = info.outChannels;
-  const dx = backend.makeOutput(inShape, "float32");
-  if (narrow(info)) {
-    try {
-      narrowBackpropInput(blas, backend, dy, filter, info, dx);
-    } catch (error) {
-      backend.disposeData(dx.dataId);
-      throw error;
-    }
-    return dx;
-  }
+  if (info.strideHeight > 1 || info.strideWidth > 1) return undefined;
   const plan = chunking(info);
-  const scratch = pointwise(info) ? undefined : backend.makeOutput([plan.floats], "float32");
-  try {
-    const D = heapOf(backend, dy);
-    const W = heapOf(backend, filter);
-    const X = heapOf(backend, dx);
-    const S = scratch === undefined ? undefined : heapOf(backend, scratch);
-    const heap = X.heap;
+  const scratch = pointwise(info) ? [] : [plan.floats];
+  return produce(backend, inShape, [dy, filter], scratch, (heap, at) => {
+    const [D, W] = at.inputs as [number, number];
+    const [S] = at.scratch;
+    const depth = depthOf(info);
     const positions = info.outHeight * info.outWidth;
+    const o = info.outChannels;
+    const shared = { tb: true, n: depth, k: o, b: W, lda: o, ldb: o, ldc: depth };
     if (S === undefined) {
-      const rows = info.batchSize * positions;
-      if (rows * depth > 0) {
-        const c = heap.subarray(X.at);
-        blas.sgemm(
-          false,
-          true,
-          rows,
-          depth,
-          cout,
-          1,
-          heap.subarray(D.at),
-          cout,
-          heap.subarray(W.at),
-          cout,
-          0,
-          c,
-          depth,
-        );
-      }
-    } else {
-      heap.fill(0, X.at, X.at + sizeOf(inShape));
-      for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-        const count = Math.min(plan.items, info.batchSize - n0);
-        const rows = count * positions;
-        if (rows * depth === 0) continue;
-        const a = heap.subarray(D.at + n0 * positions * cout);
-        blas.sgemm(
-          false,
-          true,
-          rows,
-          depth,
-          cout,
-          1,
-          a,
-          cout,
-          heap.subarray(W.at),
-          cout,
-          0,
-          heap.subarray(S.at),
-          depth,
-        );
-        col2im(heap, S.at, info, n0, count, X.at);
-      }
+      return gemm(blas, heap, { ...shared, m: info.batchSize * positions, a: D, c: at.out });
     }
-  } catch (error) {
-    backend.disposeData(dx.dataId);
-    throw error;
-  } finally {
-    if (scratch !== undefined) backend.disposeData(scratch.dataId);
-  }
-  return dx;
+    heap.fill(0, at.out, at.out + sizeOf(inShape));
+    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+      const count = Math.min(plan.items, info.batchSize - n0);
+      const a = D + n0 * positions * o;
+      gemm(blas, heap, { ...shared, m: count * positions, a, c: S });
+      col2im(heap, S, info, n0, count, at.out);
+    }
+  });
 }
 
 function conv2DBackpropFilter(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefined {
@@ -557,80 +513,44 @@ function conv2DBackpropFilter(blas: OpenBlas, backend: WasmBackend, args: Args):
   if (x === undefined || dy === undefined) return undefined;
   const filterShape = attrs["filterShape"] as number[];
   const info = geometry({ ...attrs, dilations: 1 }, x.shape, filterShape);
-  if (info === undefined) return undefined;
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (expected.some((d, i) => dy.shape[i] !== d)) return undefined; // the WASM kernel reports it
-  const depth = info.filterHeight * info.filterWidth * info.inChannels;
-  const cout = info.outChannels;
-  const dw = backend.makeOutput(filterShape, "float32");
+  if (info === undefined || !dyMatches(dy, info)) return undefined;
   if (narrow(info)) {
-    try {
-      narrowBackpropFilter(blas, backend, x, dy, info, dw);
-    } catch (error) {
-      backend.disposeData(dw.dataId);
-      throw error;
-    }
-    return dw;
+    const plan = narrowChunk(info);
+    return produce(backend, filterShape, [x, dy], [plan.floats, taps(info)], (heap, at) => {
+      const [X, D] = at.inputs as [number, number];
+      narrowBackpropFilter(blas, heap, info, plan.items, {
+        x: X,
+        dy: D,
+        dw: at.out,
+        at: at.scratch,
+      });
+    });
   }
   const plan = chunking(info);
-  const scratch = pointwise(info) ? undefined : backend.makeOutput([plan.floats], "float32");
-  try {
-    const X = heapOf(backend, x);
-    const D = heapOf(backend, dy);
-    const F = heapOf(backend, dw);
-    const S = scratch === undefined ? undefined : heapOf(backend, scratch);
-    const heap = F.heap;
+  const scratch = pointwise(info) ? [] : [plan.floats];
+  return produce(backend, filterShape, [x, dy], scratch, (heap, at) => {
+    const [X, D] = at.inputs as [number, number];
+    const [S] = at.scratch;
+    const depth = depthOf(info);
     const positions = info.outHeight * info.outWidth;
-    heap.fill(0, F.at, F.at + depth * cout);
-    const c = heap.subarray(F.at);
+    const o = info.outChannels;
+    const shared = { ta: true, m: depth, n: o, lda: depth, ldb: o, c: at.out, ldc: o };
     if (S === undefined) {
-      const rows = info.batchSize * positions;
-      if (rows > 0) {
-        blas.sgemm(
-          true,
-          false,
-          depth,
-          cout,
-          rows,
-          1,
-          heap.subarray(X.at),
-          depth,
-          heap.subarray(D.at),
-          cout,
-          0,
-          c,
-          cout,
-        );
-      }
-    } else {
-      for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-        const count = Math.min(plan.items, info.batchSize - n0);
-        im2col(heap, X.at, info, n0, count, S.at);
-        const b = heap.subarray(D.at + n0 * positions * cout);
-        blas.sgemm(
-          true,
-          false,
-          depth,
-          cout,
-          count * positions,
-          1,
-          heap.subarray(S.at),
-          depth,
-          b,
-          cout,
-          1,
-          c,
-          cout,
-        );
-      }
+      return gemm(blas, heap, { ...shared, k: info.batchSize * positions, a: X, b: D });
     }
-  } catch (error) {
-    backend.disposeData(dw.dataId);
-    throw error;
-  } finally {
-    if (scratch !== undefined) backend.disposeData(scratch.dataId);
-  }
-  return dw;
+    heap.fill(0, at.out, at.out + depth * o);
+    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+      const count = Math.min(plan.items, info.batchSize - n0);
+      im2col(heap, X, info, n0, count, S);
+      const b = D + n0 * positions * o;
+      gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
+    }
+  });
+}
+
+/** kh·kw·Cin: the length of an im2col row. */
+function depthOf(info: tf.backend_util.Conv2DInfo): number {
+  return info.filterHeight * info.filterWidth * info.inChannels;
 }
 
 // ---- Narrow convolutions: fewer output than input channels (e.g. a 7x7 conv to 1 channel) ----
@@ -764,142 +684,100 @@ function sumTaps(
   }
 }
 
-/** Scratch blocks of one narrow conv kernel, freed together. */
-function scratchBlocks(backend: WasmBackend, sizes: number[]): Info[] {
-  return sizes.map((n) => backend.makeOutput([n], "float32"));
+/** kh·kw·Cin·Cout: the size of the filter, and of its rearranged copy. */
+function taps(info: tf.backend_util.Conv2DInfo): number {
+  return info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
 }
 
-/** Forward narrow conv into `out` (already holding the bias or zeros). */
+/** Chunks of a narrow conv: `items` batch items per chunk, each calling `step(n0, count)`. */
+function eachChunk(
+  info: tf.backend_util.Conv2DInfo,
+  items: number,
+  step: (n0: number, count: number) => void,
+): void {
+  for (let n0 = 0; n0 < info.batchSize; n0 += items) {
+    step(n0, Math.min(items, info.batchSize - n0));
+  }
+}
+
+/**
+ * Forward narrow conv into `out` (already holding the bias or zeros): per chunk,
+ * Z = X [items·H·W, Cin] · taps [Cin, kh·kw·Cout], then each output sums its taps' columns.
+ */
 function narrowForward(
   blas: OpenBlas,
-  backend: WasmBackend,
-  x: Info,
-  filter: Info,
+  heap: Float32Array,
   info: tf.backend_util.Conv2DInfo,
-  out: Info,
+  items: number,
+  at: { x: number; w: number; out: number; at: number[] },
 ): void {
-  const taps = info.filterHeight * info.filterWidth;
-  const [c, o] = [info.inChannels, info.outChannels];
-  const plan = narrowChunk(info);
-  const blocks = scratchBlocks(backend, [plan.floats, c * taps * o]);
-  try {
-    const [Z, Wr] = blocks.map((b) => heapOf(backend, b)) as [Heap, Heap];
-    const [X, W, Y] = [x, filter, out].map((t) => heapOf(backend, t)) as [Heap, Heap, Heap];
-    const heap = Y.heap;
-    rearrange(heap, W.at, Wr.at, info, "byChannel");
-    const pixels = info.inHeight * info.inWidth;
-    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-      const count = Math.min(plan.items, info.batchSize - n0);
-      const a = heap.subarray(X.at + n0 * pixels * c);
-      const b = heap.subarray(Wr.at);
-      blas.sgemm(
-        false,
-        false,
-        count * pixels,
-        taps * o,
-        c,
-        1,
-        a,
-        c,
-        b,
-        taps * o,
-        0,
-        heap.subarray(Z.at),
-        taps * o,
-      );
-      sumTaps(heap, Z.at, info, n0, count, Y.at);
-    }
-  } finally {
-    for (const b of blocks) backend.disposeData(b.dataId);
-  }
+  const [z, wr] = at.at as [number, number];
+  const [c, cols] = [info.inChannels, info.filterHeight * info.filterWidth * info.outChannels];
+  const pixels = info.inHeight * info.inWidth;
+  rearrange(heap, at.w, wr, info, "byChannel");
+  eachChunk(info, items, (n0, count) => {
+    const a = at.x + n0 * pixels * c;
+    gemm(blas, heap, {
+      m: count * pixels,
+      n: cols,
+      k: c,
+      a,
+      lda: c,
+      b: wr,
+      ldb: cols,
+      c: z,
+      ldc: cols,
+    });
+    sumTaps(heap, z, info, n0, count, at.out);
+  });
 }
 
-/** dx of a narrow conv: gathered dy [N·H·W, kh·kw·Cout] times the taps [kh·kw·Cout, Cin]. */
+/** dx of a narrow conv: gathered dy [items·H·W, kh·kw·Cout] · taps [kh·kw·Cout, Cin]. */
 function narrowBackpropInput(
   blas: OpenBlas,
-  backend: WasmBackend,
-  dy: Info,
-  filter: Info,
+  heap: Float32Array,
   info: tf.backend_util.Conv2DInfo,
-  dx: Info,
+  items: number,
+  at: { dy: number; w: number; dx: number; at: number[] },
 ): void {
-  const taps = info.filterHeight * info.filterWidth;
-  const [c, o] = [info.inChannels, info.outChannels];
-  const plan = narrowChunk(info);
-  const blocks = scratchBlocks(backend, [plan.floats, c * taps * o]);
-  try {
-    const [G, Wt] = blocks.map((b) => heapOf(backend, b)) as [Heap, Heap];
-    const [D, W, X] = [dy, filter, dx].map((t) => heapOf(backend, t)) as [Heap, Heap, Heap];
-    const heap = X.heap;
-    rearrange(heap, W.at, Wt.at, info, "byTap");
-    const pixels = info.inHeight * info.inWidth;
-    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-      const count = Math.min(plan.items, info.batchSize - n0);
-      gatherDy(heap, D.at, info, n0, count, G.at);
-      const to = heap.subarray(X.at + n0 * pixels * c);
-      blas.sgemm(
-        false,
-        false,
-        count * pixels,
-        c,
-        taps * o,
-        1,
-        heap.subarray(G.at),
-        taps * o,
-        heap.subarray(Wt.at),
-        c,
-        0,
-        to,
-        c,
-      );
-    }
-  } finally {
-    for (const b of blocks) backend.disposeData(b.dataId);
-  }
+  const [g, wt] = at.at as [number, number];
+  const [c, cols] = [info.inChannels, info.filterHeight * info.filterWidth * info.outChannels];
+  const pixels = info.inHeight * info.inWidth;
+  rearrange(heap, at.w, wt, info, "byTap");
+  eachChunk(info, items, (n0, count) => {
+    gatherDy(heap, at.dy, info, n0, count, g);
+    const out = at.dx + n0 * pixels * c;
+    gemm(blas, heap, {
+      m: count * pixels,
+      n: c,
+      k: cols,
+      a: g,
+      lda: cols,
+      b: wt,
+      ldb: c,
+      c: out,
+      ldc: c,
+    });
+  });
 }
 
-/** dW of a narrow conv: Xᵀ [Cin, N·H·W] times gathered dy [N·H·W, kh·kw·Cout], rearranged. */
+/** dW of a narrow conv: Xᵀ [Cin, N·H·W] · gathered dy [N·H·W, kh·kw·Cout], rearranged. */
 function narrowBackpropFilter(
   blas: OpenBlas,
-  backend: WasmBackend,
-  x: Info,
-  dy: Info,
+  heap: Float32Array,
   info: tf.backend_util.Conv2DInfo,
-  dw: Info,
+  items: number,
+  at: { x: number; dy: number; dw: number; at: number[] },
 ): void {
-  const taps = info.filterHeight * info.filterWidth;
-  const [c, o] = [info.inChannels, info.outChannels];
-  const plan = narrowChunk(info);
-  const blocks = scratchBlocks(backend, [plan.floats, c * taps * o]);
-  try {
-    const [G, Acc] = blocks.map((b) => heapOf(backend, b)) as [Heap, Heap];
-    const [X, D, F] = [x, dy, dw].map((t) => heapOf(backend, t)) as [Heap, Heap, Heap];
-    const heap = F.heap;
-    const pixels = info.inHeight * info.inWidth;
-    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
-      const count = Math.min(plan.items, info.batchSize - n0);
-      gatherDy(heap, D.at, info, n0, count, G.at);
-      const a = heap.subarray(X.at + n0 * pixels * c);
-      const beta = n0 === 0 ? 0 : 1;
-      blas.sgemm(
-        true,
-        false,
-        c,
-        taps * o,
-        count * pixels,
-        1,
-        a,
-        c,
-        heap.subarray(G.at),
-        taps * o,
-        beta,
-        heap.subarray(Acc.at),
-        taps * o,
-      );
-    }
-    if (info.batchSize === 0) heap.fill(0, Acc.at, Acc.at + c * taps * o);
-    rearrange(heap, Acc.at, F.at, info, "fromByChannel");
-  } finally {
-    for (const b of blocks) backend.disposeData(b.dataId);
-  }
+  const [g, acc] = at.at as [number, number];
+  const [c, cols] = [info.inChannels, info.filterHeight * info.filterWidth * info.outChannels];
+  const pixels = info.inHeight * info.inWidth;
+  heap.fill(0, acc, acc + c * cols);
+  eachChunk(info, items, (n0, count) => {
+    gatherDy(heap, at.dy, info, n0, count, g);
+    const a = at.x + n0 * pixels * c;
+    const product = { m: c, n: cols, k: count * pixels, lda: c, ldb: cols, ldc: cols };
+    gemm(blas, heap, { ...product, ta: true, a, b: g, c: acc, beta: 1 });
+  });
+  rearrange(heap, acc, at.dw, info, "fromByChannel");
 }
