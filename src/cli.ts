@@ -179,7 +179,7 @@ export function parseTrainArgs(
     );
   }
   if (explicit.model === "gan") explicit.conditioning = "none";
-  for (const conditional of ["acgan", "sagan", "pix2pix"]) {
+  for (const conditional of ["acgan", "acgan-conv", "sagan", "pix2pix"]) {
     if (explicit.model === conditional && explicit.conditioning === "none") {
       throw new TypeError(
         `Invalid --unconditional for --model ${conditional}: its G must be told ${

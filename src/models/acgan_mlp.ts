@@ -34,6 +34,44 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
 }
 
 /**
+ * ACGAN's two heads on D's features: the real/fake logit and class logits, side by side.
+ *
+ * @param x Features `[N, F]`.
+ * @param numClasses Number of classes.
+ * @param seeds Weight initialisers (consumed in layer order).
+ * @returns `[N, 1 + numClasses]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { acganHeads } from "./acgan_mlp.ts";
+ * import { InitSeeds } from "./blocks/seeds.ts";
+ * console.log(acganHeads(tf.input({ shape: [16] }), 10, new InitSeeds(0)).shape); // [null, 11]
+ * ```
+ */
+export function acganHeads(
+  x: tf.SymbolicTensor,
+  numClasses: number,
+  seeds: InitSeeds,
+): tf.SymbolicTensor {
+  const source = tf.layers.dense({
+    units: 1,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_logit",
+  }).apply(x) as tf.SymbolicTensor; // [N, 1]
+  const classes = tf.layers.dense({
+    units: numClasses,
+    kernelInitializer: seeds.glorotUniform(),
+    name: "disc_class_logits",
+  }).apply(x) as tf.SymbolicTensor; // [N, classes]
+  const out = tf.layers.concatenate({ name: "disc_heads" }).apply([
+    source,
+    classes,
+  ]) as tf.SymbolicTensor;
+  return out;
+}
+
+/**
  * Builds D: `images -> [source logit, class logits]` as one `[N, 1 + classes]` output.
  *
  * @param spec Sizes, activation and seed.
@@ -57,19 +95,6 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
       ? tf.layers.leakyReLU({ alpha: 0.2, name: `disc_act${i}` })
       : tf.layers.reLU({ name: `disc_act${i}` })).apply(x) as tf.SymbolicTensor;
   });
-  const source = tf.layers.dense({
-    units: 1,
-    kernelInitializer: seeds.glorotUniform(),
-    name: "disc_logit",
-  }).apply(x) as tf.SymbolicTensor; // [N, 1]
-  const classes = tf.layers.dense({
-    units: spec.numClasses,
-    kernelInitializer: seeds.glorotUniform(),
-    name: "disc_class_logits",
-  }).apply(x) as tf.SymbolicTensor; // [N, classes]
-  const out = tf.layers.concatenate({ name: "disc_heads" }).apply([
-    source,
-    classes,
-  ]) as tf.SymbolicTensor;
+  const out = acganHeads(x, spec.numClasses, seeds); // [N, 1 + classes]
   return tf.model({ inputs: image, outputs: out, name: "acgan_mlp_discriminator" });
 }

@@ -88,6 +88,40 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
 }
 
 /**
+ * D's trunk (paper 001): two stride-2 3x3 convs of 128 with LeakyReLU 0.2, flattened, then
+ * dropout 0.4. Shared with the conv ACGAN, whose D puts two heads on it.
+ *
+ * @param x D's input, `[N, 28, 28, C]`.
+ * @param seeds Weight initialisers (consumed in layer order).
+ * @returns Features `[N, 6272]` (for 28x28 inputs).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { InitSeeds } from "./blocks/seeds.ts";
+ * import { discriminatorTrunk } from "./dcgan_mnist.ts";
+ * const x = discriminatorTrunk(tf.input({ shape: [28, 28, 1] }), new InitSeeds(0));
+ * console.log(x.shape); // [null, 6272]
+ * ```
+ */
+export function discriminatorTrunk(x: tf.SymbolicTensor, seeds: InitSeeds): tf.SymbolicTensor {
+  for (const i of [1, 2]) {
+    x = tf.layers.conv2d({
+      filters: FILTERS,
+      kernelSize: 3,
+      strides: 2,
+      padding: "same",
+      kernelInitializer: seeds.glorotUniform(),
+      name: `disc_down${i}`,
+    }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 128] then [N, 7, 7, 128]
+    x = leaky(`disc_down${i}_act`).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.flatten({ name: "disc_flatten" }).apply(x) as tf.SymbolicTensor; // [N, 6272]
+  x = tf.layers.dropout({ rate: DROPOUT, name: "disc_dropout" }).apply(x) as tf.SymbolicTensor;
+  return x;
+}
+
+/**
  * Builds D: `(image [N, H, W, C], labels [N, 1]) -> logit [N, 1]`.
  *
  * @param spec Sizes and seed.
@@ -108,19 +142,7 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   let x = spec.conditional === false
     ? image
     : concatLabelChannel(image, labels, spec.numClasses, EMBED, seeds, "disc"); // [N, 28, 28, C+1]
-  for (const i of [1, 2]) {
-    x = tf.layers.conv2d({
-      filters: FILTERS,
-      kernelSize: 3,
-      strides: 2,
-      padding: "same",
-      kernelInitializer: seeds.glorotUniform(),
-      name: `disc_down${i}`,
-    }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 128] then [N, 7, 7, 128]
-    x = leaky(`disc_down${i}_act`).apply(x) as tf.SymbolicTensor;
-  }
-  x = tf.layers.flatten({ name: "disc_flatten" }).apply(x) as tf.SymbolicTensor; // [N, 6272]
-  x = tf.layers.dropout({ rate: DROPOUT, name: "disc_dropout" }).apply(x) as tf.SymbolicTensor;
+  x = discriminatorTrunk(x, seeds); // [N, 6272]
   const logit = tf.layers.dense({
     units: 1,
     kernelInitializer: seeds.glorotUniform(),

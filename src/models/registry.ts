@@ -5,6 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import * as acganConv from "./acgan_conv.ts";
 import * as acganMlp from "./acgan_mlp.ts";
 import * as dcganCifar from "./dcgan_cifar.ts";
 import * as dcganMnist from "./dcgan_mnist.ts";
@@ -86,6 +87,7 @@ export const ARCHITECTURES = {
   mlp: mlpCgan,
   dcgan,
   acgan: acganMlp,
+  "acgan-conv": acganConv,
   gan: unconditionalMlp,
   sagan,
   pix2pix,

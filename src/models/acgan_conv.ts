@@ -1,0 +1,52 @@
+/**
+ * ACGAN (paper 004's auxiliary-classifier GAN; Odena et al. 2017) with paper 001's
+ * convolutional nets, the shape of the tfjs-examples mnist-acgan: G is the conditional DCGAN
+ * generator (z projected to 7x7x128 beside a label map, two 4x4 stride-2 transposed convs, a
+ * 7x7 conv to the image), and D is the DCGAN's conv trunk on the image alone (it is not told
+ * the label) with ACGAN's two heads, `[N, 1 + classes]`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { acganHeads } from "./acgan_mlp.ts";
+import { InitSeeds } from "./blocks/seeds.ts";
+import { buildGenerator as buildDcganGenerator, discriminatorTrunk } from "./dcgan_mnist.ts";
+import type { ModelSpec } from "./registry.ts";
+
+/**
+ * Builds G: paper 001's conditional DCGAN generator.
+ *
+ * @param spec Sizes and seed.
+ * @returns G `(z, labels) -> images`.
+ *
+ * @example
+ * ```ts
+ * import { buildGenerator } from "./acgan_conv.ts";
+ * const gen = buildGenerator({ latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
+ * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
+ * ```
+ */
+export function buildGenerator(spec: ModelSpec): tf.LayersModel {
+  return buildDcganGenerator(spec);
+}
+
+/**
+ * Builds D: `images -> [source logit, class logits]` as one `[N, 1 + classes]` output.
+ *
+ * @param spec Sizes and seed.
+ * @returns D (one input: the image).
+ *
+ * @example
+ * ```ts
+ * import { buildDiscriminator } from "./acgan_conv.ts";
+ * const disc = buildDiscriminator({ latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
+ * console.log(disc.inputs.length, disc.outputs[0]!.shape); // 1 [null, 11]
+ * ```
+ */
+export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
+  const seeds = new InitSeeds(spec.seed + 1);
+  const image = tf.input({ shape: spec.imageShape, name: "image" });
+  const features = discriminatorTrunk(image, seeds); // [N, 6272]
+  const out = acganHeads(features, spec.numClasses, seeds); // [N, 1 + classes]
+  return tf.model({ inputs: image, outputs: out, name: "acgan_conv_discriminator" });
+}
