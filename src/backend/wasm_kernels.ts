@@ -25,6 +25,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+// Registers the wasm kernels this module reads, patches and calls.
+import "@tensorflow/tfjs-backend-wasm";
 import {
   asShape4,
   batchShape,
