@@ -20,7 +20,7 @@ export const STREAM = {
   interpolation: 5,
   /** pix2pix's random jitter (crop offsets) and mirroring of each pair. */
   jitter: 6,
-  /** Dropout masks of G (pix2pix, whose only noise is dropout). */
+  /** Dropout masks (pix2pix's G, whose only noise is dropout; the MNIST DCGAN's D). */
   dropout: 7,
 } as const;
 

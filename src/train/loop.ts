@@ -328,9 +328,8 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
           clipValue: cfg.clipValue,
           lambdaGp: cfg.lambdaGp,
           auxLoss: cfg.auxLoss,
-          ...(paired
-            ? { lambdaL1: cfg.lambdaL1, dropoutSeed: deriveSeed(cfg.seed, step, STREAM.dropout) }
-            : {}),
+          dropoutSeed: deriveSeed(cfg.seed, step, STREAM.dropout),
+          ...(paired ? { lambdaL1: cfg.lambdaL1 } : {}),
         }),
       );
       tf.dispose(Object.values(inputs));

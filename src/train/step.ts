@@ -130,9 +130,12 @@ export interface StepOptions {
   /** pix2pix (inputs with a condition): weight of the L1 term in G's loss (paper: 100; default 0). */
   lambdaL1?: number;
   /**
-   * Seed of G's dropout masks for this step (pix2pix, whose only noise is dropout), so a step
-   * is a pure function of its inputs; the D and the G update see the same masks, as if G ran
-   * once. Unset: tfjs draws them from `Math.random`.
+   * Seed of this step's dropout masks, so a step is a pure function of its inputs (and a
+   * resumed run equals an unbroken one). G's masks (pix2pix's U-Net) come from this seed
+   * itself: the D and the G update see the same masks, as if G ran once. D's (the MNIST
+   * DCGAN's trunk) are drawn afresh for each application of D, from this seed and the
+   * application's place in the step, as unseeded dropout would. Unset: tfjs draws them from
+   * `Math.random` (a net seeded before keeps its last seeds).
    */
   dropoutSeed?: number;
 }
@@ -183,7 +186,7 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  * @param nets G and D.
  * @param optimizers One optimizer per network.
  * @param inputs Real batch, noise and requested labels (pix2pix: targets and conditions).
- * @param opts Loss and label smoothing (pix2pix: and the L1 weight and dropout seed).
+ * @param opts Loss, label smoothing and dropout seed (pix2pix: and the L1 weight).
  * @returns Both losses as scalars.
  *
  * @example One step of a tiny MLP cGAN
@@ -216,16 +219,24 @@ export function trainStep(
   if (condition === undefined && z === undefined) {
     throw new TypeError(`Cannot run "${nets.gen.name}": the step has neither z nor a condition`);
   }
-  if (opts.dropoutSeed !== undefined) seedDropout(nets.gen, opts.dropoutSeed);
+  const { dropoutSeed } = opts;
+  if (dropoutSeed !== undefined) seedDropout(nets.gen, dropoutSeed);
   // G translates the condition (pix2pix) or draws from z; D then sees (condition, image) pairs.
   const G = (y: tf.Tensor2D | undefined) =>
     condition !== undefined
       ? nets.gen.apply(condition, { training: true }) as tf.Tensor
       : applyNet(nets.gen, z!, y);
-  const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) =>
-    condition !== undefined
+  // D's masks are seeded afresh for each application of D, numbered in call order (real,
+  // fake, interpolates, then the G step's fake), so they are independent, as unseeded ones.
+  let dCalls = 0;
+  const D = (x: tf.Tensor, y: tf.Tensor2D | undefined) => {
+    if (dropoutSeed !== undefined) {
+      seedDropout(nets.disc, deriveSeed(dropoutSeed, STREAM.dropout, dCalls++));
+    }
+    return condition !== undefined
       ? nets.disc.apply([condition, x], { training: true }) as tf.Tensor
       : applyNet(nets.disc, x, y);
+  };
   // The penalty interpolates pairs of the same class, so for it D's fakes get the real labels.
   const dFakeLabels = lipschitz === "penalty" && labels !== undefined ? labels : fakeLabels;
 

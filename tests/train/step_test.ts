@@ -51,6 +51,25 @@ Deno.test("trainStep() changes D only in the D step and G only in the G step", (
   nets.disc.dispose();
 });
 
+Deno.test("trainStep() draws D's dropout masks from dropoutSeed: the same seed, the same losses (dcgan)", () => {
+  const nets = buildGan("dcgan", SPEC);
+  // Zero learning rates: the nets stay as built, so only the masks can change the losses.
+  const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam({ ...ADAM, lr: 0 }) };
+  const x = inputs();
+  const losses = (dropoutSeed: number) => {
+    const l = trainStep(nets, frozen, x, { loss: BCE_LOSS, labelSmoothing: 0, dropoutSeed });
+    const v = [l.dLoss.dataSync()[0]!, l.gLoss!.dataSync()[0]!];
+    tf.dispose([l.dLoss, l.gLoss]);
+    return v;
+  };
+  assert.deepEqual(losses(3), losses(3));
+  assert.notDeepEqual(losses(4), losses(3));
+  tf.dispose(Object.values(x));
+  for (const o of Object.values(frozen)) o.dispose();
+  nets.gen.dispose();
+  nets.disc.dispose();
+});
+
 Deno.test("trainStep() leaks no tensors across steps", () => {
   const nets = buildGan("mlp", SPEC);
   const opts = { gen: createAdam(ADAM), disc: createAdam(ADAM) };
