@@ -33,12 +33,12 @@ function context(
   };
 }
 
-async function genWeights(runDir: string): Promise<Float32Array[]> {
+async function genWeights(runDir: string, net: "gen" | "disc" = "gen"): Promise<Float32Array[]> {
   const dir = await latestCheckpoint(runDir);
   assert.ok(dir !== null, `no checkpoint in ${runDir}`);
-  const gen = await loadLayersModel(`${dir}/gen`);
-  const values = gen.getWeights().map((w) => w.dataSync() as Float32Array);
-  gen.dispose();
+  const model = await loadLayersModel(`${dir}/${net}`);
+  const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  model.dispose();
   return values;
 }
 
@@ -76,6 +76,40 @@ Deno.test("a run interrupted and resumed equals an unbroken run with the same se
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+// Both Ds are paper 001's conv trunk, whose dropout tfjs would draw from Math.random.
+for (const model of ["dcgan", "acgan-conv"] as const) {
+  Deno.test(`--model ${model}: a run interrupted and resumed equals an unbroken one, D's dropout included (wasm)`, async () => {
+    await initBackend({ requested: "wasm" });
+    const tmp = await Deno.makeTempDir({ prefix: `cgan-${model}-resume-` });
+    try {
+      const cfg = { model, limit: 32, batchSize: 4, seed: 12, steps: 6 } as const;
+      const a = await train(context(cfg, `${tmp}/a`));
+      assert.equal(a.status, "done");
+      const abort = new AbortController();
+      let calls = 0;
+      const b1 = await train(context(cfg, `${tmp}/b`, {
+        signal: abort.signal,
+        now: () => {
+          if (++calls === 2) abort.abort(); // after the logging point at step 2
+          return performance.now();
+        },
+      }));
+      assert.equal(b1.status, "interrupted");
+      assert.ok(b1.step > 0 && b1.step < 6, `interrupted at step ${b1.step}`);
+      const b2 = await train(context(cfg, `${tmp}/b`, { resume: true }));
+      assert.equal(b2.step, 6);
+      for (const net of ["gen", "disc"] as const) {
+        const [wa, wb] = [await genWeights(`${tmp}/a`, net), await genWeights(`${tmp}/b`, net)];
+        assert.equal(wa.length, wb.length);
+        wa.forEach((w, i) => assert.deepEqual(wb[i], w, `${net} weight ${i} differs`));
+      }
+      b2.history.forEach((p, i) => assert.deepEqual(p, a.history[i]));
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  });
+}
 
 Deno.test("a checkpointed generator reproduces its outputs bit-for-bit after loading (cpu)", async () => {
   await initBackend({ requested: "cpu" });
