@@ -388,6 +388,28 @@ export function kernelSuite(options: SuiteOptions): void {
     table.dispose();
   });
 
+  test("MaxPool's gradient on wasm matches cpu: strides, same/valid, overlapping windows", async () => {
+    // [x shape, window, stride, pad]
+    const cases: [number[], number, number, "same" | "valid"][] = [
+      [[2, 8, 8, 3], 2, 2, "valid"],
+      [[2, 9, 9, 4], 3, 2, "same"],
+      [[1, 7, 6, 5], 3, 1, "same"],
+      [[3, 5, 5, 2], 2, 1, "valid"],
+    ];
+    for (const [shape, k, s, pad] of cases) {
+      await assertMatchesCpu(
+        `maxPool grad [${shape}] ${k}x${k} stride ${s} ${pad}`,
+        [shape],
+        (x) => tf.grad((a) => tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, k, s, pad))))(x!),
+      );
+    }
+    // Ties go to the first maximum of a window, as on cpu.
+    const flat = tf.ones<tf.Rank.R4>([1, 2, 2, 1]);
+    const dx = tf.grad((a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, "valid")))(flat);
+    assert.deepEqual(Array.from(await dx.data()), [1, 0, 0, 0]);
+    tf.dispose([flat, dx]);
+  });
+
   test("Identity on wasm shares memory safely: clones outlive and ignore their source", async () => {
     const v = tf.variable(tf.tensor1d([1, 2, 3]));
     const copy = tf.clone(v);
