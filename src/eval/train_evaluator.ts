@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { deriveSeed } from "../rng.ts";
+import { createAdam } from "../train/optimizer.ts";
 import { type AugmentOptions, randomCropFlip } from "./augment.ts";
 import { evaluate } from "./evaluator.ts";
 
@@ -52,7 +53,8 @@ export async function trainEvaluator(
   opts: EvaluatorTraining,
 ): Promise<number> {
   const source = new BatchSource(data, opts.batchSize, opts.seed);
-  const optimizer = tf.train.adam(opts.lr);
+  // tfjs's Adam defaults (beta 0.9 / 0.999, epsilon 1e-7), with the fused update on wasm.
+  const optimizer = createAdam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
   const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const classes = data.classNames.length;
   let last = NaN;
