@@ -95,7 +95,10 @@ export interface OpenBlasMissing {
 
 /** Options for {@linkcode loadOpenBlas}. */
 export interface LoadOpenBlasOptions {
-  /** An explicit library path; otherwise `CGAN_OPENBLAS`, then {@linkcode OPENBLAS_CANDIDATES}. */
+  /**
+   * An explicit library path; otherwise `CGAN_OPENBLAS` (a path, or "off" for none), then
+   * {@linkcode OPENBLAS_CANDIDATES}.
+   */
   path?: string | undefined;
   /** Threads to run on; default: what OpenBLAS chose (its `OPENBLAS_NUM_THREADS`, or all cores). */
   threads?: number | undefined;
@@ -205,6 +208,7 @@ let setThreads: ((n: number) => void) | undefined;
  * ```
  */
 export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas | OpenBlasMissing {
+  if (envVar("CGAN_OPENBLAS") === "off") return { reason: "OpenBLAS off: CGAN_OPENBLAS=off" };
   if (opened === undefined) {
     if (!granted("ffi")) return { reason: "no --allow-ffi" };
     chooseCoreType();

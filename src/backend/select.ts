@@ -108,26 +108,13 @@ let webgpuAdapter: GPUAdapter | undefined;
 
 /** Turns OpenBLAS on for the wasm backend where allowed and found; says what runs matmuls. */
 function chooseMatmul(blas: boolean | undefined): string {
-  const setting = granted("env") ? Deno.env.get("CGAN_OPENBLAS") : undefined;
-  if (blas === false || setting === "off") {
-    useBlas(undefined);
-    return `WASM SIMD (OpenBLAS off${blas === false ? "" : ": CGAN_OPENBLAS=off"})`;
-  }
-  const found = loadOpenBlas();
+  const found = blas === false ? { reason: "OpenBLAS off" } : loadOpenBlas();
   if (!("sgemm" in found)) {
     useBlas(undefined);
     return `WASM SIMD (${found.reason})`;
   }
   useBlas(found);
   return `OpenBLAS (${found.core}, ${found.threads} thread${found.threads === 1 ? "" : "s"})`;
-}
-
-function granted(name: "env"): boolean {
-  try {
-    return Deno.permissions.querySync({ name }).state === "granted";
-  } catch {
-    return false;
-  }
 }
 
 async function activate(name: BackendName, probe: AdapterProbe): Promise<void> {

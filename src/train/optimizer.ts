@@ -47,6 +47,7 @@ class FusedAdam extends tf.AdamOptimizer {
       );
     if (!fused) return super.applyGradients(grads);
     const state = this as unknown as AdamInternals;
+    // On wasm a scalar read is a heap read, not a device sync.
     const attrs: AdamKernelAttrs = {
       lr: this.learningRate,
       beta1: this.beta1,
