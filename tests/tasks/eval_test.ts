@@ -5,9 +5,9 @@ import { loadMnist } from "../../src/data/mnist.ts";
 import { scoreTranslation } from "../../src/eval/score_translation.ts";
 import { loadLayersModel } from "../../src/io/layers_io.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
-import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
+import { DEFAULTS } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
-import { writePairedFixture } from "../data/_paired_fixture.ts";
+import { PAIRS, tinyPix2pixRun } from "./_pix2pix_run.ts";
 
 const EVAL = new URL("../../tasks/eval.ts", import.meta.url).pathname;
 const FIXTURE = new URL("../../fixtures/mnist", import.meta.url).pathname;
@@ -87,30 +87,10 @@ Deno.test("deno task eval without --checkpoint explains itself in one line", asy
 });
 
 Deno.test("deno task eval scores a pix2pix run by PSNR, SSIM and L1 on its test pairs", async () => {
-  await initBackend({ requested: "wasm" });
   const tmp = await Deno.makeTempDir({ prefix: "cgan-eval-pix2pix-" });
   try {
-    const data = await writePairedFixture(`${tmp}/data`, { train: 2, val: 1, test: 3 });
-    const config: TrainConfig = {
-      ...DEFAULTS,
-      model: "pix2pix",
-      dataset: "facades",
-      dataDir: data,
-      size: 32,
-      width: 1 / 8,
-      batchSize: 1,
-      steps: 2,
-    };
-    const runDir = `${tmp}/run`;
-    const pairs = { dataDir: data, direction: "BtoA", size: 32 } as const;
-    await train({
-      config,
-      dataset: await loadPairedDataset("facades", { ...pairs, split: "train" }),
-      runDir,
-      progress: { update() {}, log() {}, stop() {} },
-      now: () => performance.now(),
-    });
-    await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ config }));
+    const { runDir, data } = await tinyPix2pixRun(tmp, 3);
+    const pairs = { ...PAIRS, dataDir: data };
     const { code, stdout, stderr } = await new Deno.Command("deno", {
       args: ["run", "-P=train", EVAL, "--checkpoint", runDir, "--backend", "wasm"],
       env: { NO_COLOR: "1" },

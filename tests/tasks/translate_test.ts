@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
-import { initBackend } from "../../src/backend/mod.ts";
 import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { decodePng } from "../../src/io/png.ts";
-import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
-import { train } from "../../src/train/loop.ts";
-import { writePairedFixture } from "../data/_paired_fixture.ts";
+import { DEFAULTS } from "../../src/train/config.ts";
+import { tinyPix2pixRun } from "./_pix2pix_run.ts";
 
 const TRANSLATE = new URL("../../tasks/translate.ts", import.meta.url).pathname;
 
@@ -17,41 +15,10 @@ async function translate(args: string[]): Promise<{ code: number; out: string; e
   return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
 }
 
-/** A 2-step pix2pix run on the synthetic fixture, with its config.json as the task writes it. */
-async function tinyRun(dir: string): Promise<{ runDir: string; data: string }> {
-  await initBackend({ requested: "wasm" });
-  const data = await writePairedFixture(`${dir}/data`, { train: 2, val: 1, test: 1 });
-  const config: TrainConfig = {
-    ...DEFAULTS,
-    model: "pix2pix",
-    dataset: "facades",
-    dataDir: data,
-    size: 32,
-    width: 1 / 8,
-    batchSize: 1,
-    steps: 2,
-  };
-  const runDir = `${dir}/run`;
-  await train({
-    config,
-    dataset: await loadPairedDataset("facades", {
-      dataDir: data,
-      split: "train",
-      direction: "BtoA",
-      size: 32,
-    }),
-    runDir,
-    progress: { update() {}, log() {}, stop() {} },
-    now: () => performance.now(),
-  });
-  await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ config }));
-  return { runDir, data };
-}
-
 Deno.test("deno task translate writes input | output | target for an A|B pair and input | output for a single image", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "cgan-translate-" });
   try {
-    const { runDir, data } = await tinyRun(tmp);
+    const { runDir, data } = await tinyPix2pixRun(tmp, 1);
     const pair = await translate(["--checkpoint", runDir, "--input", `${data}/test/1.jpg`]);
     assert.equal(pair.code, 0, pair.err);
     assert.match(
@@ -86,7 +53,7 @@ Deno.test("deno task translate writes input | output | target for an A|B pair an
 Deno.test("deno task translate: bad input is one line and exit code 2", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "cgan-translate-bad-" });
   try {
-    const { runDir, data } = await tinyRun(tmp);
+    const { runDir, data } = await tinyPix2pixRun(tmp, 1);
     // A run of another model: only its config and checkpoint pointer are read.
     const mlp = `${tmp}/mlp`;
     await Deno.mkdir(`${mlp}/checkpoints`, { recursive: true });
