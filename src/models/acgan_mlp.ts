@@ -1,11 +1,17 @@
 /**
  * ACGAN (Odena, Olah & Shlens 2017; paper 004's auxiliary-classifier GAN) with dense nets: G is
- * the MLP cGAN's generator (label embedding multiplied into z), and D sees the image only and
+ * the MLP cGAN's generator fed z concatenated with the one-hot label, and D sees the image only and
  * has two heads, the real/fake logit and class logits, returned side by side as
  * `[N, 1 + classes]`. The training step spots the extra columns and adds the class
  * cross-entropy on real and generated images to D's loss and on generated images to G's.
  *
  * D: flatten -> [Dense, LeakyReLU 0.2] x (512, 256, 128) -> concat(Dense 1, Dense classes).
+ *
+ * Why G concatenates (as ACGAN's own code puts the class into z) instead of multiplying a
+ * learned embedding into z as paper 000's cGAN does: with the product, 10 epochs of ACGAN
+ * training (aux loss on real images) shrank the 8's embedding to a norm of 0.068 while the
+ * other classes kept 0.32-0.35. G's 8s then barely depended on z: the quality gate measured
+ * their variety at 0.65 of real 8s', every other digit at 0.92-1.09.
  *
  * @module
  */
@@ -17,7 +23,7 @@ import type { ModelSpec } from "./registry.ts";
 const DISC_UNITS = [512, 256, 128];
 
 /**
- * Builds G: the MLP cGAN's generator.
+ * Builds G: the MLP cGAN's generator, taking z concatenated with the one-hot label.
  *
  * @param spec Sizes, activation and seed.
  * @returns G `(z, labels) -> images`.
@@ -30,7 +36,7 @@ const DISC_UNITS = [512, 256, 128];
  * ```
  */
 export function buildGenerator(spec: ModelSpec): tf.LayersModel {
-  return buildMlpGenerator(spec);
+  return buildMlpGenerator({ ...spec, labelMerge: "concat" });
 }
 
 /**

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { embedLabels } from "./blocks/label_embedding.ts";
+import { embedLabels, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 
 /** Hyperparameters of the MLP cGAN. */
@@ -30,6 +30,13 @@ export interface MlpCganConfig {
    * G takes z alone and D the image alone.
    */
   conditional?: boolean;
+  /**
+   * How G takes the label: "multiply" (paper 000, the default: a learned embedding multiplied
+   * into z) or "concat" (z concatenated with the one-hot label, so z always reaches the first
+   * layer at full scale). Multiplying lets training shrink one class's embedding towards zero,
+   * and that class's samples then stop depending on z (measured: see `acgan_mlp.ts`).
+   */
+  labelMerge?: "multiply" | "concat";
 }
 
 /** Generator hidden widths (paper 000). */
@@ -68,7 +75,10 @@ export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
   const z = tf.input({ shape: [cfg.latentDim], name: "z" });
   const labels = tf.input({ shape: [1], dtype: "int32", name: "labels" });
   let x: tf.SymbolicTensor = z;
-  if (cfg.conditional !== false) {
+  if (cfg.conditional !== false && cfg.labelMerge === "concat") {
+    const oneHot = oneHotLabels(labels, cfg.numClasses, "gen"); // [N, classes]
+    x = tf.layers.concatenate({ name: "gen_condition" }).apply([z, oneHot]) as tf.SymbolicTensor;
+  } else if (cfg.conditional !== false) {
     const emb = embedLabels(labels, cfg.numClasses, cfg.latentDim, seeds, "gen"); // [N, latentDim]
     x = tf.layers.multiply({ name: "gen_condition" }).apply([z, emb]) as tf.SymbolicTensor;
   }

@@ -30,6 +30,25 @@ Deno.test("ACGAN's D (MLP and conv) has one input and a source column plus one c
   }
 });
 
+Deno.test("ACGAN's MLP G takes z concatenated with the one-hot label, and the label moves the output", async () => {
+  await initBackend({ requested: "cpu" });
+  const { gen, disc } = buildGan("acgan", SPEC);
+  assert.equal(gen.getLayer("gen_condition").getClassName(), "Concatenate");
+  assert.deepEqual(gen.getLayer("gen_condition").outputShape, [null, 16 + 10]);
+  // z reaches G at full scale whatever the label: no learned factor can switch it off.
+  const diff = tf.tidy(() => {
+    const z = tf.randomNormal([1, 16], 0, 1, "float32", 3);
+    const a = gen.predict([z, tf.tensor2d([[8]], [1, 1], "int32")]) as tf.Tensor;
+    const b = gen.predict([z, tf.tensor2d([[3]], [1, 1], "int32")]) as tf.Tensor;
+    return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+  });
+  assert.ok(diff > 1e-3, `outputs for labels 8 and 3 differ by ${diff}`);
+  // Paper 000's cGAN keeps its product of z and a learned embedding.
+  const mlp = buildGan("mlp", SPEC);
+  assert.equal(mlp.gen.getLayer("gen_condition").getClassName(), "Multiply");
+  for (const net of [gen, disc, mlp.gen, mlp.disc]) net.dispose();
+});
+
 for (const [model, steps, batch] of [["acgan", 40, 64], ["acgan-conv", 20, 32]] as const) {
   Deno.test(`the step trains ${model}'s auxiliary classifier: D learns the classes of real digits (wasm)`, async () => {
     await trainsClassifier(model, steps, batch);
