@@ -81,6 +81,11 @@ const FIELDS: Record<
     help: "acgan: D's class loss on both real and fake, or real only",
     choices: ["both", "real"],
   },
+  emaDecay: {
+    help: "average G's weights with this decay (e.g. 0.999) and sample/score/export it, 0 = off",
+    min: 0,
+    max: 0.9999,
+  },
   seed: { help: "seed of every random draw", int: true, min: 0 },
   sampleEvery: { help: "write a sample grid every N epochs", int: true, min: 1 },
   saveEvery: { help: "also checkpoint every N steps, 0 = epoch ends only", int: true, min: 0 },

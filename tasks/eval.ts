@@ -16,6 +16,7 @@ import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generato
 import { scoreTranslation } from "../src/eval/score_translation.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
+import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import { dataSource, evaluatorName, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
   const dir = dataSource(config.dataDir);
   const test = await loadDataset(config.dataset, { split: "test", ...dir });
   const train = await loadDataset(config.dataset, { split: "train", ...dir });
-  const gen = await loadLayersModel(`${checkpoint}/gen`);
+  const gen = await loadLayersModel(await samplingGeneratorDir(checkpoint));
   const evaluator = await loadLayersModel(evaluatorDir);
   console.log(`generator: ${checkpoint}`);
   const t0 = performance.now();
@@ -198,7 +199,7 @@ async function evalTranslation(args: {
     direction: config.direction,
     size: config.size,
   });
-  const gen = await loadLayersModel(`${checkpoint}/gen`);
+  const gen = await loadLayersModel(await samplingGeneratorDir(checkpoint));
   console.log(`generator: ${checkpoint}`);
   const t0 = performance.now();
   const scores = await scoreTranslation(gen, pairs, { n: args.n, seed: args.seed });

@@ -14,6 +14,7 @@ import { imageGrid } from "../src/io/grid.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import { encodePng } from "../src/io/png.ts";
 import { translate } from "../src/models/pix2pix.ts";
+import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import * as tf from "@tensorflow/tfjs";
 import { readJson, resolveCheckpoint } from "./_run_files.ts";
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
   console.log(describeBackend(backend));
-  const gen = await loadLayersModel(`${checkpoint}/gen`);
+  const gen = await loadLayersModel(await samplingGeneratorDir(checkpoint));
   const expected = [null, size, size, 3].join(",");
   if (gen.inputs.length !== 1 || gen.inputs[0]!.shape.join(",") !== expected) {
     throw new TypeError(

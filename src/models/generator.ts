@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { loadLayersModel } from "../io/layers_io.ts";
-import { latestCheckpoint } from "../train/checkpoint.ts";
+import { latestCheckpoint, samplingGeneratorDir } from "../train/checkpoint.ts";
 
 /** Distributions of the latent code z (`--noise`). */
 export const NOISE_KINDS = ["normal", "uniform"] as const;
@@ -110,7 +110,8 @@ export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2
 
 /**
  * Loads a generator from a model folder (`model.json` + weights), a run directory (its
- * latest checkpoint's G), a checkpoint folder (its `gen/`), an http(s) URL of a model.json,
+ * latest checkpoint's G), a checkpoint folder (its `gen/`, or `gen_ema/` when the run averaged
+ * G's weights with `--ema-decay`), an http(s) URL of a model.json,
  * or a `file:` URL of any of these (what `new URL("./x/model.json", import.meta.url)` gives
  * in a checkout; from JSR the same expression gives an https URL).
  *
@@ -128,9 +129,11 @@ export async function loadGenerator(source: string | URL): Promise<tf.LayersMode
   const path = text.startsWith("file:") ? fileURLToPath(text) : text;
   const dir = path.replace(/\/model\.json$/, "").replace(/\/+$/, "");
   if (await isFile(`${dir}/model.json`)) return await loadLayersModel(dir);
-  if (await isFile(`${dir}/gen/model.json`)) return await loadLayersModel(`${dir}/gen`);
+  if (await isFile(`${dir}/gen/model.json`)) {
+    return await loadLayersModel(await samplingGeneratorDir(dir));
+  }
   const checkpoint = await latestCheckpoint(dir).catch(() => null);
-  if (checkpoint !== null) return await loadLayersModel(`${checkpoint}/gen`);
+  if (checkpoint !== null) return await loadLayersModel(await samplingGeneratorDir(checkpoint));
   throw new Error(
     `Cannot load a generator from "${text}": expected a model folder with model.json, ` +
       `a checkpoint folder with gen/, a run directory with checkpoints/, or an http(s) URL`,

@@ -75,9 +75,12 @@ export interface GanTrainables {
   nets: GanNets;
   /** Their Adam optimizers. */
   optimizers: { gen: tf.AdamOptimizer; disc: tf.AdamOptimizer };
+  /** With `--ema-decay`: the moving average of G's weights, saved as the checkpoint's `gen_ema/`. */
+  ema?: tf.LayersModel;
 }
 
 const STATE_FILE = "state.json";
+const EMA_DIR = "gen_ema";
 const LATEST_FILE = "latest.json";
 
 /**
@@ -130,6 +133,7 @@ export async function saveCheckpoint(
   try {
     await saveLayersModel(trainables.nets.gen, `${tmp}/gen`);
     await saveLayersModel(trainables.nets.disc, `${tmp}/disc`);
+    if (trainables.ema !== undefined) await saveLayersModel(trainables.ema, `${tmp}/${EMA_DIR}`);
     for (const key of ["gen", "disc"] as const) {
       const { tensors, owned } = await adamState(trainables.optimizers[key]);
       try {
@@ -237,5 +241,24 @@ export async function loadCheckpoint(
   for (const key of ["gen", "disc"] as const) {
     await restoreAdam(optimizers[key], await loadWeights(dir, `${key}_optimizer`));
   }
-  return { trainables: { nets: { gen, disc }, optimizers }, state };
+  const ema = await exists(`${dir}/${EMA_DIR}`)
+    ? await loadLayersModel(`${dir}/${EMA_DIR}`)
+    : undefined;
+  return { trainables: { nets: { gen, disc }, optimizers, ...(ema ? { ema } : {}) }, state };
+}
+
+/**
+ * The generator of a checkpoint that samples are drawn from: the moving average of G's weights
+ * (`gen_ema/`) when the run kept one (`--ema-decay`), else G itself (`gen/`).
+ *
+ * @param dir A checkpoint directory.
+ * @returns The folder holding that generator's `model.json`.
+ *
+ * @example
+ * ```ts ignore
+ * const gen = await loadLayersModel(await samplingGeneratorDir("runs/a/checkpoints/step-00000937"));
+ * ```
+ */
+export async function samplingGeneratorDir(dir: string): Promise<string> {
+  return await exists(`${dir}/${EMA_DIR}/model.json`) ? `${dir}/${EMA_DIR}` : `${dir}/gen`;
 }

@@ -77,6 +77,11 @@ export interface TrainConfig {
   lambdaGp: number;
   /** ACGAN: train D's classifier on "both" real and generated images (the paper) or "real" only. */
   auxLoss: "both" | "real";
+  /**
+   * Keep an exponential moving average of G's weights with this decay (e.g. 0.999) and sample,
+   * score and export the average (0 = off: G itself, as in the papers).
+   */
+  emaDecay: number;
   /** Seed of every random draw (weights, shuffling, noise). */
   seed: number;
   /** Write a sample grid every N epochs (and at the end). */
@@ -126,6 +131,7 @@ export const DEFAULTS: TrainConfig = {
   clipValue: 0.01,
   lambdaGp: 10,
   auxLoss: "both",
+  emaDecay: 0,
   seed: 0,
   sampleEvery: 1,
   saveEvery: 0,

@@ -28,6 +28,7 @@ import {
   type TranslationPoint,
 } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
+import { createEma, updateEma } from "./ema.ts";
 import { LOSSES } from "./losses.ts";
 import { createAdam } from "./optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
@@ -136,6 +137,15 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     ...nets.gen.getUserDefinedMetadata(),
     ...(paired ? { direction: cfg.direction } : { noise: cfg.noise }),
   });
+  const emaDecay = cfg.emaDecay ?? 0;
+  if (emaDecay > 0 && trainables.ema === undefined) {
+    if (state.step > 0) {
+      progress.log(`--ema-decay: G's average starts from G at step ${state.step}`);
+    }
+    trainables.ema = await createEma(nets.gen);
+  }
+  // What grids, scores and checkpoints' samplers use: G's average when there is one.
+  const sampler = trainables.ema ?? nets.gen;
   const grid = paired ? null : gridInputs(numClasses, 10, cfg.latentDim, cfg.seed, cfg.noise);
   const gridPairs = ctx.validation ?? dataset;
   const gridSeed = deriveSeed(cfg.seed, STREAM.gridNoise);
@@ -144,7 +154,8 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
 
   // Saves unless a weight is NaN/Inf (then the previous checkpoint stays the latest).
   const save = async (): Promise<boolean> => {
-    if (!await allFinite([...nets.gen.weights, ...nets.disc.weights].map((w) => w.read()))) {
+    const weights = [...nets.gen.weights, ...nets.disc.weights, ...(trainables.ema?.weights ?? [])];
+    if (!await allFinite(weights.map((w) => w.read()))) {
       progress.log(
         `Stopping: non-finite weights at step ${state.step}; last good checkpoint: ${
           checkpoint ?? "none"
@@ -159,8 +170,8 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     const file = `${runDir}/samples/${name}.png`;
     await Deno.mkdir(`${runDir}/samples`, { recursive: true });
     const png = grid === null
-      ? await pairGridPng(nets.gen, gridPairs, { rows: GRID_PAIRS, seed: gridSeed })
-      : await classGridPng(nets.gen, grid);
+      ? await pairGridPng(sampler, gridPairs, { rows: GRID_PAIRS, seed: gridSeed })
+      : await classGridPng(sampler, grid);
     await writeFileAtomic(file, png);
     outputs.add(file);
   };
@@ -182,7 +193,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       );
     }
     const n = Math.min(cfg.evalN, ctx.validation.labels.length);
-    const s = await scoreTranslation(nets.gen, ctx.validation, { n, seed: cfg.seed });
+    const s = await scoreTranslation(sampler, ctx.validation, { n, seed: cfg.seed });
     translationEvals.push({ epoch, step: state.step, ...s });
     progress.log(
       `epoch ${epoch}: val PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}, L1 ` +
@@ -202,7 +213,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     }
     const { evaluator, test } = ctx.evaluation;
     const n = Math.min(cfg.evalN, test.labels.length, dataset.labels.length);
-    const s = await scoreGenerator(nets.gen, evaluator, test, dataset, {
+    const s = await scoreGenerator(sampler, evaluator, test, dataset, {
       n,
       latentDim: cfg.latentDim,
       seed: cfg.seed,
@@ -313,6 +324,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         break;
       }
       const step = state.step;
+      const updateGen = (step + 1) % cfg.nCritic === 0;
       const inputs = drawStepInputs(source, step, {
         latentDim: cfg.latentDim,
         numClasses,
@@ -324,7 +336,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         trainStep(nets, optimizers, inputs, {
           loss,
           labelSmoothing: cfg.labelSmoothing,
-          updateGen: (step + 1) % cfg.nCritic === 0,
+          updateGen,
           clipValue: cfg.clipValue,
           lambdaGp: cfg.lambdaGp,
           auxLoss: cfg.auxLoss,
@@ -333,6 +345,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         }),
       );
       tf.dispose(Object.values(inputs));
+      if (updateGen && trainables.ema !== undefined) updateEma(trainables.ema, nets.gen, emaDecay);
       state.step = step + 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;
@@ -376,6 +389,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     optimizers.disc.dispose();
     nets.gen.dispose();
     nets.disc.dispose();
+    trainables.ema?.dispose();
   }
   return {
     status,

@@ -6,6 +6,7 @@ import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { loadLayersModel, loadWeights, saveWeights } from "../../src/io/layers_io.ts";
 import { decodePng } from "../../src/io/png.ts";
+import { loadGenerator } from "../../src/models/generator.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
 import { train, type TrainContext } from "../../src/train/loop.ts";
@@ -33,7 +34,10 @@ function context(
   };
 }
 
-async function genWeights(runDir: string, net: "gen" | "disc" = "gen"): Promise<Float32Array[]> {
+async function genWeights(
+  runDir: string,
+  net: "gen" | "disc" | "gen_ema" = "gen",
+): Promise<Float32Array[]> {
   const dir = await latestCheckpoint(runDir);
   assert.ok(dir !== null, `no checkpoint in ${runDir}`);
   const model = await loadLayersModel(`${dir}/${net}`);
@@ -72,6 +76,50 @@ Deno.test("a run interrupted and resumed equals an unbroken run with the same se
     wa.forEach((w, i) => assert.deepEqual(wb[i], w, `generator weight ${i} differs`));
     assert.deepEqual(b2.history.map((p) => p.step), a.history.map((p) => p.step));
     b2.history.forEach((p, i) => assert.equal(p.dLoss, a.history[i]!.dLoss));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("--ema-decay: checkpoints keep G's average, resume it exactly, and samplers load it (cpu)", async () => {
+  await initBackend({ requested: "cpu" });
+  const tmp = await Deno.makeTempDir({ prefix: "cgan-ema-" });
+  try {
+    const cfg = {
+      model: "acgan",
+      limit: 64,
+      batchSize: 8,
+      seed: 5,
+      steps: 6,
+      emaDecay: 0.5,
+    } as const;
+    const a = await train(context(cfg, `${tmp}/a`));
+    assert.equal(a.status, "done");
+    const abort = new AbortController();
+    let calls = 0;
+    const b1 = await train(context(cfg, `${tmp}/b`, {
+      signal: abort.signal,
+      now: () => {
+        if (++calls === 2) abort.abort(); // after the logging point at step 2
+        return performance.now();
+      },
+    }));
+    assert.equal(b1.status, "interrupted");
+    const b2 = await train(context(cfg, `${tmp}/b`, { resume: true }));
+    assert.equal(b2.step, 6);
+    const [ea, eb] = [
+      await genWeights(`${tmp}/a`, "gen_ema"),
+      await genWeights(`${tmp}/b`, "gen_ema"),
+    ];
+    assert.equal(ea.length, eb.length);
+    ea.forEach((w, i) => assert.deepEqual(eb[i], w, `average weight ${i} differs after resume`));
+    // The average trails G: after 6 updates at decay 0.5 they differ, in trainable weights.
+    const g = await genWeights(`${tmp}/a`, "gen");
+    assert.ok(ea.some((w, i) => w.some((v, j) => v !== g[i]![j])), "the average equals G");
+    // loadGenerator (sample, serve) takes the average from a run directory or a checkpoint.
+    const loaded = await loadGenerator(`${tmp}/a`);
+    assert.deepEqual(loaded.getWeights().map((w) => w.dataSync()), ea);
+    loaded.dispose();
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

@@ -1,0 +1,77 @@
+/**
+ * An exponential moving average of G's weights (Yazici et al. 2019, "The Unusual Effectiveness of
+ * Averaging in GAN Training"; BigGAN and StyleGAN sample from such an average). After every G
+ * update, `ema = decay * ema + (1 - decay) * G`, for every weight of G, BatchNorm's moving
+ * statistics included. The average is a second LayersModel of the same architecture: it is what
+ * a run samples, scores and exports, while training still updates G itself.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Builds the average's model: G's architecture with a copy of G's current weights.
+ *
+ * @param gen The generator being trained.
+ * @returns A new model (the caller disposes it), named `<gen>_ema`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createEma } from "./ema.ts";
+ * await tf.setBackend("cpu");
+ * const gen = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+ * const ema = await createEma(gen);
+ * console.log(ema.countParams() === gen.countParams()); // true
+ * ```
+ */
+export async function createEma(gen: tf.LayersModel): Promise<tf.LayersModel> {
+  const topology = gen.toJSON(undefined, false) as unknown as tf.io.ModelJSON["modelTopology"];
+  const ema = await tf.models.modelFromJSON({ modelTopology: topology });
+  ema.setWeights(gen.getWeights()); // assigns G's values into the average's own variables
+  const metadata = gen.getUserDefinedMetadata();
+  if (metadata !== undefined) ema.setUserDefinedMetadata(metadata);
+  return ema;
+}
+
+/**
+ * Moves every weight of the average towards G's: `ema = decay * ema + (1 - decay) * G`.
+ *
+ * @param ema The average (from {@linkcode createEma}).
+ * @param gen The generator, just updated.
+ * @param decay In [0, 1): 0.999 averages over about the last 1,000 updates.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createEma, updateEma } from "./ema.ts";
+ * await tf.setBackend("cpu");
+ * const gen = tf.sequential({
+ *   layers: [tf.layers.dense({ units: 1, inputShape: [1], kernelInitializer: "zeros" })],
+ * });
+ * const ema = await createEma(gen);
+ * gen.setWeights([tf.ones([1, 1]), tf.zeros([1])]);
+ * updateEma(ema, gen, 0.75);
+ * console.log(ema.getWeights()[0]!.dataSync()[0]); // 0.25
+ * ```
+ */
+export function updateEma(ema: tf.LayersModel, gen: tf.LayersModel, decay: number): void {
+  if (!(decay >= 0 && decay < 1)) {
+    throw new RangeError(`Cannot average G's weights with decay ${decay}: expected 0 <= decay < 1`);
+  }
+  const [avg, live] = [ema.weights, gen.weights];
+  if (avg.length !== live.length) {
+    throw new TypeError(
+      `Cannot average "${gen.name}" into "${ema.name}": ${live.length} vs ${avg.length} weights`,
+    );
+  }
+  tf.tidy(() => {
+    avg.forEach((a, i) => {
+      const w = live[i]!.read();
+      if (w.dtype !== "float32") return; // integer state (none in our nets) is left as it is
+      const current = a.read();
+      // ema + (1 - decay) * (G - ema): one fewer kernel than decay * ema + (1 - decay) * G.
+      a.write(tf.add(current, tf.mul(tf.sub(w, current), 1 - decay)));
+    });
+  });
+}
