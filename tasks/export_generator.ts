@@ -13,12 +13,11 @@ import { describeBackend, initBackend, parseBackendName } from "../src/backend/m
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { type GateReport, qualityGate } from "../src/eval/quality_gate.ts";
-import { writeFileAtomic } from "../src/io/atomic.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { loadLayersModel, saveLayersModel } from "../src/io/layers_io.ts";
 import { generatorInfo, generatorNoise, latentNoise } from "../src/models/generator.ts";
 import { QUANTIZE_DTYPES, type QuantizeDtype } from "../src/io/quantize.ts";
-import type { RunState } from "../src/train/checkpoint.ts";
+import { type RunState, samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import { dataSource, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
 
@@ -115,7 +114,9 @@ async function main(): Promise<number> {
   });
   console.log(describeBackend(backend));
 
-  const original = await loadLayersModel(`${checkpoint}/gen`);
+  const genDir = await samplingGeneratorDir(checkpoint);
+  const averaged = genDir.endsWith("/gen_ema");
+  const original = await loadLayersModel(genDir);
   const tmp = await Deno.makeTempDir({ prefix: "cgan-export-" });
   try {
     await saveLayersModel(original, `${tmp}/model`, undefined, { quantize });
@@ -140,6 +141,7 @@ async function main(): Promise<number> {
       trainCommand: run.command ?? null,
       trainConfig: run.config,
       checkpoint: relative(checkpoint),
+      weights: averaged ? `gen_ema (G's weights averaged, decay ${run.config.emaDecay})` : "gen",
       step: state.step,
       quantize,
       quantizationMaxAbsError: quantError,
@@ -153,41 +155,44 @@ async function main(): Promise<number> {
       },
       exportCommand: `deno task export-generator ${Deno.args.join(" ")}`,
     };
-    await saveLayersModel(original, values.out, { cgan: provenance }, { quantize });
-    const bytes = await Deno.readFile(`${values.out}/weights.bin`);
-    await writeFileAtomic(
-      `${values.out}/README.md`,
-      [
-        `# ${run.config.model} generator for ${run.config.dataset}`,
-        "",
-        `Trained by cgan: \`${
-          provenance.trainCommand ?? "(command not recorded)"
-        }\` (seed ${run.config.seed}),`,
-        `exported from \`${provenance.checkpoint}\` (step ${state.step}) with`,
-        `\`${provenance.exportCommand}\`. Weights: ${quantize}, ${
-          (bytes.length / 1e6).toFixed(2)
-        } MB,`,
-        `sha256 ${await sha256Hex(bytes)}; max |float32 - shipped| over 100 samples ${
-          quantError.toExponential(2)
-        }.`,
-        "",
-        `Quality gate, ${gate.n} samples (seed ${seed}), judged by cgan's own evaluator`,
-        `(\`${evaluatorDir}\`, test accuracy ${
-          (100 * evaluatorMeta.testAccuracy).toFixed(2)
-        }%, weights sha256`,
-        `${
-          evaluatorMeta.weightsSha256.slice(0, 16)
-        }...; not an Inception network). Diversity is the mean pairwise`,
-        "pixel distance of a class's samples, beside that of real test images of the class:",
-        "",
-        "```",
-        gateTable(gate),
-        "```",
-        "",
-        "`model.json` carries the same record in `userDefinedMetadata.cgan`.",
-        "",
-      ].join("\n"),
-    );
+    // The same weights as the gated copy in tmp (metadata lives in model.json only).
+    const bytes = await Deno.readFile(`${tmp}/model/weights.bin`);
+    const readme = [
+      `# ${run.config.model} generator for ${run.config.dataset}`,
+      "",
+      `Trained by cgan: \`${
+        provenance.trainCommand ?? "(command not recorded)"
+      }\` (seed ${run.config.seed}),`,
+      `exported from \`${provenance.checkpoint}\` (step ${state.step}${
+        averaged ? `, the moving average of G's weights, decay ${run.config.emaDecay}` : ""
+      }) with`,
+      `\`${provenance.exportCommand}\`. Weights: ${quantize}, ${
+        (bytes.length / 1e6).toFixed(2)
+      } MB,`,
+      `sha256 ${await sha256Hex(bytes)}; max |float32 - shipped| over 100 samples ${
+        quantError.toExponential(2)
+      }.`,
+      "",
+      `Quality gate, ${gate.n} samples (seed ${seed}), judged by cgan's own evaluator`,
+      `(\`${evaluatorDir}\`, test accuracy ${
+        (100 * evaluatorMeta.testAccuracy).toFixed(2)
+      }%, weights sha256`,
+      `${
+        evaluatorMeta.weightsSha256.slice(0, 16)
+      }...; not an Inception network). Diversity is the mean pairwise`,
+      "pixel distance of a class's samples, beside that of real test images of the class:",
+      "",
+      "```",
+      gateTable(gate),
+      "```",
+      "",
+      "`model.json` carries the same record in `userDefinedMetadata.cgan`.",
+      "",
+    ].join("\n");
+    await saveLayersModel(original, values.out, { cgan: provenance }, {
+      quantize,
+      extraFiles: { "README.md": readme },
+    });
     console.log(
       `wrote ${values.out} (weights ${(bytes.length / 1e6).toFixed(2)} MB, sha256 ${
         (await sha256Hex(bytes)).slice(0, 16)

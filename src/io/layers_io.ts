@@ -64,6 +64,11 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
 export interface SaveModelOptions {
   /** Store float32 weights as float16 or uint8 (tfjs dequantizes on load); default none. */
   quantize?: QuantizeDtype;
+  /**
+   * More files written beside the model in the same atomic swap, e.g. a `README.md`; a model
+   * directory that holds files of these names may be replaced.
+   */
+  extraFiles?: Record<string, string | Uint8Array>;
 }
 
 /**
@@ -107,6 +112,7 @@ export async function saveLayersModel(
           },
         },
         options.quantize ?? "none",
+        options.extraFiles ?? {},
       ),
   });
 }
@@ -228,6 +234,7 @@ async function saveArtifacts(
   dir: string,
   artifacts: tf.io.ModelArtifacts,
   quantize: QuantizeDtype = "none",
+  extraFiles: Record<string, string | Uint8Array> = {},
 ): Promise<tf.io.SaveResult> {
   const modelJsonPath = join(dir, MODEL_JSON);
   if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology === undefined) {
@@ -272,16 +279,17 @@ async function saveArtifacts(
   if (artifacts.initializerSignature !== undefined) {
     modelJson.initializerSignature = artifacts.initializerSignature;
   }
-  await checkReplaceable(dir);
+  await checkReplaceable(dir, Object.keys(extraFiles));
   await writeDirAtomic(dir, {
+    ...extraFiles,
     [MODEL_JSON]: JSON.stringify(modelJson),
     [WEIGHTS_BIN]: data,
   }, { overwrite: true });
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
-/** Refuses to replace a directory that holds more than a model. */
-async function checkReplaceable(dir: string): Promise<void> {
+/** Refuses to replace a directory that holds more than a model (and the `extra` files). */
+async function checkReplaceable(dir: string, extra: readonly string[]): Promise<void> {
   let entries: Deno.DirEntry[];
   try {
     entries = await Array.fromAsync(Deno.readDir(dir));
@@ -293,12 +301,12 @@ async function checkReplaceable(dir: string): Promise<void> {
     throw err;
   }
   const foreign = entries.find((e) =>
-    !(e.isFile && (e.name === MODEL_JSON || e.name.endsWith(".bin")))
+    !(e.isFile && (e.name === MODEL_JSON || e.name.endsWith(".bin") || extra.includes(e.name)))
   );
   if (foreign !== undefined) {
     throw new Error(
       `Cannot save model to "${dir}": expected an empty or model directory (model.json and ` +
-        `.bin files), found "${foreign.name}"`,
+        `.bin files${extra.map((name) => `, ${name}`).join("")}), found "${foreign.name}"`,
     );
   }
 }

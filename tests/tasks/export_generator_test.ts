@@ -33,22 +33,24 @@ Deno.test("deno task export-generator writes a float16 model with its provenance
       JSON.stringify({ config, command: "deno task train --steps 2" }),
     );
     const out = `${runDir}/shipped`;
-    const { code, stdout, stderr } = await new Deno.Command("deno", {
-      args: [
-        "run",
-        "-P=train",
-        EXPORT,
-        "--checkpoint",
-        runDir,
-        "--out",
-        out,
-        "--per-class",
-        "5",
-        "--backend",
-        "cpu",
-      ],
-      env: { NO_COLOR: "1" },
-    }).output();
+    const exportTo = () =>
+      new Deno.Command("deno", {
+        args: [
+          "run",
+          "-P=train",
+          EXPORT,
+          "--checkpoint",
+          runDir,
+          "--out",
+          out,
+          "--per-class",
+          "5",
+          "--backend",
+          "cpu",
+        ],
+        env: { NO_COLOR: "1" },
+      }).output();
+    const { code, stdout, stderr } = await exportTo();
     const text = new TextDecoder().decode(stdout);
     // Two steps of training cannot pass the gate: exit code 3, and it says so.
     assert.equal(code, 3, new TextDecoder().decode(stderr));
@@ -76,6 +78,14 @@ Deno.test("deno task export-generator writes a float16 model with its provenance
     assert.match(readme, /`deno task train --steps 2`/);
     assert.match(readme, /not an Inception network/);
     assert.ok(readme.includes(text.match(/ {2}class {2}accuracy.*FAILED/s)![0]), "the gate table");
+    // Exporting again replaces the model and its README in the same folder, and the README's
+    // hash is that of the weights beside it.
+    const again = await exportTo();
+    assert.equal(again.code, 3, new TextDecoder().decode(again.stderr));
+    const bytes = await Deno.readFile(`${out}/weights.bin`);
+    const sha = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.match(await Deno.readTextFile(`${out}/README.md`), new RegExp(`sha256 ${sha};`));
   } finally {
     await Deno.remove(runDir, { recursive: true });
   }
