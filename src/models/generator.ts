@@ -21,7 +21,9 @@ export type NoiseKind = typeof NOISE_KINDS[number];
  *
  * @param n Rows.
  * @param dim Size of z.
- * @param seed Seed of the draw.
+ * @param seed Seed of the draw, an integer >= 0. Every seed, 0 included, gives the same
+ *   draw each time (tfjs's normal draws take seed 0 for "no seed" and use `Math.random`, so 0
+ *   is passed to tfjs as 2^32, a value no 32-bit seed has).
  * @param kind The distribution (default "normal").
  * @returns A tensor the caller owns.
  *
@@ -40,9 +42,10 @@ export function latentNoise(
   seed: number,
   kind: NoiseKind = "normal",
 ): tf.Tensor2D {
+  const s = seed === 0 ? 2 ** 32 : seed;
   return (kind === "uniform"
-    ? tf.randomUniform([n, dim], -1, 1, "float32", seed)
-    : tf.randomNormal([n, dim], 0, 1, "float32", seed)) as tf.Tensor2D;
+    ? tf.randomUniform([n, dim], -1, 1, "float32", s)
+    : tf.randomNormal([n, dim], 0, 1, "float32", s)) as tf.Tensor2D;
 }
 
 /**

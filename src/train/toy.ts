@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sampleParabola, type ToyFit, toyFit } from "../data/toy.ts";
+import { latentNoise } from "../models/generator.ts";
 import { buildToyDiscriminator, buildToyGenerator, type ToyGanConfig } from "../models/toy_mlp.ts";
 import { deriveSeed, permutation, STREAM } from "../rng.ts";
 import { BCE_LOSS } from "./losses.ts";
@@ -114,13 +115,11 @@ export async function trainToy(opts: ToyTraining, hooks: ToyHooks = {}): Promise
         const step = epoch * steps + s;
         const inputs = {
           images: tf.tensor2d(batch, [opts.batchSize, 2]),
-          z: tf.randomNormal(
-            [opts.batchSize, opts.model.latentDim],
-            0,
-            1,
-            "float32",
+          z: latentNoise(
+            opts.batchSize,
+            opts.model.latentDim,
             deriveSeed(opts.seed, step, STREAM.noise),
-          ) as tf.Tensor2D,
+          ),
         };
         const { dLoss, gLoss } = trainStep(nets, optimizers, inputs, {
           loss: BCE_LOSS,
@@ -136,7 +135,7 @@ export async function trainToy(opts: ToyTraining, hooks: ToyHooks = {}): Promise
       const [dLoss, gLoss] = await means.data();
       tf.dispose([means, ...losses]);
       const probe = tf.tidy(() => {
-        const z = tf.randomNormal([PROBE, opts.model.latentDim], 0, 1, "float32", opts.seed);
+        const z = latentNoise(PROBE, opts.model.latentDim, opts.seed);
         const fake = nets.gen.predict(z) as tf.Tensor;
         const pFake = tf.mean(tf.sigmoid(nets.disc.predict(fake) as tf.Tensor));
         const pReal = tf.mean(

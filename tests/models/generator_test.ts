@@ -86,3 +86,14 @@ Deno.test("a G trained on uniform noise says so in its model file, and sampleIma
   gen.dispose();
   loaded.dispose();
 });
+
+Deno.test("every seed, 0 included, draws the same z each time, and different seeds draw different z", async () => {
+  await initBackend({ requested: "cpu" });
+  for (const kind of ["normal", "uniform"] as const) {
+    const draw = (seed: number) => tf.tidy(() => latentNoise(3, 5, seed, kind).dataSync());
+    // tfjs's own normal draw treats seed 0 as "no seed" (Math.random): 0 must not fall through.
+    assert.deepEqual(draw(0), draw(0), `${kind}: seed 0 drew two different z`);
+    assert.deepEqual(draw(7), draw(7), `${kind}: seed 7 drew two different z`);
+    assert.notDeepEqual(draw(0), draw(1), `${kind}: seeds 0 and 1 drew the same z`);
+  }
+});
