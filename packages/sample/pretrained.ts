@@ -23,6 +23,7 @@ import { loadGenerator } from "@cgan/cgan";
  */
 export const PRETRAINED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   mnist: { acgan: "./generators/mnist-acgan/model.json" },
+  fashion: { acgan: "./generators/fashion-acgan/model.json" },
 };
 
 /**

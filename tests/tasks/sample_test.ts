@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
 import { decodePng } from "../../src/io/png.ts";
-import { saveLayersModel } from "../../src/io/layers_io.ts";
+import * as tf from "@tensorflow/tfjs";
+import { evaluate } from "../../src/eval/evaluator.ts";
+import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { buildGan } from "../../src/models/registry.ts";
 
 const SAMPLE = new URL("../../packages/sample/main.ts", import.meta.url).pathname;
@@ -51,6 +53,49 @@ Deno.test("deno task sample prints the digits, writes a PNG grid and one native 
   assert.deepEqual(files, ["5-00000.png", "5-00001.png", "5-00002.png"]);
   const one = decodePng(await Deno.readFile(`${tmp}/fives/5-00000.png`));
   assert.deepEqual([one.width, one.height, one.channels], [28, 28, 1]);
+});
+
+Deno.test("the shipped generators draw what is asked: a 5 (mnist) and a Sneaker (fashion), as their evaluators read them", async () => {
+  for (
+    const [flags, dataset, label] of [[["--digit", "5"], "mnist", 5], [
+      ["--dataset", "fashion", "--class", "Sneaker"],
+      "fashion",
+      7,
+    ]] as const
+  ) {
+    const dir = `${tmp}/shipped-${dataset}`;
+    const { code, out, err } = await sample([
+      ...flags,
+      "--count",
+      "20",
+      "--seed",
+      "4",
+      "--out",
+      `${dir}.png`,
+      "--out-dir",
+      dir,
+    ]);
+    assert.equal(code, 0, err);
+    assert.match(out, new RegExp(`^generator: acgan on ${dataset}, step \\d+; quality gate `, "m"));
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.equal(files.length, 20);
+    const pixels = new Float32Array(20 * 28 * 28);
+    files.forEach((name, i) => {
+      const png = decodePng(Deno.readFileSync(`${dir}/${name}`));
+      png.data.forEach((v, j) => pixels[i * 784 + j] = v / 127.5 - 1);
+    });
+    const evaluator = await loadLayersModel(`fixtures/evaluators/${dataset}`);
+    const images = tf.tensor4d(pixels, [20, 28, 28, 1]);
+    const { probs } = await evaluate(evaluator, images);
+    images.dispose();
+    let hits = 0;
+    for (let i = 0; i < 20; i++) {
+      const row = Array.from(probs.subarray(i * 10, i * 10 + 10));
+      if (row.indexOf(Math.max(...row)) === label) hits++;
+    }
+    assert.ok(hits >= 18, `${dataset}: ${hits} of 20 samples read as class ${label}`);
+    evaluator.dispose();
+  }
 });
 
 Deno.test("deno task sample rejects bad flags in one line with a non-zero exit", async () => {
