@@ -69,3 +69,26 @@ Deno.test("updateEma rejects a decay outside [0, 1) and a model of another archi
   assert.throws(() => updateEma(ema, disc, 0.9), /Cannot average .* weights/);
   for (const net of [gen, disc, ema]) net.dispose();
 });
+
+Deno.test("createEma rebuilds every family's G, custom layers (spectral norm, attention, conditional BN) included", async () => {
+  await initBackend({ requested: "cpu" });
+  const cases = [
+    ["dcgan", [28, 28, 1]],
+    ["acgan-conv", [28, 28, 1]],
+    ["sagan", [32, 32, 3]],
+    ["pix2pix", [64, 64, 3]],
+  ] as const;
+  for (const [model, imageShape] of cases) {
+    const { gen, disc } = buildGan(model, { ...SPEC, imageShape: [...imageShape], width: 0.25 });
+    const ema = await createEma(gen);
+    assert.deepEqual(values(ema), values(gen), `${model}: the average starts as G`);
+    perturb(gen, 3);
+    updateEma(ema, gen, 0);
+    const live = values(gen);
+    values(ema).forEach((w, i) => {
+      const err = w.reduce((m, v, j) => Math.max(m, Math.abs(v - live[i]![j]!)), 0);
+      assert.ok(err < 1e-6, `${model}: decay 0 leaves ${ema.weights[i]!.name} ${err} from G`);
+    });
+    for (const net of [gen, disc, ema]) net.dispose();
+  }
+});
