@@ -59,11 +59,14 @@ async function draw(label) {
   const n = size * size;
   setStatus(`drawing ${n} samples of class ${label}...`);
   const start = performance.now();
+  // tfjs's normal draw reads seed 0 as "no seed" (Math.random); cgan passes 0 as 2^32, so the
+  // page draws what `sample --seed 0` draws, and the same grid every time.
+  const tfSeed = seed === 0 ? 2 ** 32 : seed;
   const grid = tf.tidy(() => {
     // The noise G was trained with (recorded by cgan's training loop in model.json).
     const z = model.getUserDefinedMetadata()?.noise === "uniform"
-      ? tf.randomUniform([n, latentDim], -1, 1, "float32", seed)
-      : tf.randomNormal([n, latentDim], 0, 1, "float32", seed);
+      ? tf.randomUniform([n, latentDim], -1, 1, "float32", tfSeed)
+      : tf.randomNormal([n, latentDim], 0, 1, "float32", tfSeed);
     const labels = tf.fill([n, 1], label, "int32");
     const images = model.predict([z, labels]); // [n, h, w, c] in [-1, 1]
     return images.add(1).div(2).clipByValue(0, 1)

@@ -40,6 +40,7 @@ try {
     await page.screenshot({ path: screenshot!, fullPage: true });
     result.seven = await drawClass(7);
     result.status = await page.textContent("#status");
+    result.threeAgain = await drawClass(3);
   }
   result.errors = errors;
   console.log(JSON.stringify(result));

@@ -20,7 +20,8 @@ interface Canvas {
 }
 
 Deno.test({
-  name: "deno task serve: clicking a class draws a non-blank grid that differs between classes",
+  name:
+    "deno task serve: clicking a class draws a non-blank grid that differs between classes and repeats for the same seed",
   ignore: !hasChromium,
   async fn() {
     const server = servePage({ hostname: "127.0.0.1", port: 0, generators: shippedGenerators() });
@@ -38,6 +39,7 @@ Deno.test({
         backend: string;
         three: Canvas;
         seven: Canvas;
+        threeAgain: Canvas;
         status: string;
         errors: string[];
       };
@@ -55,6 +57,15 @@ Deno.test({
         `classes 3 and 7 draw different grids: ${differing} of ${three.gray.length} pixels differ`,
       );
       assert.match(seen.status, /^class 7, seed 0: 64 samples in \d+ ms on /);
+      // The same class and seed (0, the default) draw the same grid again.
+      const drift = seen.threeAgain.gray.reduce(
+        (m, v, i) => Math.max(m, Math.abs(v - three.gray[i]!)),
+        0,
+      );
+      assert.ok(
+        drift <= 1,
+        `class 3 at seed 0 drew a different grid the second time (max ${drift})`,
+      );
       assert.deepEqual(seen.errors, []);
       await Deno.stat(`${ARTIFACTS}serve_page.png`);
     } finally {
