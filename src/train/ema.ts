@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
  * Builds the average's model: G's architecture with a copy of G's current weights.
  *
  * @param gen The generator being trained.
- * @returns A new model (the caller disposes it), named `<gen>_ema`.
+ * @returns A new model of G's name and metadata (the caller disposes it).
  *
  * @example
  * ```ts

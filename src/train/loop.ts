@@ -137,7 +137,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     ...nets.gen.getUserDefinedMetadata(),
     ...(paired ? { direction: cfg.direction } : { noise: cfg.noise }),
   });
-  const emaDecay = cfg.emaDecay ?? 0;
+  const { emaDecay } = cfg;
   if (emaDecay > 0 && trainables.ema === undefined) {
     if (state.step > 0) {
       progress.log(`--ema-decay: G's average starts from G at step ${state.step}`);
