@@ -9,7 +9,7 @@ import { decodePng } from "../../src/io/png.ts";
 import { loadGenerator } from "../../src/models/generator.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
-import { train, type TrainContext } from "../../src/train/loop.ts";
+import { train, type TrainContext, type TrainResult } from "../../src/train/loop.ts";
 import type { ProgressReporter } from "../../src/train/progress.ts";
 import { writePairedFixture } from "../data/_paired_fixture.ts";
 
@@ -46,28 +46,42 @@ async function genWeights(
   return values;
 }
 
+/**
+ * Trains `cfg` unbroken into `<tmp>/a`, and into `<tmp>/b` stopped as by Ctrl-C at the logging
+ * point of step 2 (the loop reads the clock at each one, every 2 steps), then resumed.
+ */
+async function unbrokenAndResumed(
+  cfg: Partial<TrainConfig>,
+  tmp: string,
+  extra: Partial<TrainContext> = {},
+): Promise<{ a: TrainResult; b1: TrainResult; b2: TrainResult }> {
+  const a = await train(context(cfg, `${tmp}/a`, extra));
+  assert.equal(a.status, "done");
+  const abort = new AbortController();
+  let calls = 0;
+  const b1 = await train(context(cfg, `${tmp}/b`, {
+    ...extra,
+    signal: abort.signal,
+    now: () => {
+      if (++calls === 2) abort.abort();
+      return performance.now();
+    },
+  }));
+  assert.equal(b1.status, "interrupted");
+  const b2 = await train(context(cfg, `${tmp}/b`, { ...extra, resume: true }));
+  return { a, b1, b2 };
+}
+
 Deno.test("a run interrupted and resumed equals an unbroken run with the same seed (cpu)", async () => {
   await initBackend({ requested: "cpu" });
   const tmp = await Deno.makeTempDir({ prefix: "cgan-resume-" });
   try {
-    const small = { limit: 64, batchSize: 8, seed: 11 };
-    // Unbroken: 6 steps (crosses an epoch boundary at step 8? no: 64/8 = 8 steps per epoch).
-    const a = await train(context({ ...small, steps: 6 }, `${tmp}/a`));
-    assert.equal(a.status, "done");
-    // Broken: stop after 3 steps (Ctrl-C), then resume to 6.
-    const abort = new AbortController();
-    let calls = 0;
-    const b1 = await train(context({ ...small, steps: 6 }, `${tmp}/b`, {
-      signal: abort.signal,
-      now: () => {
-        // The loop reads the clock at each logging point (every 2 steps); abort after step 2.
-        if (++calls === 2) abort.abort();
-        return performance.now();
-      },
-    }));
-    assert.equal(b1.status, "interrupted");
+    // 6 steps of 8 per epoch (64 images, batch 8); stopped at step 2, then resumed to 6.
+    const { a, b1, b2 } = await unbrokenAndResumed(
+      { limit: 64, batchSize: 8, seed: 11, steps: 6 },
+      tmp,
+    );
     assert.ok(b1.step > 0 && b1.step < 6, `interrupted at step ${b1.step}`);
-    const b2 = await train(context({ ...small, steps: 6 }, `${tmp}/b`, { resume: true }));
     assert.equal(b2.status, "done");
     assert.equal(b2.step, 6);
     const wa = await genWeights(`${tmp}/a`);
@@ -93,19 +107,8 @@ Deno.test("--ema-decay: checkpoints keep G's average, resume it exactly, and sam
       steps: 6,
       emaDecay: 0.5,
     } as const;
-    const a = await train(context(cfg, `${tmp}/a`));
-    assert.equal(a.status, "done");
-    const abort = new AbortController();
-    let calls = 0;
-    const b1 = await train(context(cfg, `${tmp}/b`, {
-      signal: abort.signal,
-      now: () => {
-        if (++calls === 2) abort.abort(); // after the logging point at step 2
-        return performance.now();
-      },
-    }));
-    assert.equal(b1.status, "interrupted");
-    const b2 = await train(context(cfg, `${tmp}/b`, { resume: true }));
+    const { b1, b2 } = await unbrokenAndResumed(cfg, tmp);
+    assert.ok(b1.step > 0 && b1.step < 6, `interrupted at step ${b1.step}`);
     assert.equal(b2.step, 6);
     const [ea, eb] = [
       await genWeights(`${tmp}/a`, "gen_ema"),
@@ -132,20 +135,8 @@ for (const model of ["dcgan", "acgan-conv"] as const) {
     const tmp = await Deno.makeTempDir({ prefix: `cgan-${model}-resume-` });
     try {
       const cfg = { model, limit: 32, batchSize: 4, seed: 12, steps: 6 } as const;
-      const a = await train(context(cfg, `${tmp}/a`));
-      assert.equal(a.status, "done");
-      const abort = new AbortController();
-      let calls = 0;
-      const b1 = await train(context(cfg, `${tmp}/b`, {
-        signal: abort.signal,
-        now: () => {
-          if (++calls === 2) abort.abort(); // after the logging point at step 2
-          return performance.now();
-        },
-      }));
-      assert.equal(b1.status, "interrupted");
+      const { a, b1, b2 } = await unbrokenAndResumed(cfg, tmp);
       assert.ok(b1.step > 0 && b1.step < 6, `interrupted at step ${b1.step}`);
-      const b2 = await train(context(cfg, `${tmp}/b`, { resume: true }));
       assert.equal(b2.step, 6);
       for (const net of ["gen", "disc"] as const) {
         const [wa, wb] = [await genWeights(`${tmp}/a`, net), await genWeights(`${tmp}/b`, net)];
@@ -357,22 +348,8 @@ Deno.test("pix2pix through the one loop: a run interrupted and resumed equals an
     const { train: dataset, val: validation } = await pairedFixture(`${tmp}/data`);
     // 6 steps cross the end of epoch 1 (4 pairs, batch 1): a checkpoint, a grid and scores.
     const cfg = { ...PIX2PIX, steps: 6 };
-    const a = await train(context(cfg, `${tmp}/a`, { dataset, validation }));
-    assert.equal(a.status, "done");
-    const abort = new AbortController();
-    let calls = 0;
-    const b1 = await train(context(cfg, `${tmp}/b`, {
-      dataset,
-      validation,
-      signal: abort.signal,
-      now: () => {
-        if (++calls === 2) abort.abort(); // after the logging point at step 2
-        return performance.now();
-      },
-    }));
-    assert.equal(b1.status, "interrupted");
+    const { a, b1, b2 } = await unbrokenAndResumed(cfg, tmp, { dataset, validation });
     assert.ok(b1.step > 0 && b1.step < 4, `interrupted at step ${b1.step}, before the epoch's end`);
-    const b2 = await train(context(cfg, `${tmp}/b`, { dataset, validation, resume: true }));
     assert.equal(b2.step, 6);
     const [wa, wb] = [await genWeights(`${tmp}/a`), await genWeights(`${tmp}/b`)];
     wa.forEach((w, i) => assert.deepEqual(wb[i], w, `generator weight ${i} differs`));
