@@ -241,9 +241,8 @@ export async function loadCheckpoint(
   for (const key of ["gen", "disc"] as const) {
     await restoreAdam(optimizers[key], await loadWeights(dir, `${key}_optimizer`));
   }
-  const ema = await exists(`${dir}/${EMA_DIR}`)
-    ? await loadLayersModel(`${dir}/${EMA_DIR}`)
-    : undefined;
+  const averaged = await emaDir(dir);
+  const ema = averaged === null ? undefined : await loadLayersModel(averaged);
   return { trainables: { nets: { gen, disc }, optimizers, ...(ema ? { ema } : {}) }, state };
 }
 
@@ -260,5 +259,11 @@ export async function loadCheckpoint(
  * ```
  */
 export async function samplingGeneratorDir(dir: string): Promise<string> {
-  return await exists(`${dir}/${EMA_DIR}/model.json`) ? `${dir}/${EMA_DIR}` : `${dir}/gen`;
+  return await emaDir(dir) ?? `${dir}/gen`;
+}
+
+/** A checkpoint's `gen_ema/` (G's moving average), or null when the run kept none. */
+async function emaDir(dir: string): Promise<string | null> {
+  const ema = `${dir}/${EMA_DIR}`;
+  return await exists(`${ema}/model.json`) ? ema : null;
 }
