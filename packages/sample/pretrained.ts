@@ -16,15 +16,106 @@
 import type * as tf from "@tensorflow/tfjs";
 import { loadGenerator } from "@cgan/cgan";
 
+/** What a shipped generator's record says of it, for `--help` and the page. */
+export interface ShippedGenerator {
+  /** The dataset it draws, e.g. "mnist". */
+  readonly dataset: string;
+  /** The cgan model it was trained as, e.g. "acgan". */
+  readonly model: string;
+  /** Its `model.json`, relative to this module. */
+  readonly path: string;
+  /** The quality gate's conditional accuracy on its 1,000 samples (cgan's evaluator). */
+  readonly gateAccuracy: number;
+  /** Whether it passed the quality gate (accuracy, no blank sample, variety per class). */
+  readonly gatePassed: boolean;
+  /** FID in cgan's evaluator features, 10,000 samples vs 10,000 test images (not Inception). */
+  readonly fid: number;
+}
+
 /**
- * Shipped generators by dataset and model; the first model of a dataset is its default.
- * Each folder holds `model.json` (with the training command, evaluator scores and quality
- * gate in `userDefinedMetadata.cgan`), `weights.bin` and a README.
+ * Shipped generators by name (the folder under `generators/`); the first of a dataset is its
+ * default. Each folder holds `model.json` (with the training command, evaluator scores and
+ * quality gate in `userDefinedMetadata.cgan`), `weights.bin` and a README; the scores here are
+ * copied from them when a generator ships (a test checks they agree).
  */
-export const PRETRAINED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  mnist: { acgan: "./generators/mnist-acgan/model.json" },
-  fashion: { acgan: "./generators/fashion-acgan/model.json" },
+export const GENERATORS: Readonly<Record<string, ShippedGenerator>> = {
+  "mnist-acgan": {
+    dataset: "mnist",
+    model: "acgan",
+    path: "./generators/mnist-acgan/model.json",
+    gateAccuracy: 0.998,
+    gatePassed: true,
+    fid: 5.81,
+  },
+  "fashion-acgan": {
+    dataset: "fashion",
+    model: "acgan",
+    path: "./generators/fashion-acgan/model.json",
+    gateAccuracy: 0.99,
+    gatePassed: false,
+    fid: 8.82,
+  },
 };
+
+/**
+ * Shipped generators by dataset and model (a view of {@linkcode GENERATORS}); the first
+ * model of a dataset is its default.
+ */
+export const PRETRAINED: Readonly<Record<string, Readonly<Record<string, string>>>> = (() => {
+  const byDataset: Record<string, Record<string, string>> = {};
+  for (const g of Object.values(GENERATORS)) {
+    (byDataset[g.dataset] ??= {})[g.model] = g.path;
+  }
+  return byDataset;
+})();
+
+/**
+ * One line per shipped generator with its recorded scores, as `sample --help` lists them.
+ *
+ * @returns The lines, e.g. `mnist-acgan  mnist  acgan  gate passed (99.8%)  FID 5.81`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeGenerators } from "@cgan/sample/pretrained";
+ * assert.match(describeGenerators()[0]!, /^mnist-acgan +mnist +acgan +gate passed \(99\.8%\) +FID 5\.81$/);
+ * ```
+ */
+export function describeGenerators(): string[] {
+  const entries = Object.entries(GENERATORS);
+  const width = Math.max(...entries.map(([name]) => name.length));
+  return entries.map(([name, g]) =>
+    `${name.padEnd(width)}  ${g.dataset.padEnd(7)}  ${g.model.padEnd(10)}  gate ${
+      g.gatePassed ? "passed " : "not met"
+    } (${(100 * g.gateAccuracy).toFixed(1)}%)  FID ${g.fid.toFixed(2)}`
+  );
+}
+
+/**
+ * The URL of a shipped generator's `model.json`, by its name.
+ *
+ * @param name A key of {@linkcode GENERATORS}, e.g. "mnist-acgan".
+ * @returns The URL, relative to this module.
+ * @throws {RangeError} If no such generator ships; the message lists what does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generatorUrl } from "@cgan/sample/pretrained";
+ * assert.ok(generatorUrl("mnist-acgan").pathname.endsWith("/mnist-acgan/model.json"));
+ * ```
+ */
+export function generatorUrl(name: string): URL {
+  const g = GENERATORS[name];
+  if (g === undefined) {
+    throw new RangeError(
+      `Invalid --generator "${name}": expected one of ${
+        Object.keys(GENERATORS).join(", ")
+      } (see --help), or pass --weights PATH|URL`,
+    );
+  }
+  return new URL(g.path, import.meta.url);
+}
 
 /**
  * The URL of a shipped generator's `model.json`.
@@ -45,13 +136,12 @@ export function pretrainedUrl(dataset: string, model?: string): URL {
   const name = model ?? Object.keys(models ?? {})[0];
   const path = name === undefined ? undefined : models?.[name];
   if (path === undefined) {
-    const shipped = Object.entries(PRETRAINED).flatMap(([d, ms]) =>
-      Object.keys(ms).map((m) => `--dataset ${d} --model ${m}`)
-    );
     throw new RangeError(
       `No pretrained generator ships for --dataset ${dataset}${
-        model === undefined ? "" : ` --model ${model}`
-      }: expected one of ${shipped.join("; ")}, or pass --weights PATH|URL`,
+        model === undefined ? "" : ` (model ${model})`
+      }: expected --generator ${
+        Object.keys(GENERATORS).join(" | ")
+      } (see --help), or pass --weights PATH|URL`,
     );
   }
   return new URL(path, import.meta.url);

@@ -10,7 +10,12 @@ import { isDatasetName, loadDataset } from "../../src/data/datasets.ts";
 import { FASHION_DEBIAN_DIR } from "../../src/data/mnist.ts";
 import { type GateReport, qualityGate } from "../../src/eval/quality_gate.ts";
 import { loadLayersModel } from "../../src/io/layers_io.ts";
-import { PRETRAINED, pretrainedUrl } from "../../packages/sample/pretrained.ts";
+import {
+  GENERATORS,
+  generatorUrl,
+  PRETRAINED,
+  pretrainedUrl,
+} from "../../packages/sample/pretrained.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -59,3 +64,19 @@ for (const [dataset, models] of Object.entries(PRETRAINED)) {
     });
   }
 }
+
+Deno.test("the catalog of shipped generators says what their records say", async () => {
+  for (const [name, g] of Object.entries(GENERATORS)) {
+    const dir = fileURLToPath(generatorUrl(name)).replace(/\/model\.json$/, "");
+    assert.ok(dir.endsWith(`/generators/${name}`), dir);
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    const cgan = json.userDefinedMetadata.cgan;
+    assert.equal(cgan.dataset, g.dataset, name);
+    assert.equal(cgan.model, g.model, name);
+    assert.equal(cgan.gate.accuracy, g.gateAccuracy, name);
+    assert.equal(cgan.gate.passed, g.gatePassed, name);
+    // The FID of 10,000 samples is in the generator's README table, with the command that made it.
+    const readme = await Deno.readTextFile(`${dir}/README.md`);
+    assert.match(readme, new RegExp(`^\\| FID vs test \\| ${g.fid.toFixed(2)} \\|`, "m"), name);
+  }
+});

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { evaluate } from "../../src/eval/evaluator.ts";
 import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { buildGan } from "../../src/models/registry.ts";
+import { GENERATORS } from "../../packages/sample/pretrained.ts";
 
 const SAMPLE = new URL("../../packages/sample/main.ts", import.meta.url).pathname;
 
@@ -124,6 +125,55 @@ Deno.test("deno task sample rejects bad flags in one line with a non-zero exit",
   const missing = await sample(["--weights", `${tmp}/none`, "--digit", "3"]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /error: Cannot load a generator from/);
+});
+
+Deno.test("sample --generator picks a shipped generator by name; --help lists them with their recorded scores", async () => {
+  const help = await sample(["-h"]);
+  assert.equal(help.code, 0, help.err);
+  for (const name of Object.keys(GENERATORS)) {
+    assert.match(
+      help.out,
+      new RegExp(
+        `^  ${name} +\\w+ +[\\w-]+ +gate (passed|not met) +\\(\\d+\\.\\d%\\) +FID \\d+\\.\\d\\d$`,
+        "m",
+      ),
+    );
+  }
+  const { code, out, err } = await sample([
+    "--generator",
+    "fashion-acgan",
+    "--class",
+    "Bag",
+    "--out",
+    `${tmp}/bag.png`,
+  ]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^Bag x1, seed 0;/m); // the dataset follows the generator
+  assert.match(out, /^generator: acgan on fashion, step \d+;/m);
+  for (
+    const [args, pattern] of [
+      [
+        ["--generator", "mnist-vae", "--digit", "1"],
+        /^error: Invalid --generator "mnist-vae": expected one of mnist-acgan, /,
+      ],
+      [
+        ["--generator", "mnist-acgan", "--dataset", "fashion", "--class", "Bag"],
+        /^error: Cannot use --dataset fashion with --generator mnist-acgan: it draws mnist$/,
+      ],
+      [
+        ["--generator", "mnist-acgan", "--weights", `${tmp}/gen`, "--digit", "1"],
+        /^error: Cannot combine --weights with --generator/,
+      ],
+    ] as const
+  ) {
+    const bad = await sample(args as unknown as string[]);
+    assert.equal(bad.code, 2, args.join(" "));
+    const lines = bad.err.split("\n").filter((l) =>
+      l.trim() !== "" && !l.includes("experimental feature")
+    );
+    assert.equal(lines.length, 1, bad.err);
+    assert.match(lines[0]!, pattern);
+  }
 });
 
 Deno.test("cleanup", async () => {
