@@ -29,17 +29,103 @@ const DEFAULT_VARIANTS: Record<string, string> = {
   fashion: "mlp:bce,dcgan:bce",
 };
 
+/** A paper's study: its variants and the budget they share, as one command. */
+interface Study {
+  dataset: string;
+  variants: string;
+  /** Train flags of every variant (flags after `--` come later, so they override these). */
+  train: string[];
+  /** What the paper did and how the budget is scaled, printed at the top of the report. */
+  about: string;
+}
+
+/** `--study NAME`: the papers' grids. */
+export const STUDIES: Record<string, Study> = {
+  paper000: {
+    dataset: "mnist",
+    variants: [
+      "mlp:bce:activation=leaky:lr=0.0002",
+      "mlp:bce:activation=relu:lr=0.0002",
+      "mlp:bce:activation=leaky:lr=0.001",
+      "mlp:bce:activation=relu:lr=0.001",
+    ].join(","),
+    train: ["--epochs", "12", "--eval-every", "3"],
+    about: "Paper 000's study of its MLP cGAN: ReLU vs LeakyReLU hidden units, learning rates " +
+      "2e-4 (the paper's) and 1e-3. The paper trains 120 epochs and shows grids at epochs 30, " +
+      "60, 90 and 120; here every variant trains 12 epochs (a tenth) and is scored at 3, 6, 9 " +
+      "and 12, the same points scaled. Equal budget: the same images seen.",
+  },
+  paper004: {
+    dataset: "mnist",
+    variants: "gan:bce,dcgan:bce:conditioning=none,mlp:bce,acgan:bce,mlp:lsgan",
+    train: ["--epochs", "2", "--eval-every", "1"],
+    about: "Paper 004's baselines and conditional models on MNIST: the GAN and DCGAN " +
+      "(unconditional), the cGAN, ACGAN and LSGAN (conditional MLPs). Equal budget: the same " +
+      "images seen (2 epochs), so the conv DCGAN costs far more wall time than the MLPs. The " +
+      "unconditional models draw no requested class: their accuracy and intra-FID are n/a; " +
+      "'classes produced' still shows their mode coverage.",
+  },
+};
+
 const HELP = `Train several GAN variants with the same budget and compare their scores.
 
 Usage: deno task compare [flags] [-- train flags]
-  --dataset NAME    ${DATASET_NAMES.join(" | ")} (default: cifar10)
-  --variants LIST   model:loss pairs (default: cifar10 ${DEFAULT_VARIANTS.cifar10},
-                    mnist/fashion ${DEFAULT_VARIANTS.mnist})
-  --out DIR         one run directory per variant goes here (default: runs/compare-<dataset>)
+  --dataset NAME    ${DATASET_NAMES.join(" | ")} (default: cifar10, or the study's)
+  --variants LIST   comma-separated model:loss[:flag=value...] (default: cifar10
+                    ${DEFAULT_VARIANTS.cifar10}, mnist/fashion ${DEFAULT_VARIANTS.mnist});
+                    flag=value pairs are train flags of that variant only, e.g.
+                    mlp:bce:activation=relu:lr=0.001
+  --study NAME      a paper's study (${Object.keys(STUDIES).join(" | ")}): its variants and budget
+  --out DIR         one run directory per variant goes here (default: runs/compare-<dataset>,
+                    or runs/study-<name>)
   --n N             images per score (default: 1000)
-  --help            show this help
+  -h, --help        show this help
 Flags after -- go to every deno task train run (same budget for all), e.g.
   -- --preset small --epochs 5 --data-dir ~/cifar-10-batches-bin --backend wasm`;
+
+/** Flags that compare sets itself, for every variant. */
+const OWN_FLAGS = ["model", "loss", "dataset", "out", "resume"];
+
+/** A variant: its model, loss and own train flags, and its name (the run folder). */
+interface Variant {
+  model: string;
+  loss: string;
+  flags: string[];
+  name: string;
+}
+
+/**
+ * Parses one `--variants` entry, `model:loss[:flag=value...]`.
+ *
+ * @param entry E.g. `mlp:bce:activation=relu:lr=0.001`.
+ * @returns The variant, named `mlp-bce-activation=relu-lr=0.001`.
+ * @throws {TypeError} Naming the entry and what was expected.
+ */
+export function parseVariant(entry: string): Variant {
+  const [model, loss, ...pairs] = entry.trim().split(":");
+  if (
+    !(MODEL_NAMES as readonly string[]).includes(model ?? "") || loss === undefined ||
+    !(loss in LOSSES)
+  ) {
+    throw new TypeError(
+      `Invalid --variants entry "${entry}": expected model:loss[:flag=value...] with a model of ${
+        MODEL_NAMES.join(", ")
+      } and a loss of ${Object.keys(LOSSES).join(", ")}`,
+    );
+  }
+  const flags: string[] = [];
+  for (const pair of pairs) {
+    const m = pair.match(/^([a-z][a-z0-9-]*)=(.+)$/);
+    if (m === null || OWN_FLAGS.includes(m[1]!)) {
+      throw new TypeError(
+        `Invalid --variants entry "${entry}": "${pair}" is not flag=value of a train flag ` +
+          `(compare sets ${OWN_FLAGS.map((f) => `--${f}`).join(", ")} itself)`,
+      );
+    }
+    flags.push(`--${m[1]}`, m[2]!);
+  }
+  return { model: model!, loss, flags, name: [`${model}-${loss}`, ...pairs].join("-") };
+}
 
 /** One variant's numbers in the comparison. */
 interface Row {
@@ -53,6 +139,9 @@ interface Row {
   classes: number;
   perClassAccuracy: number[];
   history: { epoch: number; fid: number; accuracy: number }[];
+  /** Wall seconds of this compare's training call (a resumed run: of its last part only). */
+  trainSeconds: number;
+  resumed: boolean;
 }
 
 const TRAIN = new URL("./train.ts", import.meta.url).pathname;
@@ -84,6 +173,10 @@ async function readHistory(run: string): Promise<Row["history"]> {
   });
 }
 
+function minutes(r: Row): string {
+  return `${(r.trainSeconds / 60).toFixed(1)} min${r.resumed ? " (resumed part)" : ""}`;
+}
+
 function pct(x: number): string {
   return Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)}%`;
 }
@@ -100,22 +193,30 @@ function collapseWords(rows: Row[]): Map<string, string> {
   return new Map(sorted.map((r, i) => [r.variant, words[i]!]));
 }
 
-function markdown(rows: Row[], dataset: string, n: number, evaluator: string): string {
+function markdown(
+  rows: Row[],
+  dataset: string,
+  n: number,
+  evaluator: string,
+  about: string | undefined,
+): string {
   const words = collapseWords(rows);
   const lines = [
     `# Comparison on ${dataset}`,
     "",
+    ...(about === undefined ? [] : [about, ""]),
     `Scores in the feature space of cgan's ${evaluator} evaluator, N = ${n} generated vs ${n} real`,
     "test images. These are not Inception-network numbers (no Inception weights are reachable",
     "offline): compare them with each other, not with published IS/FID.",
     "",
-    "| variant | FID | intra-FID | accuracy | classes produced | mode collapse | grid |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| variant | FID | intra-FID | accuracy | classes produced | mode collapse | train time | grid |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r) =>
-      `| ${r.variant} | ${r.fid.toFixed(2)} | ${r.intraFid.toFixed(2)} | ${pct(r.accuracy)} | ` +
-      `${r.produced} of ${r.classes} | ${
-        words.get(r.variant)
-      } | ![](${r.variant}/samples/final.png) |`
+      `| ${r.variant} | ${r.fid.toFixed(2)} | ${
+        Number.isNaN(r.intraFid) ? "n/a" : r.intraFid.toFixed(2)
+      } | ${pct(r.accuracy)} | ` +
+      `${r.produced} of ${r.classes} | ${words.get(r.variant)} | ${minutes(r)} | ` +
+      `![](${r.variant}/samples/final.png) |`
     ),
     "",
     `Real-data floor (FID of a train subset vs test): ${rows[0]?.fidReal.toFixed(2) ?? "n/a"}.`,
@@ -141,43 +242,44 @@ async function main(): Promise<number> {
   const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
   const trainFlags = dash < 0 ? [] : Deno.args.slice(dash + 1);
   const values = parseFlags(own, {
-    dataset: { type: "string", default: "cifar10" },
+    dataset: { type: "string" },
     variants: { type: "string" },
+    study: { type: "string" },
     out: { type: "string" },
     n: { type: "string", default: "1000" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const dataset = values.dataset;
+  const study = values.study === undefined ? undefined : STUDIES[values.study];
+  if (values.study !== undefined && study === undefined) {
+    throw new RangeError(
+      `Invalid --study "${values.study}": expected one of ${Object.keys(STUDIES).join(", ")}`,
+    );
+  }
+  if (study !== undefined && values.variants !== undefined) {
+    throw new TypeError(`Cannot combine --study with --variants: the study sets its variants`);
+  }
+  const dataset = values.dataset ?? study?.dataset ?? "cifar10";
   if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
     throw new RangeError(
       `Invalid --dataset "${dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
     );
   }
-  const variants = (values.variants ?? DEFAULT_VARIANTS[dataset]!).split(",").map((v) => {
-    const [model, loss] = v.trim().split(":");
-    if (
-      !(MODEL_NAMES as readonly string[]).includes(model ?? "") || loss === undefined ||
-      !(loss in LOSSES)
-    ) {
-      throw new TypeError(
-        `Invalid --variants entry "${v}": expected model:loss with a model of ${
-          MODEL_NAMES.join(", ")
-        } and a loss of ${Object.keys(LOSSES).join(", ")}`,
-      );
-    }
-    return { model: model!, loss, name: `${model}-${loss}` };
-  });
-  for (const flag of ["--model", "--loss", "--dataset", "--out", "--resume"]) {
+  const variants = (values.variants ?? study?.variants ?? DEFAULT_VARIANTS[dataset]!).split(",")
+    .map(parseVariant);
+  for (const flag of OWN_FLAGS.map((f) => `--${f}`)) {
     if (trainFlags.includes(flag)) {
       throw new TypeError(`Cannot pass ${flag} after --: compare sets it for each variant`);
     }
   }
+  trainFlags.unshift(...study?.train ?? []);
   const n = intFlag("n", values.n, 20);
-  const out = (values.out ?? `runs/compare-${dataset}`).replace(/\/+$/, "");
+  const out = (values.out ??
+    (values.study !== undefined ? `runs/study-${values.study}` : `runs/compare-${dataset}`))
+    .replace(/\/+$/, "");
   const evaluatorDir = new URL(`../fixtures/evaluators/${dataset}`, import.meta.url).pathname;
   const meta = await readJson<{ architecture?: string }>(
     `${evaluatorDir}/evaluator.json`,
@@ -193,14 +295,17 @@ async function main(): Promise<number> {
   for (const v of variants) {
     const run = `${out}/${v.name}`;
     console.log(`\n== ${v.name} (${run}) ==`);
-    if (await exists(`${run}/checkpoints/latest.json`)) {
+    const resumed = await exists(`${run}/checkpoints/latest.json`);
+    const start = performance.now();
+    if (resumed) {
       await deno(["run", "-P=train", TRAIN, "--resume", run]);
     } else {
       await deno([
         ...["run", "-P=train", TRAIN, "--model", v.model, "--loss", v.loss],
-        ...["--dataset", dataset, "--out", run, ...evalEvery, ...trainFlags],
+        ...["--dataset", dataset, "--out", run, ...evalEvery, ...trainFlags, ...v.flags],
       ]);
     }
+    const trainSeconds = (performance.now() - start) / 1000;
     await deno(["run", "-P=train", EVAL, "--checkpoint", run, "--n", String(n), ...backend]);
     const s = await readJson<GeneratorScores>(`${run}/eval.json`, "scores");
     rows.push({
@@ -210,19 +315,28 @@ async function main(): Promise<number> {
       fidReal: s.fidReal,
       intraFid: s.intraFid.mean,
       accuracy: s.accuracy,
-      produced: s.coverage?.produced ?? NaN,
+      produced: s.coverage.produced,
       classes: s.intraFid.perClass.length,
-      perClassAccuracy: s.coverage?.perClassAccuracy ?? [],
+      perClassAccuracy: s.coverage.perClassAccuracy,
       history: await readHistory(run),
+      trainSeconds,
+      resumed,
     });
   }
   const name = evaluatorName(meta.architecture);
-  const report = markdown(rows, dataset, n, name);
+  const report = markdown(rows, dataset, n, name, study?.about);
   await writeFileAtomic(`${out}/compare.md`, report);
   await writeFileAtomic(
     `${out}/compare.json`,
     JSON.stringify(
-      { dataset, n, trainFlags, featureSpace: `${name} (not Inception)`, rows },
+      {
+        dataset,
+        study: values.study ?? null,
+        n,
+        trainFlags,
+        featureSpace: `${name} (not Inception)`,
+        rows,
+      },
       null,
       2,
     ) +

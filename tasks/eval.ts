@@ -60,9 +60,7 @@ function table(
     ],
     [
       "classes produced",
-      s.coverage === null
-        ? "n/a (unconditional G)"
-        : `${s.coverage.produced} of ${s.coverage.shares.length}`,
+      `${s.coverage.produced} of ${s.coverage.shares.length}`,
       "",
     ],
     [
@@ -87,7 +85,7 @@ function table(
     ...lines,
     "",
     `intra-FID per class: ${s.intraFid.perClass.map((v) => fmt(v, 1)).join(", ")}`,
-    ...(s.coverage === null ? [] : [
+    ...(Number.isNaN(s.accuracy) ? [] : [
       `accuracy per class: ${
         s.coverage.perClassAccuracy.map((v) => `${(v * 100).toFixed(0)}%`).join(", ")
       }`,

@@ -58,8 +58,11 @@ export interface GeneratorScores {
   accuracy: number;
   /** The evaluator's accuracy on the real test images. */
   accuracyReal: number;
-  /** Per-class accuracy, predicted-class shares and classes produced (null if unconditional). */
-  coverage: ClassCoverage | null;
+  /**
+   * Per-class accuracy (NaN for an unconditional generator), predicted-class shares and the
+   * classes produced: the mode coverage, for conditional and unconditional generators alike.
+   */
+  coverage: ClassCoverage;
   /** Precision/recall of generated vs real test features. */
   precisionRecall: { precision: number; recall: number };
   /** The same for the real train subset vs test. */
@@ -165,10 +168,15 @@ export async function scoreGenerator(
     intraFidReal: intraFid(floor.features, trainLabels, real.features, testLabels, dim, classes),
     accuracy: conditional ? conditionalAccuracy(fake.probs, n, classes, requested) : NaN,
     accuracyReal: conditionalAccuracy(real.probs, n, classes, testLabels),
-    coverage: conditional ? classCoverage(fake.probs, n, classes, requested) : null,
+    coverage: unconditionalAware(classCoverage(fake.probs, n, classes, requested), conditional),
     precisionRecall: precisionRecall(real.features, n, fake.features, n, dim, opts.k),
     precisionRecallReal: precisionRecall(real.features, n, floor.features, n, dim, opts.k),
   };
+}
+
+/** An unconditional G was asked for no class: its shares and classes produced stand, its per-class accuracy does not. */
+function unconditionalAware(c: ClassCoverage, conditional: boolean): ClassCoverage {
+  return conditional ? c : { ...c, perClassAccuracy: c.perClassAccuracy.map(() => NaN) };
 }
 
 function concat(arrays: Float32Array[]): Float32Array {
