@@ -144,26 +144,7 @@ export {
   type EvaluatorTraining,
   trainEvaluator,
 } from "./src/eval/train_evaluator.ts";
-export {
-  type ClassCoverage,
-  classCoverage,
-  conditionalAccuracy,
-  DEFAULT_FID_EPS,
-  type FeatureStats,
-  featureStats,
-  fid,
-  frechetDistance,
-  type FrechetOptions,
-  type FrechetResult,
-  type HostArray,
-  inceptionScore,
-  intraFid,
-  type IntraFidResult,
-  type Labels,
-  type PrecisionRecall,
-  precisionRecall,
-  type SplitScore,
-} from "./src/eval/metrics.ts";
+export * from "./src/eval/metrics/mod.ts";
 export {
   type GeneratorScores,
   scoreGenerator,

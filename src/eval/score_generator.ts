@@ -20,7 +20,7 @@ import {
   inceptionScore,
   intraFid,
   precisionRecall,
-} from "./metrics.ts";
+} from "./metrics/mod.ts";
 
 /** Options of {@linkcode scoreGenerator}. */
 export interface ScoreOptions {
@@ -151,26 +151,31 @@ export async function scoreGenerator(
   const testLabels = test.labels.subarray(0, n);
   const trainLabels = train.labels.subarray(0, n);
 
-  const realStats = featureStats(real.features, n, dim);
-  const fakeFid = frechetDistance(featureStats(fake.features, n, dim), realStats);
-  const floorFid = frechetDistance(featureStats(floor.features, n, dim), realStats);
+  const realStats = featureStats(real.features, { n, dim });
+  const fakeFid = frechetDistance(featureStats(fake.features, { n, dim }), realStats);
+  const floorFid = frechetDistance(featureStats(floor.features, { n, dim }), realStats);
+  const isOpts = { n, classes, splits: opts.splits };
+  const classOpts = { n, classes };
+  const intraOpts = { dim, classes };
+  const prOpts = { nReal: n, nFake: n, dim, k: opts.k };
+  const testSet = { features: real.features, labels: testLabels };
   return {
     n,
-    is: inceptionScore(fake.probs, n, classes, opts.splits),
-    isReal: inceptionScore(real.probs, n, classes, opts.splits),
+    is: inceptionScore(fake.probs, isOpts),
+    isReal: inceptionScore(real.probs, isOpts),
     fid: fakeFid.fid,
     fidReal: floorFid.fid,
     fidEps: Math.max(fakeFid.eps, floorFid.eps),
     // An unconditional G ignores the requested classes: no per-class numbers for it.
     intraFid: conditional
-      ? intraFid(fake.features, requested, real.features, testLabels, dim, classes)
+      ? intraFid({ features: fake.features, labels: requested }, testSet, intraOpts)
       : { perClass: new Array<number>(classes).fill(NaN), mean: NaN },
-    intraFidReal: intraFid(floor.features, trainLabels, real.features, testLabels, dim, classes),
-    accuracy: conditional ? conditionalAccuracy(fake.probs, n, classes, requested) : NaN,
-    accuracyReal: conditionalAccuracy(real.probs, n, classes, testLabels),
-    coverage: unconditionalAware(classCoverage(fake.probs, n, classes, requested), conditional),
-    precisionRecall: precisionRecall(real.features, n, fake.features, n, dim, opts.k),
-    precisionRecallReal: precisionRecall(real.features, n, floor.features, n, dim, opts.k),
+    intraFidReal: intraFid({ features: floor.features, labels: trainLabels }, testSet, intraOpts),
+    accuracy: conditional ? conditionalAccuracy(fake.probs, requested, classOpts) : NaN,
+    accuracyReal: conditionalAccuracy(real.probs, testLabels, classOpts),
+    coverage: unconditionalAware(classCoverage(fake.probs, requested, classOpts), conditional),
+    precisionRecall: precisionRecall(real.features, fake.features, prOpts),
+    precisionRecallReal: precisionRecall(real.features, floor.features, prOpts),
   };
 }
 
