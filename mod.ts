@@ -78,6 +78,7 @@ export {
   WGAN_LOSS,
 } from "./src/train/losses.ts";
 export { gradientPenalty } from "./src/train/gradient_penalty.ts";
+export { createEma, emaDecayAt, updateEma } from "./src/train/ema.ts";
 export {
   latestCheckpoint,
   loadCheckpoint,

@@ -82,7 +82,8 @@ const FIELDS: Record<
     choices: ["both", "real"],
   },
   emaDecay: {
-    help: "average G's weights with this decay (e.g. 0.999) and sample/score/export it, 0 = off",
+    help:
+      "average G's weights with this decay (warmed up over the first steps) and sample, score and export the average; 0 = off, G itself",
     min: 0,
     max: 0.9999,
   },

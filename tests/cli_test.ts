@@ -90,6 +90,17 @@ Deno.test("parseTrainArgs(): --model sagan defaults to the hinge loss and Adam (
   assert.throws(() => parseTrainArgs(["--model", "sagan", "--unconditional"], {}), /--model sagan/);
 });
 
+Deno.test("parseTrainArgs(): G's average is on by default (0.999), off with --ema-decay 0 and for pix2pix", () => {
+  assert.equal(parseTrainArgs([], {}).config.emaDecay, 0.999);
+  assert.equal(parseTrainArgs(["--ema-decay", "0"], {}).config.emaDecay, 0);
+  assert.equal(parseTrainArgs(["--model", "pix2pix", "--data-dir", "f"], {}).config.emaDecay, 0);
+  assert.equal(
+    parseTrainArgs(["--model", "pix2pix", "--data-dir", "f", "--ema-decay", "0.99"], {}).config
+      .emaDecay,
+    0.99,
+  );
+});
+
 Deno.test("parseTrainArgs(): --noise picks the distribution of z and rejects others", () => {
   assert.equal(parseTrainArgs([], {}).config.noise, "normal");
   assert.equal(parseTrainArgs(["--noise", "uniform"], {}).config.noise, "uniform");

@@ -78,7 +78,7 @@ export const PRETRAINED: Readonly<Record<string, Readonly<Record<string, string>
  * ```ts
  * import assert from "node:assert/strict";
  * import { describeGenerators } from "@cgan/sample/pretrained";
- * assert.match(describeGenerators()[0]!, /^mnist-acgan +mnist +acgan +gate passed \(99\.8%\) +FID 5\.81$/);
+ * assert.match(describeGenerators()[0]!, /^mnist-acgan +mnist +acgan +gate passed +\(99\.8%\) +FID 5\.81$/);
  * ```
  */
 export function describeGenerators(): string[] {

@@ -78,8 +78,9 @@ export interface TrainConfig {
   /** ACGAN: train D's classifier on "both" real and generated images (the paper) or "real" only. */
   auxLoss: "both" | "real";
   /**
-   * Keep an exponential moving average of G's weights with this decay (e.g. 0.999) and sample,
-   * score and export the average (0 = off: G itself, as in the papers).
+   * Keep an exponential moving average of G's weights with this decay (default 0.999, warmed up
+   * over the first steps) and sample, score and export the average (0 = off: G itself, as in the
+   * papers; pix2pix's default). It reads G and never changes how G trains.
    */
   emaDecay: number;
   /** Seed of every random draw (weights, shuffling, noise). */
@@ -131,7 +132,7 @@ export const DEFAULTS: TrainConfig = {
   clipValue: 0.01,
   lambdaGp: 10,
   auxLoss: "both",
-  emaDecay: 0,
+  emaDecay: 0.999,
   seed: 0,
   sampleEvery: 1,
   saveEvery: 0,
@@ -161,7 +162,14 @@ export const PRESETS = {
  */
 export const MODEL_DEFAULTS: Partial<Record<ModelName, Partial<TrainConfig>>> = {
   sagan: { loss: "hinge", beta1: 0, beta2: 0.9 },
-  pix2pix: { dataset: "facades", batchSize: 1, labelSmoothing: 0, evalEvery: 1, epochs: 2 },
+  pix2pix: {
+    dataset: "facades",
+    batchSize: 1,
+    labelSmoothing: 0,
+    evalEvery: 1,
+    epochs: 2,
+    emaDecay: 0,
+  },
 };
 
 /**

@@ -2,7 +2,8 @@
  * An exponential moving average of G's weights (Yazici et al. 2019, "The Unusual Effectiveness of
  * Averaging in GAN Training"; BigGAN and StyleGAN sample from such an average). After every G
  * update, `ema = decay * ema + (1 - decay) * G`, for every weight of G, BatchNorm's moving
- * statistics included. The average is a second LayersModel of the same architecture: it is what
+ * statistics included. Early in a run the decay is warmed up ({@linkcode emaDecayAt}), so that a
+ * short run's average is not dominated by G's random initial weights. The average is a second LayersModel of the same architecture: it is what
  * a run samples, scores and exports, while training still updates G itself.
  *
  * @module
@@ -32,6 +33,29 @@ export async function createEma(gen: tf.LayersModel): Promise<tf.LayersModel> {
   const metadata = gen.getUserDefinedMetadata();
   if (metadata !== undefined) ema.setUserDefinedMetadata(metadata);
   return ema;
+}
+
+/**
+ * The decay to use at a step: `min(decay, (1 + step) / (10 + step))`, the warm-up of
+ * TensorFlow's `ExponentialMovingAverage(num_updates=...)`. It is 0.1 at step 0, 0.9 at step
+ * 80, 0.99 at step 890 and reaches 0.999 at step 8,990: the average follows G closely while G
+ * moves fast, then averages over about `1 / (1 - decay)` updates.
+ *
+ * @param decay The configured decay, in [0, 1).
+ * @param step Training steps taken before this update (the run's step, resumes included).
+ * @returns The decay for this update.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emaDecayAt } from "@cgan/cgan";
+ * assert.equal(emaDecayAt(0.999, 0), 0.1);
+ * assert.equal(emaDecayAt(0.999, 80), 0.9);
+ * assert.equal(emaDecayAt(0.999, 100_000), 0.999);
+ * ```
+ */
+export function emaDecayAt(decay: number, step: number): number {
+  return Math.min(decay, (1 + step) / (10 + step));
 }
 
 /**

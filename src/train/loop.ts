@@ -28,7 +28,7 @@ import {
   type TranslationPoint,
 } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
-import { createEma, updateEma } from "./ema.ts";
+import { createEma, emaDecayAt, updateEma } from "./ema.ts";
 import { LOSSES } from "./losses.ts";
 import { createAdam } from "./optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
@@ -345,7 +345,9 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         }),
       );
       tf.dispose(Object.values(inputs));
-      if (updateGen && trainables.ema !== undefined) updateEma(trainables.ema, nets.gen, emaDecay);
+      if (updateGen && trainables.ema !== undefined) {
+        updateEma(trainables.ema, nets.gen, emaDecayAt(emaDecay, step));
+      }
       state.step = step + 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;

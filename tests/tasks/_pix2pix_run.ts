@@ -1,7 +1,7 @@
 /** A tiny pix2pix run on the synthetic paired fixture, for the tests of the tasks that read one. */
 import { initBackend } from "../../src/backend/mod.ts";
 import { loadPairedDataset } from "../../src/data/datasets.ts";
-import { DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
+import { DEFAULTS, MODEL_DEFAULTS, type TrainConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
 import { writePairedFixture } from "../data/_paired_fixture.ts";
 
@@ -21,6 +21,7 @@ export async function tinyPix2pixRun(
   const config: TrainConfig = {
     ...DEFAULTS,
     model: "pix2pix",
+    emaDecay: MODEL_DEFAULTS.pix2pix!.emaDecay!, // pix2pix keeps no average of G, as the train task
     dataset: "facades",
     dataDir: data,
     size: PAIRS.size,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
 import { buildGan } from "../../src/models/registry.ts";
-import { createEma, updateEma } from "../../src/train/ema.ts";
+import { createEma, emaDecayAt, updateEma } from "../../src/train/ema.ts";
 
 const SPEC = {
   latentDim: 8,
@@ -90,5 +90,17 @@ Deno.test("createEma rebuilds every family's G, custom layers (spectral norm, at
       assert.ok(err < 1e-6, `${model}: decay 0 leaves ${ema.weights[i]!.name} ${err} from G`);
     });
     for (const net of [gen, disc, ema]) net.dispose();
+  }
+});
+
+Deno.test("emaDecayAt warms the decay up: (1 + step) / (10 + step) until it reaches the configured one", () => {
+  assert.equal(emaDecayAt(0.999, 0), 0.1);
+  assert.equal(emaDecayAt(0.999, 890), 0.99);
+  assert.equal(emaDecayAt(0.999, 8990), 0.999);
+  assert.equal(emaDecayAt(0.999, 1e6), 0.999);
+  assert.equal(emaDecayAt(0.5, 100), 0.5);
+  assert.equal(emaDecayAt(0, 0), 0); // 0 stays off
+  for (let s = 1; s < 10_000; s += 37) {
+    assert.ok(emaDecayAt(0.999, s) >= emaDecayAt(0.999, s - 1), `non-decreasing at ${s}`);
   }
 });

@@ -169,6 +169,7 @@ Deno.test("a checkpointed generator reproduces its outputs bit-for-bit after loa
       "disc_optimizer.bin",
       "disc_optimizer.json",
       "gen",
+      "gen_ema", // G's average, on by default (--ema-decay 0.999)
       "gen_optimizer.bin",
       "gen_optimizer.json",
       "state.json",
