@@ -31,6 +31,8 @@ Usage: deno task eval --checkpoint DIR [flags]
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
   --json FILE       where to write the scores (default: <run>/eval.json)
   --split NAME      pix2pix runs: test | val, the pairs to score (default: test)
+  --net NAME        average | gen: G's moving average (gen_ema/) when the run kept one, or G
+                    itself (default: average)
 
 A pix2pix run is scored by PSNR, SSIM and L1 of G's outputs against the targets (N = at most
 --n pairs of --split), not in an evaluator's feature space.`;
@@ -103,7 +105,8 @@ async function main(): Promise<void> {
     backend: { type: "string" },
     json: { type: "string" },
     split: { type: "string" },
-    help: { type: "boolean", default: false },
+    net: { type: "string", default: "average" },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return console.log(HELP);
   if (values.checkpoint === undefined) {
@@ -112,6 +115,9 @@ async function main(): Promise<void> {
   const n = intFlag("n", values.n, 20);
   const seed = intFlag("seed", values.seed, 0);
   const k = intFlag("k", values.k, 1);
+  if (values.net !== "average" && values.net !== "gen") {
+    throw new RangeError(`Invalid --net "${values.net}": expected average or gen`);
+  }
 
   const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint, "--checkpoint");
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
@@ -137,9 +143,12 @@ async function main(): Promise<void> {
   const dir = dataSource(config.dataDir);
   const test = await loadDataset(config.dataset, { split: "test", ...dir });
   const train = await loadDataset(config.dataset, { split: "train", ...dir });
-  const gen = await loadLayersModel(await samplingGeneratorDir(checkpoint));
+  const genDir = values.net === "gen"
+    ? `${checkpoint}/gen`
+    : await samplingGeneratorDir(checkpoint);
+  const gen = await loadLayersModel(genDir);
   const evaluator = await loadLayersModel(evaluatorDir);
-  console.log(`generator: ${checkpoint}`);
+  console.log(`generator: ${genDir}`);
   const t0 = performance.now();
   const scores = await scoreGenerator(gen, evaluator, test, train, {
     n,
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         checkpoint,
+        generator: genDir,
         dataset: config.dataset,
         featureSpace: `cgan ${name} evaluator penultimate layer (not Inception)`,
         evaluator: evaluatorDir,
@@ -176,6 +186,7 @@ async function evalTranslation(args: {
   split?: string | undefined;
   backend?: string | undefined;
   json?: string | undefined;
+  net: string;
   n: number;
   seed: number;
   runDir: string;
@@ -197,8 +208,9 @@ async function evalTranslation(args: {
     direction: config.direction,
     size: config.size,
   });
-  const gen = await loadLayersModel(await samplingGeneratorDir(checkpoint));
-  console.log(`generator: ${checkpoint}`);
+  const genDir = args.net === "gen" ? `${checkpoint}/gen` : await samplingGeneratorDir(checkpoint);
+  const gen = await loadLayersModel(genDir);
+  console.log(`generator: ${genDir}`);
   const t0 = performance.now();
   const scores = await scoreTranslation(gen, pairs, { n: args.n, seed: args.seed });
   gen.dispose();
@@ -225,6 +237,7 @@ async function evalTranslation(args: {
     JSON.stringify(
       {
         checkpoint,
+        generator: genDir,
         dataset: config.dataset,
         split,
         size: config.size,

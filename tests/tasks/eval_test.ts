@@ -69,6 +69,20 @@ Deno.test("deno task eval scores a tiny checkpoint and writes a JSON with every 
     assert.ok(scores.isReal.mean > 5, `IS of real digits ${scores.isReal.mean}`);
     // An untrained generator is far from real digits.
     assert.ok(scores.fid > scores.fidReal, `FID ${scores.fid} vs floor ${scores.fidReal}`);
+    // The run kept G's average (the default): it is what is scored unless --net gen says G.
+    assert.match(scores.generator, /\/gen_ema$/);
+    const own = await new Deno.Command("deno", {
+      args: [
+        ...["run", "-P=train", EVAL, "--checkpoint", runDir, "--n", "100", "--backend", "cpu"],
+        ...["--net", "gen", "--json", `${runDir}/eval-gen.json`],
+      ],
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(own.code, 0, new TextDecoder().decode(own.stderr));
+    const genScores = JSON.parse(await Deno.readTextFile(`${runDir}/eval-gen.json`));
+    assert.match(genScores.generator, /\/gen$/);
+    assert.notEqual(genScores.fid, scores.fid, "G and its average are different nets");
+    assert.equal(genScores.fidReal, scores.fidReal, "the same real references");
   } finally {
     await Deno.remove(runDir, { recursive: true });
   }
