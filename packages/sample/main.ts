@@ -40,9 +40,11 @@ import { describeGenerators, GENERATORS, generatorUrl, pretrainedUrl } from "./p
 
 const HELP = `Draw samples of one class from a conditional generator.
 
-Usage: sample (--digit N | --class NAME|N) [flags]
+Usage: sample (--digit N | --class NAME|N | --all) [flags]
   --digit N           MNIST digit 0-9
   --class NAME|N      class name or index (e.g. --class Sneaker for Fashion-MNIST)
+  --all               every class, a row each; column j of every row shares one z, so the
+                      rows differ by the class alone (--count columns, default 10)
   --dataset NAME      mnist | fashion | cifar10 (default: the generator's, else mnist)
   --generator NAME    a shipped generator (default: the dataset's first below)
   --weights PATH|URL  your own generator instead: a run directory, a checkpoint, a model folder,
@@ -117,8 +119,9 @@ export async function main(args: string[]): Promise<number> {
     generator: { type: "string" },
     digit: { type: "string" },
     class: { type: "string" },
+    all: { type: "boolean", default: false },
     dataset: { type: "string" },
-    count: { type: "string", default: "1" },
+    count: { type: "string" },
     seed: { type: "string", default: "0" },
     out: { type: "string", default: "sample.png" },
     "out-dir": { type: "string" },
@@ -129,8 +132,13 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if ((values.digit === undefined) === (values.class === undefined)) {
-    throw new TypeError("Expected exactly one of --digit N or --class NAME|N; see --help");
+  const picked = [values.digit, values.class].filter((v) => v !== undefined).length +
+    (values.all ? 1 : 0);
+  if (picked !== 1) {
+    throw new TypeError("Expected exactly one of --digit N, --class NAME|N or --all; see --help");
+  }
+  if (values.all && values["out-dir"] !== undefined) {
+    throw new TypeError("Cannot use --out-dir with --all: --all writes one grid (--out)");
   }
   if (values.weights !== undefined && values.generator !== undefined) {
     throw new TypeError(
@@ -159,10 +167,12 @@ export async function main(args: string[]): Promise<number> {
   if (values.digit !== undefined && dataset !== "mnist") {
     throw new TypeError(`Cannot use --digit with --dataset ${dataset}: use --class`);
   }
-  const label = values.digit !== undefined
+  const label = values.all
+    ? -1
+    : values.digit !== undefined
     ? resolveClass(values.digit, names, "--digit")
     : resolveClass(values.class!, names, "--class");
-  const count = intFlag("count", values.count, 1);
+  const count = intFlag("count", values.count ?? (values.all ? "10" : "1"), 1);
   const seed = intFlag("seed", values.seed, 0);
   if (!values.out.endsWith(".png")) {
     throw new TypeError(`Invalid --out "${values.out}": expected a .png file name`);
@@ -179,16 +189,38 @@ export async function main(args: string[]): Promise<number> {
       `Cannot sample "${weights}" as ${dataset}: the generator knows ${info.numClasses} classes, ${dataset} has ${names.length}`,
     );
   }
-  const images = await sampleImages(gen, new Array(count).fill(label), seed);
-  const [h, w, c] = info.imageShape;
-
-  const cols = Math.min(count, 10);
-  const grid = imageGrid(images, count, info.imageShape, { cols, pad: 1, background: 0 });
   const mode = terminalMode({
     noColor: Deno.env.get("NO_COLOR"),
     colorTerm: Deno.env.get("COLORTERM"),
     isTerminal: Deno.stdout.isTerminal(),
   });
+  if (values.all) {
+    // The same seed and count draw the same z for every class: column j shares z_j.
+    const rows = [];
+    for (let c = 0; c < names.length; c++) {
+      rows.push(await sampleImages(gen, new Array(count).fill(c), seed));
+    }
+    const all = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+    rows.forEach((r, c) => all.set(r, c * r.length));
+    const total = count * names.length;
+    const grid = imageGrid(all, total, info.imageShape, { cols: count, pad: 1, background: 0 });
+    console.log(renderImage(grid.pixels, grid.width, grid.height, grid.channels, mode));
+    console.log(
+      `${names.join(", ")}: a row each, x${count}, seed ${seed}; ${describeBackend(backend)}`,
+    );
+    const gate = gateLine(gen.getUserDefinedMetadata());
+    if (gate !== null) console.log(gate);
+    const big = imageGrid(all, total, info.imageShape, { cols: count, pad: 2, scale: 2 });
+    await writeFileAtomic(values.out, encodePng(big.pixels, big.width, big.height, big.channels));
+    console.log(`wrote ${values.out}`);
+    gen.dispose();
+    return 0;
+  }
+  const images = await sampleImages(gen, new Array(count).fill(label), seed);
+  const [h, w, c] = info.imageShape;
+
+  const cols = Math.min(count, 10);
+  const grid = imageGrid(images, count, info.imageShape, { cols, pad: 1, background: 0 });
   console.log(renderImage(grid.pixels, grid.width, grid.height, grid.channels, mode));
   console.log(`${names[label]} x${count}, seed ${seed}; ${describeBackend(backend)}`);
   const gate = gateLine(gen.getUserDefinedMetadata());

@@ -106,7 +106,7 @@ Deno.test("deno task sample rejects bad flags in one line with a non-zero exit",
       [["--digit", "five"], /^error: Invalid --digit "five": expected a digit 0-9$/],
       [
         ["--digit", "1", "--class", "2"],
-        /^error: Expected exactly one of --digit N or --class NAME\|N/,
+        /^error: Expected exactly one of --digit N, --class NAME\|N or --all/,
       ],
       [
         ["--digit", "3", "--dataset", "fashion"],
@@ -174,6 +174,35 @@ Deno.test("sample --generator picks a shipped generator by name; --help lists th
     assert.equal(lines.length, 1, bad.err);
     assert.match(lines[0]!, pattern);
   }
+});
+
+Deno.test("sample --all draws a row per class whose column j shares one z: row 5 is what --digit 5 draws", async () => {
+  const { code, out, err } = await sample([
+    ...["--weights", `${tmp}/gen`, "--all", "--count", "3", "--seed", "7"],
+    ...["--out", `${tmp}/all.png`],
+  ]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^0, 1, 2, 3, 4, 5, 6, 7, 8, 9: a row each, x3, seed 7;/m);
+  const all = decodePng(await Deno.readFile(`${tmp}/all.png`));
+  // 3 columns and 10 rows of 28x28 cells, 2 pixels apart, everything x2.
+  assert.deepEqual([all.width, all.height], [(3 * 28 + 2 * 2) * 2, (10 * 28 + 9 * 2) * 2]);
+  const five = await sample([
+    ...["--weights", `${tmp}/gen`, "--digit", "5", "--count", "3", "--seed", "7"],
+    ...["--out", `${tmp}/five3.png`, "--out-dir", `${tmp}/five3`],
+  ]);
+  assert.equal(five.code, 0, five.err);
+  for (let j = 0; j < 3; j++) {
+    const one = decodePng(await Deno.readFile(`${tmp}/five3/5-0000${j}.png`));
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) {
+        const at = ((5 * 30 + y) * 2) * all.width + (j * 30 + x) * 2;
+        assert.equal(all.data[at], one.data[y * 28 + x], `row 5, column ${j}, pixel (${y}, ${x})`);
+      }
+    }
+  }
+  const bad = await sample(["--weights", `${tmp}/gen`, "--all", "--out-dir", `${tmp}/x`]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /error: Cannot use --out-dir with --all/);
 });
 
 Deno.test("cleanup", async () => {
