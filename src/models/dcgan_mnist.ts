@@ -26,10 +26,15 @@ function leaky(name: string): tf.layers.Layer {
   return tf.layers.leakyReLU({ alpha: ALPHA, name });
 }
 
+function bn(name: string, x: tf.SymbolicTensor): tf.SymbolicTensor {
+  return tf.layers.batchNormalization({ name }).apply(x) as tf.SymbolicTensor;
+}
+
 /**
  * Builds G: `(z [N, latentDim], labels [N, 1]) -> image [N, 28, 28, 1]` in [-1, 1].
  *
  * @param spec Sizes and seed; the image must be 28x28 (two 2x upsamplings of 7x7).
+ * @param opts `batchNorm`: BatchNorm before each LeakyReLU (not in paper 001; ACGAN's G uses it).
  * @returns The generator.
  *
  * @example
@@ -39,7 +44,10 @@ function leaky(name: string): tf.layers.Layer {
  * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
  * ```
  */
-export function buildGenerator(spec: ModelSpec): tf.LayersModel {
+export function buildGenerator(
+  spec: ModelSpec,
+  opts: { batchNorm?: boolean } = {},
+): tf.LayersModel {
   const [h, w, c] = spec.imageShape;
   if (h % 4 !== 0 || w % 4 !== 0) {
     throw new RangeError(
@@ -56,6 +64,7 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
     name: "gen_project",
   })
     .apply(z) as tf.SymbolicTensor;
+  if (opts.batchNorm) x = bn("gen_project_bn", x);
   x = leaky("gen_project_act").apply(x) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [h0, w0, FILTERS], name: "gen_reshape" }).apply(
     x,
@@ -72,6 +81,7 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
       kernelInitializer: seeds.glorotUniform(),
       name: `gen_up${i}`,
     }).apply(x) as tf.SymbolicTensor; // [N, 14, 14, 128] then [N, 28, 28, 128]
+    if (opts.batchNorm) x = bn(`gen_up${i}_bn`, x);
     x = leaky(`gen_up${i}_act`).apply(x) as tf.SymbolicTensor;
   }
   const image = tf.layers.conv2d({

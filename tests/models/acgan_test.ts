@@ -30,6 +30,23 @@ Deno.test("ACGAN's D (MLP and conv) has one input and a source column plus one c
   }
 });
 
+Deno.test("ACGAN's conv G normalises before each LeakyReLU; paper 001's DCGAN G does not", async () => {
+  await initBackend({ requested: "cpu" });
+  const acgan = buildGan("acgan-conv", SPEC);
+  const dcgan = buildGan("dcgan", SPEC);
+  const norms = (g: tf.LayersModel) =>
+    g.layers.filter((l) => l.getClassName() === "BatchNormalization").map((l) => l.name);
+  assert.deepEqual(norms(acgan.gen), ["gen_project_bn", "gen_up1_bn", "gen_up2_bn"]);
+  assert.deepEqual(norms(dcgan.gen), []);
+  // Each norm feeds the LeakyReLU of its block.
+  for (const name of norms(acgan.gen)) {
+    const act = acgan.gen.getLayer(name.replace(/_bn$/, "_act"));
+    assert.equal(act.getClassName(), "LeakyReLU");
+    assert.equal(act.inboundNodes[0]!.inboundLayers[0]!.name, name);
+  }
+  for (const net of [acgan.gen, acgan.disc, dcgan.gen, dcgan.disc]) net.dispose();
+});
+
 Deno.test("ACGAN's MLP G takes z concatenated with the one-hot label, and the label moves the output", async () => {
   await initBackend({ requested: "cpu" });
   const { gen, disc } = buildGan("acgan", SPEC);
