@@ -8,7 +8,8 @@
  */
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
-import { decodeJpeg, type Direction, DIRECTIONS, resizeRgb } from "../src/data/paired.ts";
+import { type Direction, DIRECTIONS, resizeRgb } from "../src/data/paired.ts";
+import { decodeJpeg } from "../src/io/jpeg.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { imageGrid } from "../src/io/grid.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";

@@ -2,14 +2,14 @@
  * Paired images in the pix2pix layout (Isola et al. 2017; paper 003): a folder per split
  * (`train/`, `val/`, `test/`) of JPEG files, each holding a pair side by side, A on the left
  * and B on the right (facades: A is the photo, B the label map, and labels -> photo is
- * `BtoA`). Files are decoded with `jpeg-js`, split, and resized to the preset's side on the
+ * `BtoA`). Files are decoded (`src/io/jpeg.ts`), split, and resized to the preset's side on the
  * host; `jitterPairs` is pix2pix's random jitter (upscale 286/256, random crop) and mirroring,
  * the same for both images of a pair.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import jpeg from "jpeg-js";
+import { decodeJpeg } from "../io/jpeg.ts";
 import { mulberry32 } from "../rng.ts";
 
 /** `--direction`: which half of each file is G's input. */
@@ -91,34 +91,6 @@ export function resizeRgb(pixels: Uint8Array, w: number, h: number, size: number
     }
   }
   return out;
-}
-
-/**
- * Decodes a JPEG file to interleaved RGB.
- *
- * @param bytes The file's bytes.
- * @param what What the file is, for errors (e.g. `pix2pix pair "x.jpg"`).
- * @returns Pixels `[height, width, 3]` and the size.
- * @throws {SyntaxError} If it is not a JPEG.
- *
- * @example
- * ```ts
- * import jpeg from "jpeg-js";
- * import { decodeJpeg } from "./paired.ts";
- * const file = jpeg.encode({ width: 4, height: 2, data: new Uint8Array(32).fill(200) }, 90).data;
- * const { width, height, data } = decodeJpeg(new Uint8Array(file), "x.jpg");
- * console.log(width, height, data.length); // 4 2 24
- * ```
- */
-export function decodeJpeg(
-  bytes: Uint8Array,
-  what: string,
-): { width: number; height: number; data: Uint8Array } {
-  try {
-    return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 64 });
-  } catch (err) {
-    throw new SyntaxError(`Cannot read ${what}: not a JPEG (${(err as Error).message})`);
-  }
 }
 
 /**

@@ -25,7 +25,7 @@ export interface WriteDirOptions {
  * created.
  *
  * @param path The target file.
- * @param data Bytes, or text written as UTF-8.
+ * @param data Bytes, text written as UTF-8, or chunks of bytes written one after another.
  * @returns Resolves once the file is in place.
  *
  * @example Write a file and read it back
@@ -37,7 +37,10 @@ export interface WriteDirOptions {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string | readonly Uint8Array[],
+): Promise<void> {
   const parent = dirname(path);
   const tmp = join(parent, `.${basename(path)}.tmp-${randomSuffix()}`);
   try {
@@ -132,12 +135,21 @@ async function swapIn(tmp: string, dir: string, old: string): Promise<void> {
   await removeQuietly(old);
 }
 
-async function writeAndSync(path: string, data: Uint8Array | string): Promise<void> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+async function writeAndSync(
+  path: string,
+  data: Uint8Array | string | readonly Uint8Array[],
+): Promise<void> {
+  const chunks = typeof data === "string"
+    ? [new TextEncoder().encode(data)]
+    : data instanceof Uint8Array
+    ? [data]
+    : data;
   const file = await Deno.open(path, { write: true, createNew: true });
   try {
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    for (const bytes of chunks) {
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    }
     await file.sync();
   } finally {
     file.close();

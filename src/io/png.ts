@@ -138,3 +138,28 @@ function unpackGray(
   }
   return out;
 }
+
+/**
+ * Reads a PNG's size and colour type from its IHDR chunk, without decoding the image.
+ *
+ * @param bytes The file's bytes, or its first 26 or more.
+ * @returns Width, height and whether it has colour (RGB, RGBA or a palette) or is gray (with
+ *   or without alpha); null when the bytes are not a PNG or end before the IHDR fields.
+ *
+ * @example Read a gray PNG's header
+ * ```ts
+ * import { encodePng, pngHeader } from "./png.ts";
+ * const header = pngHeader(encodePng(new Uint8Array(6), 3, 2, 1));
+ * if (header?.width !== 3 || header.height !== 2 || header.color) throw new Error("expected gray 3x2");
+ * ```
+ */
+export function pngHeader(
+  bytes: Uint8Array,
+): { width: number; height: number; color: boolean } | null {
+  if (bytes.length < 26 || !hasPngSignature(bytes)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== "IHDR") return null;
+  // Colour types: 0 gray, 2 RGB, 3 palette, 4 gray + alpha, 6 RGBA.
+  const colorType = bytes[25]!;
+  return { width: view.getUint32(16), height: view.getUint32(20), color: (colorType & 2) !== 0 };
+}
