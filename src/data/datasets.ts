@@ -13,6 +13,14 @@ export const DATASET_NAMES = ["mnist", "fashion", "cifar10"] as const;
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
 
+/**
+ * `--dataset folder`: a folder of your own images, one subfolder per class (read by
+ * `loadFolder`).
+ */
+export const FOLDER_DATASET = "folder";
+/** The type of {@linkcode FOLDER_DATASET}. */
+export type FolderDatasetName = typeof FOLDER_DATASET;
+
 /** Paired (image-to-image) datasets selectable by name, in pix2pix's A|B JPEG layout. */
 export const PAIRED_DATASET_NAMES = ["facades"] as const;
 /** One of {@linkcode PAIRED_DATASET_NAMES}. */
