@@ -8,18 +8,23 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { BACKEND_NAMES } from "./backend/mod.ts";
-import { DATASET_NAMES, isPairedDatasetName, PAIRED_DATASET_NAMES } from "./data/datasets.ts";
+import {
+  DATASET_NAMES,
+  FOLDER_DATASET,
+  isPairedDatasetName,
+  PAIRED_DATASET_NAMES,
+} from "./data/datasets.ts";
 import { DIRECTIONS } from "./data/paired.ts";
 import { NOISE_KINDS } from "./models/generator.ts";
 import { LOSSES } from "./train/losses.ts";
 import {
   DEFAULTS,
-  LOSS_DEFAULTS,
   MODEL_DEFAULTS,
   MODEL_NAMES,
   MODEL_PRESETS,
   type PresetName,
   PRESETS,
+  resolveConfig,
   type TrainConfig,
 } from "./train/config.ts";
 
@@ -32,12 +37,12 @@ const FIELDS: Record<
 > = {
   model: { help: "architecture", choices: MODEL_NAMES },
   dataset: {
-    help: "training data (facades: paired, for pix2pix)",
-    choices: [...DATASET_NAMES, ...PAIRED_DATASET_NAMES],
+    help: "training data (facades: paired, for pix2pix; folder: your images in --data-dir)",
+    choices: [...DATASET_NAMES, ...PAIRED_DATASET_NAMES, FOLDER_DATASET],
   },
   dataDir: {
     help: "read the dataset from this folder (IDX files, raw or .gz; facades: train/ val/ " +
-      "test/ of A|B JPEGs, required)",
+      "test/ of A|B JPEGs, required; folder: one subfolder of PNG/JPEG images per class, required)",
   },
   loss: { help: "adversarial loss", choices: Object.keys(LOSSES) },
   backend: { help: "compute backend (env CGAN_BACKEND)", choices: ["auto", ...BACKEND_NAMES] },
@@ -57,10 +62,22 @@ const FIELDS: Record<
     max: 4,
   },
   size: {
-    help: "pix2pix: image side, a power of two; 64 = CPU preset, 256 = the paper",
+    help: "image side; pix2pix: a power of two, 64 = CPU preset, 256 = the paper; folder: " +
+      "32 for colour, 28 for gray; 0 = the dataset's default",
     int: true,
-    min: 32,
+    min: 0,
     max: 1024,
+  },
+  channels: {
+    help: "folder: 1 (gray) or 3 (RGB); 0 = 3 if any image has colour, else 1",
+    int: true,
+    min: 0,
+    max: 3,
+  },
+  skipBad: { help: "folder: leave out unreadable images with a warning instead of stopping" },
+  maxDataMb: {
+    help: "folder: refuse data above N MiB as float32 training tensors, checked before decoding",
+    min: 1,
   },
   direction: { help: "pix2pix: which half of each A|B file is G's input", choices: DIRECTIONS },
   lambdaL1: { help: "pix2pix: weight of the L1 term in G's loss", min: 0 },
@@ -112,6 +129,8 @@ const RESUMABLE: readonly Key[] = [
   "saveEvery",
   "logEvery",
   "keepCheckpoints",
+  "skipBad",
+  "maxDataMb",
 ];
 
 function flagName(key: string): string {
@@ -154,7 +173,9 @@ export function parseTrainArgs(
     unconditional: { type: "boolean" },
     help: { type: "boolean" },
   };
-  for (const key of Object.keys(FIELDS)) options[flagName(key)] = { type: "string" };
+  for (const key of Object.keys(FIELDS) as Key[]) {
+    options[flagName(key)] = { type: typeof DEFAULTS[key] === "boolean" ? "boolean" : "string" };
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
@@ -167,11 +188,12 @@ export function parseTrainArgs(
       `Invalid --preset "${presetName}": expected one of ${Object.keys(PRESETS).join(", ")}`,
     );
   }
-  const explicit: Record<string, string | number> = {};
+  const explicit: Record<string, string | number | boolean> = {};
   if (env.CGAN_BACKEND) explicit.backend = parseValue("backend", env.CGAN_BACKEND, "CGAN_BACKEND");
   for (const key of Object.keys(FIELDS) as Key[]) {
     const raw = values[flagName(key)];
     if (typeof raw === "string") explicit[key] = parseValue(key, raw, `--${flagName(key)}`);
+    if (raw === true) explicit[key] = true;
   }
   if (values.unconditional === true) {
     if (explicit.conditioning === "label") {
@@ -194,12 +216,6 @@ export function parseTrainArgs(
       );
     }
   }
-  const size = explicit.size as number | undefined;
-  if (size !== undefined && !Number.isInteger(Math.log2(size))) {
-    throw new RangeError(
-      `Invalid --size "${size}": expected a power of two (pix2pix's U-Net halves it down to 1x1)`,
-    );
-  }
   const resume = (values.resume as string | undefined) ?? "";
   if (resume !== "") {
     const fixed = Object.keys(explicit).filter((k) => !RESUMABLE.includes(k as Key));
@@ -214,25 +230,31 @@ export function parseTrainArgs(
       );
     }
   }
-  const general: Partial<TrainConfig> = PRESETS[presetName as PresetName];
-  const model = (explicit.model ?? general.model ?? DEFAULTS.model) as TrainConfig["model"];
-  const preset = { ...general, ...MODEL_PRESETS[model]?.[presetName as PresetName] };
-  const loss = (explicit.loss ?? preset.loss ?? MODEL_DEFAULTS[model]?.loss ??
-    DEFAULTS.loss) as TrainConfig["loss"];
-  const config = {
-    ...DEFAULTS,
-    ...MODEL_DEFAULTS[model],
-    ...preset,
-    ...LOSS_DEFAULTS[loss],
-    ...explicit,
-  } as TrainConfig;
+  const config = resolveConfig(explicit as Partial<TrainConfig>, presetName as PresetName);
   if (resume === "" && values.help !== true) checkModelData(config);
   return { config, explicit: explicit as Partial<TrainConfig>, resume, help: values.help === true };
 }
 
-/** pix2pix trains on paired data only, and only it does; it takes the adversarial losses. */
+/**
+ * pix2pix trains on paired data only, and only it does; it takes the adversarial losses and
+ * power-of-two sizes. A folder dataset needs its folder.
+ */
 function checkModelData(config: TrainConfig): void {
   const paired = isPairedDatasetName(config.dataset);
+  if (config.model === "pix2pix" && !Number.isInteger(Math.log2(config.size))) {
+    throw new RangeError(
+      `Invalid --size "${config.size}": expected a power of two (pix2pix's U-Net halves it down to 1x1)`,
+    );
+  }
+  if (config.dataset === FOLDER_DATASET && config.dataDir === "") {
+    throw new TypeError(
+      `Missing --data-dir for --dataset folder: expected a folder with one subfolder of ` +
+        `PNG/JPEG images per class`,
+    );
+  }
+  if (config.channels === 2) {
+    throw new RangeError(`Invalid --channels "2": expected 1 (gray), 3 (RGB) or 0 (the images')`);
+  }
   if (config.model === "pix2pix" && !paired) {
     throw new TypeError(
       `Invalid --dataset "${config.dataset}" for --model pix2pix: expected a paired dataset ` +
@@ -305,8 +327,9 @@ export function trainHelp(): string {
   ];
   for (const key of Object.keys(FIELDS) as Key[]) {
     const field = FIELDS[key];
-    const flag = `--${flagName(key)} ${
-      field.choices ? "NAME" : typeof DEFAULTS[key] === "string" ? "TEXT" : "N"
+    const kind = typeof DEFAULTS[key];
+    const flag = `--${flagName(key)}${
+      kind === "boolean" ? "" : field.choices ? " NAME" : kind === "string" ? " TEXT" : " N"
     }`;
     const choices = field.choices ? ` (${field.choices.join(" | ")})` : "";
     const value = DEFAULTS[key] === "" ? '""' : String(DEFAULTS[key]);
@@ -321,6 +344,9 @@ export function trainHelp(): string {
     "",
     "pix2pix: deno task train --model pix2pix --data-dir DIR trains 64x64 facades (labels ->",
     "photo), the CPU preset; --preset paper (or --size 256) is the paper's 256x256, for a GPU.",
+    "",
+    "Your own images: deno task train --dataset folder --data-dir DIR reads one subfolder of",
+    "PNG/JPEG images per class (named after it), decoded once into DIR/.cgan-cache-*.bin.",
   );
   return lines.join("\n");
 }

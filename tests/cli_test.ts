@@ -135,6 +135,53 @@ Deno.test("parseTrainArgs(): --model pix2pix trains facades at the 64x64 CPU pre
   );
   assert.match(
     trainHelp(),
-    /--size N +pix2pix: .*64 = CPU preset, 256 = the paper \(default: 64\)/,
+    /--size N +image side; pix2pix: a power of two, 64 = CPU preset, 256 = the paper; .*\(default: 0\)/,
   );
+  assert.match(
+    trainHelp(),
+    /Models change: .*pix2pix \{"dataset":"facades","size":64,/,
+  );
+});
+
+Deno.test("parseTrainArgs(): --dataset folder takes your folder, any --size, --channels 1|3 and the --skip-bad switch", () => {
+  const { config } = parseTrainArgs(
+    ["--dataset", "folder", "--data-dir", "my/flowers", "--size", "28", "--channels", "1"],
+    {},
+  );
+  assert.deepEqual(
+    [
+      config.dataset,
+      config.dataDir,
+      config.size,
+      config.channels,
+      config.skipBad,
+      config.maxDataMb,
+    ],
+    ["folder", "my/flowers", 28, 1, false, 2048],
+  );
+  const defaults = parseTrainArgs(["--dataset", "folder", "--data-dir", "d"], {}).config;
+  assert.deepEqual([defaults.size, defaults.channels], [0, 0], "0 = the images' own");
+  const skip = parseTrainArgs(["--dataset", "folder", "--data-dir", "d", "--skip-bad"], {});
+  assert.deepEqual([skip.config.skipBad, skip.explicit.skipBad], [true, true]);
+  assert.deepEqual(
+    parseTrainArgs(["--resume", "runs/a", "--skip-bad", "--max-data-mb", "512"], {}).explicit,
+    { skipBad: true, maxDataMb: 512 },
+  );
+  assert.throws(
+    () => parseTrainArgs(["--dataset", "folder"], {}),
+    /^TypeError: Missing --data-dir for --dataset folder: expected a folder with one subfolder of PNG\/JPEG images per class$/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--dataset", "folder", "--data-dir", "d", "--channels", "2"], {}),
+    /^RangeError: Invalid --channels "2": expected 1 \(gray\), 3 \(RGB\) or 0 \(the images'\)$/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--skip-bad", "yes"], {}),
+    /^TypeError: Invalid arguments: .*; see --help$/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--model", "pix2pix", "--dataset", "folder", "--data-dir", "d"], {}),
+    /Invalid --dataset "folder" for --model pix2pix: expected a paired dataset/,
+  );
+  assert.match(trainHelp(), /--skip-bad +folder: leave out unreadable images .*\(default: false\)/);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import type { BackendName } from "../backend/mod.ts";
-import type { DatasetName, PairedDatasetName } from "../data/datasets.ts";
+import type { DatasetName, FolderDatasetName, PairedDatasetName } from "../data/datasets.ts";
 import type { Direction } from "../data/paired.ts";
 import type { NoiseKind } from "../models/generator.ts";
 import type { LossName } from "./losses.ts";
@@ -27,8 +27,12 @@ export type ModelName = typeof MODEL_NAMES[number];
 export interface TrainConfig {
   /** Architecture. */
   model: ModelName;
-  /** Training data: a labelled dataset, or a paired one for pix2pix. */
-  dataset: DatasetName | PairedDatasetName;
+  /**
+   * Training data: a labelled dataset, a paired one for pix2pix, "folder" (a folder of class
+   * subfolders of your own images, `dataDir`), or "memory" (a dataset passed from code to
+   * `trainOnDataset`).
+   */
+  dataset: DatasetName | PairedDatasetName | FolderDatasetName | "memory";
   /** Read the dataset from this folder instead of its default source ("" = default). */
   dataDir: string;
   /** Adversarial loss. */
@@ -57,8 +61,20 @@ export interface TrainConfig {
   noise: NoiseKind;
   /** Channel multiplier of the CIFAR DCGAN and of pix2pix (1 = the papers' widths). */
   width: number;
-  /** pix2pix: side of the square images (inputs are resized to it; the paper: 256). */
+  /**
+   * Side of the square images the data is resized to, 0 = the dataset's default: pix2pix 64
+   * (the paper: 256), a folder 32 for colour images and 28 for gray ones.
+   */
   size: number;
+  /** Folder: image channels, 1 (gray) or 3 (RGB); 0 = 3 if any image has colour, else 1. */
+  channels: number;
+  /** Folder: leave out unreadable images with a warning instead of stopping. */
+  skipBad: boolean;
+  /**
+   * Folder: refuse, before decoding, data that would take more than this many MiB as float32
+   * training tensors.
+   */
+  maxDataMb: number;
   /** pix2pix: which half of each A|B file is G's input (facades: BtoA = labels -> photo). */
   direction: Direction;
   /** pix2pix: weight of the L1 distance to the target in G's loss. */
@@ -122,7 +138,10 @@ export const DEFAULTS: TrainConfig = {
   latentDim: 100,
   noise: "normal",
   width: 1,
-  size: 64,
+  size: 0,
+  channels: 0,
+  skipBad: false,
+  maxDataMb: 2048,
   direction: "BtoA",
   lambdaL1: 100,
   activation: "leaky",
@@ -164,6 +183,7 @@ export const MODEL_DEFAULTS: Partial<Record<ModelName, Partial<TrainConfig>>> = 
   sagan: { loss: "hinge", beta1: 0, beta2: 0.9 },
   pix2pix: {
     dataset: "facades",
+    size: 64,
     batchSize: 1,
     labelSmoothing: 0,
     evalEvery: 1,
@@ -193,3 +213,36 @@ export const LOSS_DEFAULTS: Partial<Record<LossName, Partial<TrainConfig>>> = {
 
 /** A key of {@linkcode PRESETS}. */
 export type PresetName = keyof typeof PRESETS;
+
+/**
+ * The full config of a run: {@linkcode DEFAULTS}, then what the model changes, the preset (and
+ * its model-specific form), what the loss changes, and last the fields given. The train task
+ * resolves its flags with it, and `trainOnDataset` its options.
+ *
+ * @param given Fields set explicitly (flags, or code).
+ * @param preset A key of {@linkcode PRESETS} (default "default").
+ * @returns The resolved config.
+ *
+ * @example SAGAN brings its own loss; a given field wins over everything
+ * ```ts
+ * import { resolveConfig } from "./config.ts";
+ * const config = resolveConfig({ model: "sagan", beta1: 0.5 });
+ * if (config.loss !== "hinge" || config.beta1 !== 0.5) throw new Error("expected hinge, beta1 0.5");
+ * ```
+ */
+export function resolveConfig(
+  given: Partial<TrainConfig>,
+  preset: PresetName = "default",
+): TrainConfig {
+  const general: Partial<TrainConfig> = PRESETS[preset];
+  const model = given.model ?? general.model ?? DEFAULTS.model;
+  const presetFields = { ...general, ...MODEL_PRESETS[model]?.[preset] };
+  const loss = given.loss ?? presetFields.loss ?? MODEL_DEFAULTS[model]?.loss ?? DEFAULTS.loss;
+  return {
+    ...DEFAULTS,
+    ...MODEL_DEFAULTS[model],
+    ...presetFields,
+    ...LOSS_DEFAULTS[loss],
+    ...given,
+  };
+}
