@@ -52,9 +52,16 @@ export {
   type ModelName,
   type PresetName,
   PRESETS,
+  resolveConfig,
   type TrainConfig,
 } from "./src/train/config.ts";
 export { train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
+export {
+  type RunRecord,
+  trainOnDataset,
+  type TrainOnDatasetOptions,
+  writeRunConfig,
+} from "./src/train/run.ts";
 export {
   drawStepInputs,
   type GanNets,
@@ -101,6 +108,8 @@ export {
   DATASET_CLASSES,
   DATASET_NAMES,
   type DatasetName,
+  FOLDER_DATASET,
+  type FolderDatasetName,
   isDatasetName,
   isPairedDatasetName,
   loadDataset,
@@ -110,6 +119,15 @@ export {
   type PairedLoadOptions,
 } from "./src/data/datasets.ts";
 export { type Direction, DIRECTIONS } from "./src/data/paired.ts";
+export {
+  type BadImage,
+  type FolderLoad,
+  type FolderOptions,
+  type FolderReport,
+  holdOut,
+  loadFolder,
+} from "./src/data/folder.ts";
+export { centerCropResize, type HostPixels } from "./src/io/resize.ts";
 export {
   FASHION_CLASSES,
   loadFashionMnist,

@@ -132,10 +132,24 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     state = { step: 0, history: [] };
   }
   const { nets, optimizers } = trainables;
-  // G's model file says which noise it takes (or, for pix2pix, which way it translates).
+  const known = (nets.gen.getUserDefinedMetadata() as { classNames?: string[] } | undefined)
+    ?.classNames;
+  if (known !== undefined && known.join("\n") !== dataset.classNames.join("\n")) {
+    for (const owned of [nets.gen, nets.disc, optimizers.gen, optimizers.disc]) owned.dispose();
+    trainables.ema?.dispose();
+    source.dispose();
+    throw new RangeError(
+      `Cannot resume "${runDir}": its G knows the classes ${known.join(", ")}, found ` +
+        `${dataset.classNames.join(", ")} in ${dataset.source}`,
+    );
+  }
+  // G's model file says which noise it takes and its class names (or, for pix2pix, which way
+  // it translates), so a sampler needs nothing else.
   nets.gen.setUserDefinedMetadata({
     ...nets.gen.getUserDefinedMetadata(),
-    ...(paired ? { direction: cfg.direction } : { noise: cfg.noise }),
+    ...(paired
+      ? { direction: cfg.direction }
+      : { noise: cfg.noise, classNames: dataset.classNames }),
   });
   const { emaDecay } = cfg;
   if (emaDecay > 0 && trainables.ema === undefined) {
