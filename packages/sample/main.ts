@@ -6,6 +6,7 @@
  * deno run -A jsr:@cgan/sample --digit 5
  * deno run -A jsr:@cgan/sample --digit 5 --count 200 --seed 7 --out-dir fives/
  * deno run -A jsr:@cgan/sample --weights runs/my-run --class 3      # a generator of your own
+ * deno run -A jsr:@cgan/sample --weights runs/my-folder-run --class tulip  # classes by name
  * ```
  *
  * In a checkout the same CLI is `deno task sample`.
@@ -42,10 +43,12 @@ const HELP = `Draw samples of one class from a conditional generator.
 
 Usage: sample (--digit N | --class NAME|N | --all) [flags]
   --digit N           MNIST digit 0-9
-  --class NAME|N      class name or index (e.g. --class Sneaker for Fashion-MNIST)
+  --class NAME|N      class name or index (e.g. --class Sneaker for Fashion-MNIST; a run on
+                      your own folder takes its class folders' names)
   --all               every class, a row each; column j of every row shares one z, so the
                       rows differ by the class alone (--count columns, default 10)
-  --dataset NAME      mnist | fashion | cifar10 (default: the generator's, else mnist)
+  --dataset NAME      mnist | fashion | cifar10 (default: the generator's recorded classes,
+                      else its run's dataset, else mnist)
   --generator NAME    a shipped generator (default: the dataset's first below)
   --weights PATH|URL  your own generator instead: a run directory, a checkpoint, a model folder,
                       or a model.json URL
@@ -60,13 +63,21 @@ Shipped generators, with their recorded scores (cgan's own evaluators, not Incep
 gate reads 1,000 samples, FID compares 10,000 with the test images):
 ${describeGenerators().map((line) => `  ${line}`).join("\n")}`;
 
-async function runDataset(weights: string): Promise<string | undefined> {
+/** The dataset and class names a run directory's config.json records, if it is one. */
+async function runRecord(weights: string): Promise<{ dataset?: string; classNames?: string[] }> {
   try {
     const text = await Deno.readTextFile(`${weights.replace(/\/+$/, "")}/config.json`);
-    return JSON.parse(text).config?.dataset;
+    const record = JSON.parse(text);
+    return { dataset: record.config?.dataset, classNames: record.classNames };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** The class names a generator's model file records (training writes them), if any. */
+function recordedClassNames(metadata: object | undefined): string[] | undefined {
+  const names = (metadata as { classNames?: unknown } | undefined)?.classNames;
+  return Array.isArray(names) && names.every((n) => typeof n === "string") ? names : undefined;
 }
 
 function resolveClass(raw: string, names: readonly string[], flag: string): number {
@@ -156,10 +167,10 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  const dataset = values.dataset ?? shippedDataset ??
-    (values.weights === undefined ? undefined : await runDataset(values.weights)) ?? "mnist";
-  const names = isDatasetName(dataset) ? DATASET_CLASSES[dataset] : undefined;
-  if (names === undefined) {
+  const run = values.weights === undefined ? {} : await runRecord(values.weights);
+  const dataset = values.dataset ?? shippedDataset ?? run.dataset ?? "mnist";
+  // A run on a folder (or on data from code) names its own classes; other names are checked here.
+  if (!isDatasetName(dataset) && dataset !== run.dataset) {
     throw new RangeError(
       `Invalid --dataset "${dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
     );
@@ -167,11 +178,6 @@ export async function main(args: string[]): Promise<number> {
   if (values.digit !== undefined && dataset !== "mnist") {
     throw new TypeError(`Cannot use --digit with --dataset ${dataset}: use --class`);
   }
-  const label = values.all
-    ? -1
-    : values.digit !== undefined
-    ? resolveClass(values.digit, names, "--digit")
-    : resolveClass(values.class!, names, "--class");
   const count = intFlag("count", values.count ?? (values.all ? "10" : "1"), 1);
   const seed = intFlag("seed", values.seed, 0);
   if (!values.out.endsWith(".png")) {
@@ -184,11 +190,26 @@ export async function main(args: string[]): Promise<number> {
   });
   const gen = await loadGenerator(weights);
   const info = generatorInfo(gen);
+  const names =
+    (values.dataset === undefined
+      ? recordedClassNames(gen.getUserDefinedMetadata()) ?? run.classNames
+      : undefined) ?? (isDatasetName(dataset) ? DATASET_CLASSES[dataset] : undefined);
+  if (names === undefined) {
+    throw new TypeError(
+      `Cannot sample "${weights}": its model.json records no class names and its run's dataset ` +
+        `"${dataset}" has none built in; pass --dataset ${DATASET_NAMES.join("|")}`,
+    );
+  }
   if (info.numClasses !== names.length) {
     throw new RangeError(
       `Cannot sample "${weights}" as ${dataset}: the generator knows ${info.numClasses} classes, ${dataset} has ${names.length}`,
     );
   }
+  const label = values.all
+    ? -1
+    : values.digit !== undefined
+    ? resolveClass(values.digit, names, "--digit")
+    : resolveClass(values.class!, names, "--class");
   const mode = terminalMode({
     noColor: Deno.env.get("NO_COLOR"),
     colorTerm: Deno.env.get("COLORTERM"),
