@@ -10,7 +10,7 @@
  */
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
-import { loadDataset, loadPairedDataset } from "../src/data/datasets.ts";
+import { FOLDER_DATASET, loadPairedDataset } from "../src/data/datasets.ts";
 import { SSIM_PARAMS } from "../src/eval/image_metrics.ts";
 import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
 import { scoreTranslation } from "../src/eval/score_translation.ts";
@@ -18,14 +18,22 @@ import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
-import { dataSource, evaluatorName, readJson, relative, resolveCheckpoint } from "./_run_files.ts";
+import {
+  evaluatorName,
+  folderEvaluatorDir,
+  loadSplits,
+  readJson,
+  relative,
+  resolveCheckpoint,
+} from "./_run_files.ts";
 
 const HELP = `Score a trained generator in the evaluator's feature space.
 
 Usage: deno task eval --checkpoint DIR [flags]
   --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
   --n N             generated images, and real images per reference (default: 10000)
-  --evaluator DIR   evaluator model (default: fixtures/evaluators/<dataset>)
+  --evaluator DIR   evaluator model (default: fixtures/evaluators/<dataset>; a run on your own
+                    folder: the one train-evaluator --dataset folder wrote, DIR/.cgan-evaluator)
   --seed N          seed of the generated samples (default: 0)
   --k N             neighbourhood size of precision/recall (default: 3)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
@@ -127,22 +135,33 @@ async function main(): Promise<void> {
   if (values.split !== undefined) {
     throw new TypeError(`Invalid --split for a ${config.model} run: it applies to pix2pix runs`);
   }
-  const evaluatorDir = values.evaluator ??
-    relative(new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname);
+  const folder = config.dataset === FOLDER_DATASET;
+  const evaluatorDir = values.evaluator ?? (folder ? folderEvaluatorDir(config.dataDir) : relative(
+    new URL(`../fixtures/evaluators/${config.dataset}`, import.meta.url).pathname,
+  ));
   const meta = await readJson<
     { weightsSha256: string; testAccuracy: number; architecture?: string }
   >(
     `${evaluatorDir}/evaluator.json`,
     "evaluator metadata",
-  );
+  ).catch((err) => {
+    if (!folder || values.evaluator !== undefined) throw err;
+    throw new Error(
+      `Cannot score a run on --dataset folder: cgan ships no evaluator for your images, and ` +
+        `FID and precision/recall need one's features; train one with deno task ` +
+        `train-evaluator --dataset folder --data-dir ${config.dataDir} (it writes ` +
+        `${evaluatorDir}, where eval looks), or pass --evaluator DIR`,
+    );
+  });
 
   const backend = await initBackend({
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
   console.log(describeBackend(backend));
-  const dir = dataSource(config.dataDir);
-  const test = await loadDataset(config.dataset, { split: "test", ...dir });
-  const train = await loadDataset(config.dataset, { split: "train", ...dir });
+  const { train, test } = await loadSplits(config);
+  // A folder's held-out split may be smaller than --n.
+  const scored = Math.min(n, test.labels.length, train.labels.length);
+  if (scored < n) console.log(`--n ${n} is more than the real images: scoring N = ${scored}`);
   const genDir = values.net === "gen"
     ? `${checkpoint}/gen`
     : await samplingGeneratorDir(checkpoint);
@@ -151,7 +170,7 @@ async function main(): Promise<void> {
   console.log(`generator: ${genDir}`);
   const t0 = performance.now();
   const scores = await scoreGenerator(gen, evaluator, test, train, {
-    n,
+    n: scored,
     latentDim: config.latentDim,
     seed,
     splits: 10,

@@ -1,5 +1,6 @@
 /**
- * `deno task train`: trains a conditional GAN (default: the MLP cGAN of paper 000 on MNIST), or
+ * `deno task train`: trains a conditional GAN (default: the MLP cGAN of paper 000 on MNIST), on
+ * a folder of your own images (`--dataset folder --data-dir DIR`, one subfolder per class), or
  * pix2pix on paired images (`--model pix2pix --data-dir DIR`).
  *
  * Flags: see `deno task train --help`. Outputs go to `runs/<model>-<dataset>-<time>/` (or
@@ -10,12 +11,17 @@
 import process from "node:process";
 import { describeBackend, initBackend } from "../src/backend/mod.ts";
 import { parseTrainArgs, runTask, trainHelp } from "../src/cli.ts";
-import { isPairedDatasetName, loadDataset, loadPairedDataset } from "../src/data/datasets.ts";
-import { writeFileAtomic } from "../src/io/atomic.ts";
+import {
+  FOLDER_DATASET,
+  isPairedDatasetName,
+  loadDataset,
+  loadPairedDataset,
+} from "../src/data/datasets.ts";
 import { DEFAULTS, type TrainConfig } from "../src/train/config.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
-import { train } from "../src/train/loop.ts";
 import { barProgress, lineProgress } from "../src/train/progress.ts";
+import { trainOnDataset } from "../src/train/run.ts";
+import { folderOptions, loadFolderData } from "./_run_files.ts";
 
 function timestamp(date: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
@@ -61,6 +67,14 @@ async function main(): Promise<number> {
   });
   console.log(describeBackend(backend));
   const paired = isPairedDatasetName(config.dataset);
+  const folder = config.dataset === FOLDER_DATASET;
+  if (folder && config.evalEvery > 0) {
+    throw new TypeError(
+      "Cannot use --eval-every with --dataset folder: cgan ships no evaluator for your images; " +
+        "score a checkpoint with deno task eval --evaluator DIR (see deno task train-evaluator " +
+        "--dataset folder)",
+    );
+  }
   const pairs = (split: "train" | "val") =>
     loadPairedDataset(config.dataset, {
       split,
@@ -68,10 +82,14 @@ async function main(): Promise<number> {
       direction: config.direction,
       size: config.size,
     });
-  const dataset = paired ? await pairs("train") : await loadDataset(config.dataset, {
-    split: "train",
-    ...(config.dataDir !== "" ? { dataDir: config.dataDir } : {}),
-  });
+  const dataset = paired
+    ? await pairs("train")
+    : folder
+    ? await loadFolderData(folderOptions(config))
+    : await loadDataset(config.dataset, {
+      split: "train",
+      ...(config.dataDir !== "" ? { dataDir: config.dataDir } : {}),
+    });
   console.log(
     `data: ${dataset.name} (${dataset.labels.length} ${
       paired ? `${config.size}x${config.size} pairs, ${config.direction},` : "images"
@@ -104,13 +122,6 @@ async function main(): Promise<number> {
     console.log(`eval: every ${config.evalEvery} epoch(s), N = ${config.evalN}, evaluator ${dir}`);
   }
 
-  await Deno.mkdir(runDir, { recursive: true });
-  const command = ["deno", "task", "train", ...Deno.args].join(" ");
-  await writeFileAtomic(
-    `${runDir}/config.json`,
-    JSON.stringify({ config, command, backend: backend.name, data: dataset.source }, null, 2) +
-      "\n",
-  );
   console.log(`run: ${runDir}`);
 
   const progress = Deno.stderr.isTerminal() && !Deno.env.get("CI")
@@ -125,12 +136,11 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", onSigint);
   let result;
   try {
-    result = await train({
-      config,
-      dataset,
+    result = await trainOnDataset(dataset, {
       runDir,
+      config,
+      command: ["deno", "task", "train", ...Deno.args].join(" "),
       progress,
-      now: () => performance.now(),
       signal: abort.signal,
       resume: resuming,
       ...(evaluation ? { evaluation } : {}),

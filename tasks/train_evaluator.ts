@@ -2,25 +2,32 @@
  * `deno task train-evaluator --dataset mnist|fashion`: trains the LeNet-style evaluator whose
  * features the metrics use, from scratch and deterministically (seeded init and batch order),
  * tests it on the test split and writes it in the tfjs Layers format with `evaluator.json`:
- * the command, data source, test accuracy and the SHA-256 of `weights.bin`.
+ * the command, data source, test accuracy and the SHA-256 of `weights.bin`. With `--dataset
+ * folder --data-dir DIR` it trains on your images (one image in 10 of each class held out as
+ * the test split) and writes `DIR/.cgan-evaluator`, where `deno task eval` looks for it.
  *
  * @module
  */
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
-import { DATASET_NAMES, loadDataset } from "../src/data/datasets.ts";
+import { DATASET_NAMES, FOLDER_DATASET } from "../src/data/datasets.ts";
 import { buildEvaluator, EVALUATOR_ARCHS, evaluatorArch } from "../src/eval/evaluator.ts";
 import { evaluatorAccuracy, trainEvaluator } from "../src/eval/train_evaluator.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { saveLayersModel } from "../src/io/layers_io.ts";
-import { dataSource } from "./_run_files.ts";
+import { folderEvaluatorDir, loadSplits } from "./_run_files.ts";
+import { DEFAULTS } from "../src/train/config.ts";
 
 const HELP = `Train the evaluator classifier used by IS/FID.
 
 Usage: deno task train-evaluator [flags]
-  --dataset NAME    ${DATASET_NAMES.join(" | ")} (default: mnist)
-  --data-dir DIR    read the dataset from this folder
+  --dataset NAME    ${DATASET_NAMES.join(" | ")} | ${FOLDER_DATASET} (default: mnist)
+  --data-dir DIR    read the dataset from this folder (folder: required, one subfolder of
+                    images per class)
+  --size N          folder: image side, as the GAN run's (default: 32 colour, 28 gray)
+  --channels N      folder: 1 or 3, as the GAN run's (default: what the images are)
+  --skip-bad        folder: leave out unreadable images with a warning
   --epochs N        passes over the training set (default: 5)
   --batch-size N    images per step (default: 128)
   --lr N            Adam learning rate (default: 0.001)
@@ -29,7 +36,8 @@ Usage: deno task train-evaluator [flags]
                     (default: crop-flip for colour datasets, none otherwise)
   --schedule KIND   constant | cosine learning rate (default: constant)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
-  --out DIR         where to write it (default: fixtures/evaluators/<dataset>)`;
+  --out DIR         where to write it (default: fixtures/evaluators/<dataset>; folder:
+                    DIR/.cgan-evaluator, where eval looks)`;
 
 /** Removes a previous evaluator in `dir` (only its own three files), so the new one can be saved. */
 async function replaceEvaluatorDir(dir: string): Promise<void> {
@@ -52,6 +60,9 @@ async function main(): Promise<void> {
   const values = parseFlags(Deno.args, {
     dataset: { type: "string", default: "mnist" },
     "data-dir": { type: "string" },
+    size: { type: "string", default: "0" },
+    channels: { type: "string", default: "0" },
+    "skip-bad": { type: "boolean", default: false },
     epochs: { type: "string", default: "5" },
     "batch-size": { type: "string", default: "128" },
     lr: { type: "string", default: "0.001" },
@@ -68,7 +79,15 @@ async function main(): Promise<void> {
   const seed = intFlag("seed", values.seed, 0);
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new RangeError(`Invalid --lr "${values.lr}": expected a positive number`);
-  const out = values.out ?? `fixtures/evaluators/${values.dataset}`;
+  const folder = values.dataset === FOLDER_DATASET;
+  if (folder && values["data-dir"] === undefined) {
+    throw new TypeError(
+      "Missing --data-dir for --dataset folder: expected a folder with one subfolder of " +
+        "PNG/JPEG images per class",
+    );
+  }
+  const out = values.out ??
+    (folder ? folderEvaluatorDir(values["data-dir"]!) : `fixtures/evaluators/${values.dataset}`);
   const schedule = values.schedule;
   if (schedule !== "constant" && schedule !== "cosine") {
     throw new TypeError(`Invalid --schedule "${schedule}": expected constant or cosine`);
@@ -77,9 +96,14 @@ async function main(): Promise<void> {
     requested: parseBackendName(values.backend ?? Deno.env.get("CGAN_BACKEND"), "--backend"),
   });
   console.log(describeBackend(backend));
-  const dir = dataSource(values["data-dir"]);
-  const train = await loadDataset(values.dataset, { split: "train", ...dir });
-  const test = await loadDataset(values.dataset, { split: "test", ...dir });
+  const { train, test } = await loadSplits({
+    ...DEFAULTS,
+    dataset: values.dataset as typeof DEFAULTS.dataset,
+    dataDir: values["data-dir"] ?? "",
+    size: intFlag("size", values.size, 0),
+    channels: intFlag("channels", values.channels, 0),
+    skipBad: values["skip-bad"],
+  });
   console.log(
     `data: ${train.name} train ${train.labels.length} / test ${test.labels.length} from ${train.source}`,
   );

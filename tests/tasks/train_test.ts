@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { decodePng } from "../../src/io/png.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
+import { writeFolderFixture } from "../data/_folder_fixture.ts";
 import { writePairedFixture } from "../data/_paired_fixture.ts";
 
 const TRAIN = new URL("../../tasks/train.ts", import.meta.url).pathname;
 const FIXTURE = new URL("../../fixtures/mnist", import.meta.url).pathname;
+const SAMPLE = new URL("../../packages/sample/main.ts", import.meta.url).pathname;
 
 function train(args: string[]): Deno.ChildProcess {
   return new Deno.Command("deno", {
@@ -49,7 +51,7 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
       [["--epochs", "five"], /^error: Invalid --epochs "five": expected an integer in 1\.\.inf$/],
       [
         ["--dataset", "svhn"],
-        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10, facades$/,
+        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10, facades, folder$/,
       ],
       [["--frobnicate"], /^error: Invalid arguments: .*frobnicate.*; see --help$/],
       [["--resume", "/nonexistent/run"], /^error: Cannot resume "\/nonexistent\/run": cannot read/],
@@ -68,6 +70,14 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
       [
         ["--model", "pix2pix", "--size", "48"],
         /^error: Invalid --size "48": expected a power of two \(pix2pix's U-Net halves it down to 1x1\)$/,
+      ],
+      [
+        ["--dataset", "folder"],
+        /^error: Missing --data-dir for --dataset folder: expected a folder with one subfolder of PNG\/JPEG images per class$/,
+      ],
+      [
+        ["--dataset", "folder", "--data-dir", "/nonexistent/flowers"],
+        /^error: Cannot read folder dataset "\/nonexistent\/flowers": .*; expected a folder with one subfolder of PNG\/JPEG images per class$/,
       ],
       [
         ["--model", "pix2pix", "--data-dir", "x", "--loss", "wgan-gp"],
@@ -199,6 +209,65 @@ Deno.test("deno task train --model pix2pix trains the facades layout at --size, 
     const grid = decodePng(await Deno.readFile(`${out}/run/samples/epoch-002.png`));
     assert.deepEqual([grid.width, grid.height], [2 * (3 * 32 + 4), 2 * (2 * 32 + 2)]);
     assert.ok((await latestCheckpoint(`${out}/run`))?.endsWith("step-00000006"));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("deno task train --dataset folder stops on a bad image before training, trains with --skip-bad, and sample --class NAME draws its classes", async () => {
+  const out = await Deno.makeTempDir({ prefix: "cgan-train-folder-" });
+  try {
+    const data = await writeFolderFixture(`${out}/flowers`, 3);
+    await Deno.writeTextFile(`${data}/rose/notes.txt`, "not an image");
+    await Deno.writeFile(`${data}/daisy/broken.png`, new TextEncoder().encode("broken"));
+    const args = ["--dataset", "folder", "--data-dir", data, "--steps", "2", "--batch-size", "4"];
+    const run = `${out}/run`;
+
+    const bad = await collect(train([...args, "--backend", "cpu", "--out", run]));
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.err,
+      new RegExp(
+        `^error: Cannot read image "${data}/daisy/broken.png": expected a PNG or JPEG file, found bytes 62 72 6f 6b; fix or remove it, or skip unreadable images with --skip-bad$`,
+        "m",
+      ),
+    );
+    await assert.rejects(() => Deno.stat(run), Deno.errors.NotFound, "no run starts");
+
+    const ok = await collect(train([...args, "--skip-bad", "--backend", "cpu", "--out", run]));
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(
+      ok.out,
+      /folder: 9 images, 32x32x3, 3 classes \(daisy, rose, tulip\) in [\d.]+ s; cache .*\.cgan-cache-auto-auto\.bin re-used \(the folder is unchanged\)/,
+    );
+    assert.match(
+      ok.out,
+      /warning: ignored 1 file \(not PNG\/JPEG images in a class folder\), e.g. "rose\/notes.txt"/,
+    );
+    assert.match(ok.out, /warning: skipped \(--skip-bad\): Cannot read image ".*broken.png"/);
+    assert.match(ok.out, /done at step 2/);
+    const record = JSON.parse(await Deno.readTextFile(`${run}/config.json`));
+    assert.deepEqual(
+      [record.config.dataset, record.config.skipBad, record.classNames, record.shape],
+      ["folder", true, ["daisy", "rose", "tulip"], [32, 32, 3]],
+    );
+
+    const sample = (more: string[]) =>
+      new Deno.Command("deno", {
+        args: ["run", "-P=train", SAMPLE, "--backend", "cpu", "--weights", run, ...more],
+        env: { NO_COLOR: "1" },
+      }).output();
+    const drawn = await sample(["--class", "Rose", "--count", "2", "--out", `${out}/rose.png`]);
+    const text = new TextDecoder().decode(drawn.stdout);
+    assert.equal(drawn.code, 0, new TextDecoder().decode(drawn.stderr));
+    assert.match(text, /^rose x2, seed 0; backend: cpu/m);
+    const grid = decodePng(await Deno.readFile(`${out}/rose.png`));
+    assert.deepEqual([grid.height, grid.channels], [32 * 4, 3]);
+    const wrong = await sample(["--class", "lily"]);
+    assert.match(
+      new TextDecoder().decode(wrong.stderr),
+      /error: Invalid --class "lily": expected one of daisy, rose, tulip or 0-2/,
+    );
   } finally {
     await Deno.remove(out, { recursive: true });
   }
