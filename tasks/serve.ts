@@ -18,7 +18,8 @@ Usage: deno task serve [flags]
   --port N          port on 127.0.0.1 (default: 8000; 0 picks a free one)
   --hostname HOST   address to listen on (default: 127.0.0.1)
   --weights DIR     also offer your own generator (a model folder with model.json)
-  --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: mnist)
+  --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: the names
+                    its model.json records, as training writes them, else mnist)
   --help            show this help`;
 
 /** A generator the page offers. */
@@ -109,12 +110,41 @@ export function servePage(
   });
 }
 
+/**
+ * The page's entry for `--weights DIR`: its class names are `--dataset`'s, else the names its
+ * model.json records (training writes them; a run on your own folder names its class
+ * folders), else MNIST's.
+ */
+export async function customGenerator(
+  weights: string,
+  dataset: string | undefined,
+): Promise<PageGenerator> {
+  const dir = weights.replace(/\/model\.json$/, "").replace(/\/+$/, "");
+  let modelJson;
+  try {
+    modelJson = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  } catch {
+    throw new Error(`Cannot serve --weights "${weights}": expected ${dir}/model.json`);
+  }
+  const name = dataset ?? "mnist";
+  if (!isDatasetName(name)) {
+    throw new RangeError(
+      `Invalid --dataset "${name}": expected one of ${DATASET_NAMES.join(", ")}`,
+    );
+  }
+  const recorded = modelJson.userDefinedMetadata?.classNames as string[] | undefined;
+  const classes = dataset === undefined && recorded !== undefined
+    ? recorded
+    : DATASET_CLASSES[name];
+  return { id: "custom", dir, classes };
+}
+
 async function main(): Promise<number> {
   const values = parseFlags(Deno.args, {
     port: { type: "string", default: "8000" },
     hostname: { type: "string", default: "127.0.0.1" },
     weights: { type: "string" },
-    dataset: { type: "string", default: "mnist" },
+    dataset: { type: "string" },
     help: { type: "boolean", default: false },
   });
   if (values.help) {
@@ -123,18 +153,7 @@ async function main(): Promise<number> {
   }
   const generators = shippedGenerators();
   if (values.weights !== undefined) {
-    const dir = values.weights.replace(/\/model\.json$/, "").replace(/\/+$/, "");
-    try {
-      await Deno.stat(`${dir}/model.json`);
-    } catch {
-      throw new Error(`Cannot serve --weights "${values.weights}": expected ${dir}/model.json`);
-    }
-    if (!isDatasetName(values.dataset)) {
-      throw new RangeError(
-        `Invalid --dataset "${values.dataset}": expected one of ${DATASET_NAMES.join(", ")}`,
-      );
-    }
-    generators.unshift({ id: "custom", dir, classes: DATASET_CLASSES[values.dataset] });
+    generators.unshift(await customGenerator(values.weights, values.dataset));
   }
   const server = servePage({
     hostname: values.hostname,

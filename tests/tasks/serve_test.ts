@@ -5,7 +5,7 @@
  * screenshot is kept in `runs/artifacts/serve_page.png`.
  */
 import assert from "node:assert/strict";
-import { servePage, shippedGenerators } from "../../tasks/serve.ts";
+import { customGenerator, servePage, shippedGenerators } from "../../tasks/serve.ts";
 
 const hasChromium = await Deno.stat("/usr/bin/chromium").then(() => true, () => false);
 const PROBE = new URL("./_page_probe.ts", import.meta.url).pathname;
@@ -72,4 +72,29 @@ Deno.test({
       await server.shutdown();
     }
   },
+});
+
+Deno.test("deno task serve --weights DIR offers a generator's recorded class names, else --dataset's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cgan-serve-" });
+  try {
+    const metadata = { noise: "normal", classNames: ["daisy", "rose", "tulip"] };
+    await Deno.writeTextFile(
+      `${dir}/model.json`,
+      JSON.stringify({ userDefinedMetadata: metadata }),
+    );
+    assert.deepEqual((await customGenerator(`${dir}/model.json`, undefined)).classes, [
+      "daisy",
+      "rose",
+      "tulip",
+    ]);
+    assert.equal((await customGenerator(dir, "fashion")).classes[7], "Sneaker");
+    await Deno.writeTextFile(`${dir}/model.json`, "{}");
+    assert.equal((await customGenerator(dir, undefined)).classes[3], "3");
+    await assert.rejects(
+      () => customGenerator(`${dir}/none`, undefined),
+      /expected .*\/none\/model.json$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
