@@ -51,13 +51,19 @@ const unconditionalMlp: GanArchitecture = {
   buildDiscriminator: (spec) => mlpCgan.buildDiscriminator({ ...spec, conditional: false }),
 };
 
-/** The DCGAN of the dataset's paper: paper 002's for 32x32 colour images, else paper 001's. */
+/**
+ * The DCGAN of the dataset's paper: paper 002's for colour images with sides divisible by 8
+ * (CIFAR-10's 32x32; 64x64 adds nothing but a larger projection), else paper 001's.
+ */
 function dcganFor(spec: ModelSpec): GanArchitecture {
   const [h, w, c] = spec.imageShape;
-  return h === 32 && w === 32 && c === 3 ? dcganCifar : dcganMnist;
+  return c === 3 && h % 8 === 0 && w % 8 === 0 ? dcganCifar : dcganMnist;
 }
 
-/** `--model dcgan`: paper 001's conditional DCGAN on MNIST, paper 002's on CIFAR-10. */
+/**
+ * `--model dcgan`: paper 001's conditional DCGAN on MNIST (and gray images), paper 002's on
+ * CIFAR-10 (and colour images of 32x32, 64x64, ...).
+ */
 const dcgan: GanArchitecture = {
   buildGenerator: (spec) => dcganFor(spec).buildGenerator(spec),
   buildDiscriminator: (spec) => dcganFor(spec).buildDiscriminator(spec),

@@ -129,3 +129,17 @@ for (const backend of ["cpu", "wasm"] as const) {
     source.dispose();
   });
 }
+
+Deno.test("--model dcgan takes paper 002's nets for colour images of 32x32 and 64x64, paper 001's for gray ones", async () => {
+  await initBackend({ requested: "cpu" });
+  const spec = { ...PAPER, width: 0.0625 };
+  const big = buildGan("dcgan", { ...spec, imageShape: [64, 64, 3] });
+  assert.equal(big.gen.name, "dcgan_cifar_generator");
+  assert.deepEqual(big.gen.getLayer("gen_reshape").outputShape, [null, 8, 8, 32]);
+  assert.deepEqual(big.gen.outputs[0]!.shape, [null, 64, 64, 3]);
+  assert.deepEqual(big.disc.outputs[0]!.shape, [null, 1]);
+  const gray = buildGan("dcgan", { ...spec, imageShape: [32, 32, 1] });
+  assert.equal(gray.gen.name, "dcgan_mnist_generator");
+  assert.deepEqual(gray.gen.outputs[0]!.shape, [null, 32, 32, 1]);
+  for (const net of [big.gen, big.disc, gray.gen, gray.disc]) net.dispose();
+});
