@@ -9,7 +9,7 @@ import cliProgress from "cli-progress";
 import { cifar10CacheDir } from "../src/data/cifar10.ts";
 import type { Dataset } from "../src/data/dataset.ts";
 import { FOLDER_DATASET, loadDataset } from "../src/data/datasets.ts";
-import { type FolderOptions, type FolderReport, holdOut, loadFolder } from "../src/data/folder.ts";
+import { type FolderLoad, type FolderOptions, holdOut, loadFolder } from "../src/data/folder.ts";
 import { latestCheckpoint } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 
@@ -67,8 +67,8 @@ export function dataSource(dataDir: string | undefined): { dataDir?: string; cac
 const LISTED = 10;
 
 /** The lines a task prints about a folder it read: cache, ignored, converted, skipped files. */
-export function folderReportLines(ds: Dataset, report: FolderReport, seconds: number): string[] {
-  const { cache, ignored, converted, skipped } = report;
+export function folderReportLines(loaded: FolderLoad, seconds: number): string[] {
+  const { dataset: ds, report: { cache, ignored, converted, skipped } } = loaded;
   const [h, w, c] = ds.shape;
   const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
   const lines = [
@@ -128,7 +128,7 @@ export async function loadFolderData(opts: Omit<FolderOptions, "onProgress">): P
     if (started) bar?.stop();
   }
   const seconds = (performance.now() - t0) / 1000;
-  for (const line of folderReportLines(loaded.dataset, loaded.report, seconds)) console.log(line);
+  for (const line of folderReportLines(loaded, seconds)) console.log(line);
   return loaded.dataset;
 }
 

@@ -123,26 +123,30 @@ async function entries(
   return out.sort((a, b) => byName(a.name, b.name));
 }
 
-/** Image files under `dir` at any depth, and the other files, as paths relative to `root`. */
+/**
+ * The image files of `label`'s folder `rel` of `root` at any depth, and its other files (paths
+ * relative to `root`).
+ */
 async function walk(
   root: string,
-  rel: string,
-  label: number,
-  found: { images: ImageEntry[]; others: string[] },
-): Promise<void> {
+  folder: { rel: string; label: number },
+): Promise<{ images: ImageEntry[]; others: string[] }> {
+  const { rel, label } = folder;
+  const found = { images: [] as ImageEntry[], others: [] as string[] };
   for (const e of await entries(rel === "" ? root : `${root}/${rel}`)) {
     const path = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDir) await walk(root, path, label, found);
-    else if (IMAGE_NAME.test(e.name)) {
-      found.images.push({
-        path: `${root}/${path}`,
-        rel: path,
-        label,
-        size: e.info.size,
-        mtime: e.info.mtime?.getTime() ?? 0,
-      });
-    } else found.others.push(path);
+    if (e.isDir) {
+      const inner = await walk(root, { rel: path, label });
+      found.images.push(...inner.images);
+      found.others.push(...inner.others);
+    } else if (IMAGE_NAME.test(e.name)) {
+      const mtime = e.info.mtime?.getTime() ?? 0;
+      found.images.push({ path: `${root}/${path}`, rel: path, label, size: e.info.size, mtime });
+    } else {
+      found.others.push(path);
+    }
   }
+  return found;
 }
 
 /** How class names are compared for collisions: Unicode NFC, trimmed, lower case. */
@@ -169,8 +173,7 @@ async function scanFolder(
   const topImages = files.filter((f) => IMAGE_NAME.test(f));
   if (classDirs.length === 0) {
     if (flat && topImages.length > 0) {
-      const found = { images: [] as ImageEntry[], others: [] as string[] };
-      await walk(dir, "", 0, found);
+      const found = await walk(dir, { rel: "", label: 0 });
       return { classNames: [basename(dir)], images: [found.images], ignored: found.others };
     }
     throw new Error(
@@ -198,8 +201,7 @@ async function scanFolder(
   const images: ImageEntry[][] = [];
   const ignored = [...files];
   for (const [label, name] of classDirs.entries()) {
-    const found = { images: [] as ImageEntry[], others: [] as string[] };
-    await walk(dir, name, label, found);
+    const found = await walk(dir, { rel: name, label });
     if (found.images.length === 0) {
       throw new Error(
         `Cannot read folder dataset "${dir}": class folder "${name}" holds no PNG or JPEG ` +
@@ -222,27 +224,27 @@ function interleave(perClass: ImageEntry[][]): ImageEntry[] {
   return out;
 }
 
-/** The channels and side a folder's images get: the options, else from the images' headers. */
+/**
+ * The channels and side a folder's images get: the options, else what the images' headers say
+ * (and the images whose header is unreadable).
+ */
 async function resolveShape(
   images: ImageEntry[],
-  opts: FolderOptions,
-  bad: Map<string, BadImage>,
-): Promise<{ size: number; channels: 1 | 3 }> {
-  let channels = opts.channels || 0;
+  opts: { size: number; channels: number },
+): Promise<{ size: number; channels: 1 | 3; bad: BadImage[] }> {
+  const bad: BadImage[] = [];
+  let channels = opts.channels;
   if (channels === 0) {
     channels = 1;
     for (const image of images) {
       const head = await readHead(image.path).catch((err: Error) => err);
       const info = head instanceof Error ? null : imageFileInfo(head);
-      if (info === null) {
-        bad.set(image.path, { file: image.path, reason: await badReason(image.path) });
-      } else if (info.channels === 3) {
-        channels = 3;
-      }
+      if (info === null) bad.push({ file: image.path, reason: await badReason(image.path) });
+      else if (info.channels === 3) channels = 3;
     }
   }
   const c = channels as 1 | 3;
-  return { size: opts.size || (c === 3 ? 32 : 28), channels: c };
+  return { size: opts.size || (c === 3 ? 32 : 28), channels: c, bad };
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
@@ -279,7 +281,10 @@ function mib(bytes: number): string {
     : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
-function checkBudget(dir: string, count: number, shape: number[], maxBytes: number): void {
+function checkBudget(
+  dir: string,
+  { count, shape, maxBytes }: { count: number; shape: number[]; maxBytes: number },
+): void {
   const bytes = count * shape.reduce((a, b) => a * b, 1) * 4;
   if (bytes > maxBytes) {
     throw new RangeError(
@@ -353,7 +358,7 @@ export async function loadFolder(opts: FolderOptions): Promise<FolderLoad> {
   } else if (head.header.manifest !== manifest) {
     note = "rewritten (the folder changed)";
   } else {
-    checkBudget(dir, head.header.count, head.header.shape, maxBytes);
+    checkBudget(dir, { ...head.header, maxBytes });
     const cached = await readCacheFile<FolderCacheHeader>(cacheFile);
     if ("problem" in cached) {
       note = `rewritten (${cached.problem})`;
@@ -371,10 +376,11 @@ export async function loadFolder(opts: FolderOptions): Promise<FolderLoad> {
   }
 
   // Decode every image once.
-  const bad = new Map<string, BadImage>();
-  const { size: side, channels } = await resolveShape(images, { ...opts, channels: wanted }, bad);
+  const resolved = await resolveShape(images, { size, channels: wanted });
+  const { size: side, channels } = resolved;
+  const bad = new Map(resolved.bad.map((b) => [b.file, b]));
   const shape: [number, number, number] = [side, side, channels];
-  checkBudget(dir, images.length, shape, maxBytes);
+  checkBudget(dir, { count: images.length, shape, maxBytes });
   const per = side * side * channels;
   let payload = new Uint8Array(images.length * (1 + per));
   let [count, converted] = [0, 0];
@@ -410,7 +416,8 @@ export async function loadFolder(opts: FolderOptions): Promise<FolderLoad> {
     count,
     classNames,
     converted,
-    bad: [...bad.values()],
+    // In the dataset's order, whether the header or the decoder found them.
+    bad: images.flatMap((image) => bad.get(image.path) ?? []),
   };
   let written = note;
   try {
