@@ -37,12 +37,14 @@ const FIELDS: Record<
 > = {
   model: { help: "architecture", choices: MODEL_NAMES },
   dataset: {
-    help: "training data (facades: paired, for pix2pix; folder: your images in --data-dir)",
+    help: "training data (facades, paired: A|B pairs for pix2pix, paired = your own; folder: " +
+      "your images in --data-dir)",
     choices: [...DATASET_NAMES, ...PAIRED_DATASET_NAMES, FOLDER_DATASET],
   },
   dataDir: {
-    help: "read the dataset from this folder (IDX files, raw or .gz; facades: train/ val/ " +
-      "test/ of A|B JPEGs, required; folder: one subfolder of PNG/JPEG images per class, required)",
+    help: "read the dataset from this folder (IDX files, raw or .gz; facades, paired: train/ " +
+      "val/ test/ of A|B JPEG/PNG files, required; folder: one subfolder of PNG/JPEG images " +
+      "per class, required)",
   },
   loss: { help: "adversarial loss", choices: Object.keys(LOSSES) },
   backend: { help: "compute backend (env CGAN_BACKEND)", choices: ["auto", ...BACKEND_NAMES] },
@@ -270,7 +272,7 @@ function checkModelData(config: TrainConfig): void {
   if (paired && config.dataDir === "") {
     throw new TypeError(
       `Missing --data-dir for --dataset ${config.dataset}: expected the folder holding its ` +
-        `train/ and val/ A|B JPEGs`,
+        `train/ and val/ A|B JPEG or PNG files`,
     );
   }
   if (config.model === "pix2pix" && LOSSES[config.loss].lipschitz !== undefined) {

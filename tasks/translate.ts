@@ -1,6 +1,6 @@
 /**
  * `deno task translate --checkpoint DIR --input FILE.jpg`: runs a trained pix2pix G on one
- * JPEG and writes the panels side by side as a PNG, each at the run's `--size`: an A|B pair
+ * JPEG or PNG and writes the panels side by side as a PNG, each at the run's `--size`: an A|B pair
  * file (as in the dataset; the run's `--direction` or `--direction` picks G's input half) gives
  * input | output | target, any other image (resized to a square) input | output.
  *
@@ -9,7 +9,7 @@
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { type Direction, DIRECTIONS, resizeRgb } from "../src/data/paired.ts";
-import { decodeJpeg } from "../src/io/jpeg.ts";
+import { convertChannels, decodeImageFile } from "../src/io/image_file.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { imageGrid } from "../src/io/grid.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
@@ -24,14 +24,14 @@ const HELP = `Translate one image with a trained pix2pix generator.
 
 Usage: deno task translate --checkpoint DIR --input FILE.jpg [flags]
   --checkpoint DIR  a pix2pix run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
-  --input FILE      a JPEG: an A|B pair as in the dataset (writes input | output | target)
+  --input FILE      a JPEG or PNG: an A|B pair as in the dataset (writes input | output | target)
                     or a single image, resized to the run's size (writes input | output)
   --out FILE        the PNG to write (default: <run>/translations/<input name>.png)
   --direction NAME  AtoB | BtoA: which half of a pair is G's input (default: the run's)
   --seed N          seed of G's dropout masks (default: 0)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)`;
 
-/** Reads the input JPEG and returns G's input (and the target, for a pair) at `size`. */
+/** Reads the input JPEG or PNG and returns G's input (and the target, for a pair) at `size`. */
 async function readInput(
   file: string,
   direction: Direction,
@@ -45,7 +45,8 @@ async function readInput(
     const why = err instanceof Deno.errors.NotFound ? "no such file" : (err as Error).message;
     throw new Error(`Cannot read --input "${file}": ${why}`);
   }
-  const { width, height, data } = decodeJpeg(bytes, `--input "${file}"`);
+  const image = decodeImageFile(bytes, file, { what: "--input" });
+  const { width, height, data } = convertChannels(image, 3);
   if (width !== 2 * height) {
     if (explicitDirection) {
       throw new TypeError(
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     throw new TypeError("Missing --checkpoint DIR: expected a pix2pix run directory; see --help");
   }
   if (values.input === undefined) {
-    throw new TypeError("Missing --input FILE: expected a JPEG; see --help");
+    throw new TypeError("Missing --input FILE: expected a JPEG or PNG; see --help");
   }
   if (
     values.direction !== undefined && !(DIRECTIONS as readonly string[]).includes(values.direction)

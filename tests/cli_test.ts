@@ -185,3 +185,22 @@ Deno.test("parseTrainArgs(): --dataset folder takes your folder, any --size, --c
   );
   assert.match(trainHelp(), /--skip-bad +folder: leave out unreadable images .*\(default: false\)/);
 });
+
+Deno.test("parseTrainArgs(): --dataset paired trains pix2pix on your own aligned pairs, and nothing else on them", () => {
+  const { config } = parseTrainArgs(
+    ["--model", "pix2pix", "--dataset", "paired", "--data-dir", "maps", "--direction", "AtoB"],
+    {},
+  );
+  assert.deepEqual(
+    [config.dataset, config.dataDir, config.direction, config.size],
+    ["paired", "maps", "AtoB", 64],
+  );
+  assert.throws(
+    () => parseTrainArgs(["--dataset", "paired", "--data-dir", "maps"], {}),
+    /Invalid --dataset "paired" for --model mlp: it is a paired \(image-to-image\) dataset/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--model", "pix2pix", "--dataset", "paired"], {}),
+    /^TypeError: Missing --data-dir for --dataset paired: expected the folder holding its train\/ and val\/ A\|B JPEG or PNG files$/,
+  );
+});

@@ -21,8 +21,11 @@ export const FOLDER_DATASET = "folder";
 /** The type of {@linkcode FOLDER_DATASET}. */
 export type FolderDatasetName = typeof FOLDER_DATASET;
 
-/** Paired (image-to-image) datasets selectable by name, in pix2pix's A|B JPEG layout. */
-export const PAIRED_DATASET_NAMES = ["facades"] as const;
+/**
+ * Paired (image-to-image) datasets selectable by name, in pix2pix's A|B layout: facades, or
+ * "paired", any aligned pairs of your own (`train/`, `val/`, `test/` of A|B JPEG or PNG files).
+ */
+export const PAIRED_DATASET_NAMES = ["facades", "paired"] as const;
 /** One of {@linkcode PAIRED_DATASET_NAMES}. */
 export type PairedDatasetName = typeof PAIRED_DATASET_NAMES[number];
 
@@ -104,7 +107,7 @@ export function isPairedDatasetName(name: string): name is PairedDatasetName {
 
 /** Options of {@linkcode loadPairedDataset}. */
 export interface PairedLoadOptions {
-  /** The dataset folder holding `train/`, `val/` and `test/` of A|B JPEGs (required). */
+  /** The dataset folder holding `train/`, `val/` and `test/` of A|B JPEG or PNG files (required). */
   dataDir: string;
   /** Which split. */
   split: "train" | "val" | "test";
@@ -142,7 +145,7 @@ export async function loadPairedDataset(name: string, opts: PairedLoadOptions): 
   }
   if (opts.dataDir === "") {
     throw new TypeError(
-      `Cannot load ${name}: expected the folder holding its train/, val/ and test/ A|B JPEGs`,
+      `Cannot load ${name}: expected the folder holding its train/, val/ and test/ A|B images`,
     );
   }
   if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) {
@@ -155,11 +158,12 @@ export async function loadPairedDataset(name: string, opts: PairedLoadOptions): 
     split: opts.split,
     direction: opts.direction,
     size: opts.size,
-    name,
+    // Your own pairs are named after their folder.
+    ...(name === "paired" ? {} : { name }),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   });
   return {
-    name,
+    name: pairs.name,
     images: pairs.targets,
     conditions: pairs.inputs,
     labels: new Uint8Array(pairs.count),

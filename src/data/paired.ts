@@ -1,15 +1,15 @@
 /**
  * Paired images in the pix2pix layout (Isola et al. 2017; paper 003): a folder per split
- * (`train/`, `val/`, `test/`) of JPEG files, each holding a pair side by side, A on the left
- * and B on the right (facades: A is the photo, B the label map, and labels -> photo is
- * `BtoA`). Files are decoded (`src/io/jpeg.ts`), split, and resized to the preset's side on the
+ * (`train/`, `val/`, `test/`) of JPEG or PNG files, each holding a pair side by side, A on the
+ * left and B on the right (facades: A is the photo, B the label map, and labels -> photo is
+ * `BtoA`). Files are decoded (`src/io/image_file.ts`; gray becomes RGB), split, and resized to the preset's side on the
  * host; `jitterPairs` is pix2pix's random jitter (upscale 286/256, random crop) and mirroring,
  * the same for both images of a pair.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { decodeJpeg } from "../io/jpeg.ts";
+import { convertChannels, decodeImageFile } from "../io/image_file.ts";
 import { mulberry32 } from "../rng.ts";
 
 /** `--direction`: which half of each file is G's input. */
@@ -94,18 +94,20 @@ export function resizeRgb(pixels: Uint8Array, w: number, h: number, size: number
 }
 
 /**
- * Decodes one pix2pix JPEG and splits it into its left and right halves.
+ * Decodes one pix2pix pair file (JPEG or PNG) and splits it into its left and right halves.
  *
- * @param bytes The JPEG file.
+ * @param bytes The file.
  * @param file Its name, for errors.
  * @returns The halves as RGB, and their size.
- * @throws {SyntaxError} If it is not a JPEG; {RangeError} if it is not two squares side by side.
+ * @throws {SyntaxError} If it is neither a JPEG nor a PNG, or corrupt; {RangeError} if it is
+ *   not two squares side by side.
  */
 export function splitPair(
   bytes: Uint8Array,
   file: string,
 ): { left: Uint8Array; right: Uint8Array; side: number } {
-  const { width, height, data } = decodeJpeg(bytes, `pix2pix pair "${file}"`);
+  const image = decodeImageFile(bytes, file, { what: "pix2pix pair" });
+  const { width, height, data } = convertChannels(image, 3);
   if (width !== 2 * height) {
     throw new RangeError(
       `Cannot read pix2pix pair "${file}": expected two squares side by side (width = 2 x height), found ${width}x${height}`,
@@ -122,8 +124,8 @@ export function splitPair(
 }
 
 /**
- * Reads a split of a pix2pix dataset: every `*.jpg` of `<dataDir>/<split>/`, in numeric order
- * of their names (1.jpg, 2.jpg, ..., 10.jpg).
+ * Reads a split of a pix2pix dataset: every `*.jpg` (or `.jpeg`, `.png`) of
+ * `<dataDir>/<split>/`, in numeric order of their names (1.jpg, 2.jpg, ..., 10.jpg).
  *
  * @param opts Folder, split, direction, size.
  * @returns The pairs, inputs and targets by `direction`.
@@ -137,17 +139,19 @@ export async function loadPaired(opts: PairedOptions): Promise<PairedDataset> {
   const dir = `${opts.dataDir.replace(/\/+$/, "")}/${opts.split}`;
   let names: string[];
   try {
-    names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && /\.jpe?g$/i.test(e.name))
+    names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && /\.(jpe?g|png)$/i.test(e.name))
       .map((e) => e.name);
   } catch (err) {
     throw new Error(
       `Cannot read pix2pix pairs from "${dir}": ${
         (err as Error).message
-      }; expected a folder of A|B JPEGs`,
+      }; expected a folder of A|B JPEG or PNG images`,
     );
   }
   if (names.length === 0) {
-    throw new Error(`Cannot read pix2pix pairs from "${dir}": expected *.jpg files, found none`);
+    throw new Error(
+      `Cannot read pix2pix pairs from "${dir}": expected *.jpg or *.png files, found none`,
+    );
   }
   const key = (n: string) => Number(n.match(/\d+/)?.[0] ?? NaN);
   names.sort((a, b) => key(a) - key(b) || a.localeCompare(b));

@@ -63,6 +63,7 @@ export function imageFileInfo(bytes: Uint8Array): ImageFileInfo | null {
  *
  * @param bytes The file's bytes.
  * @param file Its path, for errors.
+ * @param opts `what` the file is, for errors (default "image": `Cannot read image "a.png": ...`).
  * @returns The pixels and their layout.
  * @throws {SyntaxError} If the file is neither a PNG nor a JPEG, or does not decode.
  *
@@ -75,12 +76,17 @@ export function imageFileInfo(bytes: Uint8Array): ImageFileInfo | null {
  * if (image.channels !== 3 || image.data.join() !== "255,0,0,0,0,255") throw new Error("bad RGB");
  * ```
  */
-export function decodeImageFile(bytes: Uint8Array, file: string): ImagePixels {
+export function decodeImageFile(
+  bytes: Uint8Array,
+  file: string,
+  opts: { what?: string } = {},
+): ImagePixels {
+  const what = `${opts.what ?? "image"} "${file}"`;
   const info = imageFileInfo(bytes);
   if (info === null) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0"));
     throw new SyntaxError(
-      `Cannot read image "${file}": expected a PNG or JPEG file, found ${
+      `Cannot read ${what}: expected a PNG or JPEG file, found ${
         head.length === 0 ? "an empty file" : `bytes ${head.join(" ")}`
       }`,
     );
@@ -89,19 +95,19 @@ export function decodeImageFile(bytes: Uint8Array, file: string): ImagePixels {
   try {
     decoded = info.format === "png"
       ? decodePng(bytes)
-      : { ...decodeJpeg(bytes, `image "${file}"`), channels: 3 };
+      : { ...decodeJpeg(bytes, what), channels: 3 };
   } catch (err) {
     // The decoder's own words: fast-png's (after "Cannot decode PNG: "), or jpeg-js's (the cause).
     const inner = (err as Error).cause ?? err;
     const detail = (inner as Error).message.replace(/^Cannot decode PNG: /, "");
     throw new SyntaxError(
-      `Cannot read image "${file}": expected a valid ${info.format.toUpperCase()}, found a ` +
+      `Cannot read ${what}: expected a valid ${info.format.toUpperCase()}, found a ` +
         `corrupt one (${detail})`,
     );
   }
   const { width, height } = decoded;
   if (width < 1 || height < 1) {
-    throw new SyntaxError(`Cannot read image "${file}": expected pixels, found ${width}x${height}`);
+    throw new SyntaxError(`Cannot read ${what}: expected pixels, found ${width}x${height}`);
   }
   // Keep gray from the header (a gray JPEG decodes to three equal channels), drop alpha.
   const keep = info.channels;

@@ -96,6 +96,6 @@ Deno.test("loadPairedDataset() gives targets as images and inputs as conditions,
       }),
     /Cannot load facades: expected a positive integer limit, found 0/,
   );
-  assert.deepEqual([...PAIRED_DATASET_NAMES], ["facades"]);
+  assert.deepEqual([...PAIRED_DATASET_NAMES], ["facades", "paired"]);
   assert.ok(isPairedDatasetName("facades") && !isPairedDatasetName("mnist"));
 });

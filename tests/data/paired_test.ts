@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import jpeg from "jpeg-js";
 import { initBackend } from "../../src/backend/mod.ts";
+import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { jitterPairs, loadPaired, resizeRgb, splitPair } from "../../src/data/paired.ts";
+import { encodePng } from "../../src/io/png.ts";
 
 /** A synthetic pix2pix pair: A (left) is dark red, B (right) is light blue, `side` square. */
 function pairJpeg(side: number, width = 2 * side): Uint8Array {
@@ -61,7 +63,10 @@ Deno.test("loadPaired() splits A|B, orders files numerically, resizes, and swaps
 Deno.test("loadPaired() rejects a file that is not a JPEG or not two squares, naming it", async () => {
   for (
     const [bytes, pattern] of [
-      [new TextEncoder().encode("not a jpeg"), /Cannot read pix2pix pair ".*3\.jpg": not a JPEG/],
+      [
+        new TextEncoder().encode("not a jpeg"),
+        /^SyntaxError: Cannot read pix2pix pair ".*3\.jpg": expected a PNG or JPEG file, found bytes 6e 6f 74 20$/,
+      ],
       [pairJpeg(20, 30), /".*3\.jpg": expected two squares side by side .* found 30x20/],
     ] as const
   ) {
@@ -108,4 +113,37 @@ Deno.test("jitterPairs() applies the same crop and mirror to both images of a pa
   assert.notDeepEqual(d.dataSync(), a.dataSync());
   assert.deepEqual(a.shape, [6, 16, 16, 3]);
   tf.dispose([x, a, b, c, d]);
+});
+
+Deno.test("loadPaired() reads PNG pairs beside JPEGs (gray ones as RGB); --dataset paired names your pairs after their folder", async () => {
+  const side = 12;
+  const gray = new Uint8Array(2 * side * side).map((_, i) => (i % (2 * side) < side ? 40 : 220));
+  const dir = await folder({
+    "1.png": encodePng(gray, 2 * side, side, 1),
+    "2.jpg": pairJpeg(side),
+    "notes.txt": new TextEncoder().encode("ignored"),
+  });
+  try {
+    const ab = await loadPaired({ dataDir: dir, split: "train", direction: "AtoB", size: 8 });
+    assert.deepEqual(ab.files, ["1.png", "2.jpg"]);
+    assert.deepEqual([...ab.inputs.subarray(0, 3), ...ab.targets.subarray(0, 3)], [
+      40,
+      40,
+      40,
+      220,
+      220,
+      220,
+    ]);
+    const ds = await loadPairedDataset("paired", {
+      dataDir: dir,
+      split: "train",
+      direction: "BtoA",
+      size: 8,
+    });
+    assert.equal(ds.name, dir.split("/").pop());
+    assert.deepEqual([ds.labels.length, ds.shape], [2, [8, 8, 3]]);
+    assert.deepEqual([...ds.conditions!.subarray(0, 3)], [220, 220, 220], "BtoA: B is G's input");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

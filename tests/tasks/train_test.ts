@@ -51,13 +51,13 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
       [["--epochs", "five"], /^error: Invalid --epochs "five": expected an integer in 1\.\.inf$/],
       [
         ["--dataset", "svhn"],
-        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10, facades, folder$/,
+        /^error: Invalid --dataset "svhn": expected one of mnist, fashion, cifar10, facades, paired, folder$/,
       ],
       [["--frobnicate"], /^error: Invalid arguments: .*frobnicate.*; see --help$/],
       [["--resume", "/nonexistent/run"], /^error: Cannot resume "\/nonexistent\/run": cannot read/],
       [
         ["--model", "pix2pix"],
-        /^error: Missing --data-dir for --dataset facades: expected the folder holding its train\/ and val\/ A\|B JPEGs$/,
+        /^error: Missing --data-dir for --dataset facades: expected the folder holding its train\/ and val\/ A\|B JPEG or PNG files$/,
       ],
       [
         ["--dataset", "facades", "--data-dir", "x"],
@@ -65,7 +65,7 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
       ],
       [
         ["--model", "pix2pix", "--dataset", "mnist"],
-        /^error: Invalid --dataset "mnist" for --model pix2pix: expected a paired dataset \(facades\)$/,
+        /^error: Invalid --dataset "mnist" for --model pix2pix: expected a paired dataset \(facades, paired\)$/,
       ],
       [
         ["--model", "pix2pix", "--size", "48"],

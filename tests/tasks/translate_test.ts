@@ -72,14 +72,17 @@ Deno.test("deno task translate: bad input is one line and exit code 2", async ()
         ["--input", `${data}/test/1.jpg`],
         /^error: Missing --checkpoint DIR: expected a pix2pix run directory; see --help$/,
       ],
-      [["--checkpoint", runDir], /^error: Missing --input FILE: expected a JPEG; see --help$/],
+      [
+        ["--checkpoint", runDir],
+        /^error: Missing --input FILE: expected a JPEG or PNG; see --help$/,
+      ],
       [
         ["--checkpoint", runDir, "--input", `${tmp}/none.jpg`],
         /^error: Cannot read --input ".*none\.jpg": no such file$/,
       ],
       [
         ["--checkpoint", runDir, "--input", notJpeg],
-        /^error: Cannot read --input ".*notes\.jpg": not a JPEG/,
+        /^error: Cannot read --input ".*notes\.jpg": expected a PNG or JPEG file, found bytes 6e 6f 74 20$/,
       ],
       [
         ["--checkpoint", mlp, "--input", square],
