@@ -2,7 +2,8 @@
  * cgan: conditional GANs for Deno on TensorFlow.js.
  *
  * Build the generators and discriminators of the conditional GAN family (and pix2pix's U-Net
- * and PatchGAN), train them with one loop, read MNIST-family, CIFAR-10 and paired pix2pix data,
+ * and PatchGAN), train them with one loop (`trainOnDataset` also on data held in memory), read
+ * MNIST-family, CIFAR-10, paired pix2pix data and folders of your own images (`loadFolder`),
  * score samples (IS, FID, ...) and translations (PSNR, SSIM, L1), save and load models in the
  * standard tfjs Layers format, and pick the fastest backend (WebGPU on a real GPU, else SIMD
  * WASM, else cpu).
