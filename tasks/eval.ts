@@ -13,7 +13,7 @@ import { describeBackend, initBackend, parseBackendName } from "../src/backend/m
 import { FOLDER_DATASET, loadPairedDataset } from "../src/data/datasets.ts";
 import { SSIM_PARAMS } from "../src/eval/image_metrics.ts";
 import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generator.ts";
-import { scoreTranslation } from "../src/eval/score_translation.ts";
+import { scoreMeanImage, scoreTranslation } from "../src/eval/score_translation.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
@@ -233,17 +233,34 @@ async function evalTranslation(args: {
   const t0 = performance.now();
   const scores = await scoreTranslation(gen, pairs, { n: args.n, seed: args.seed });
   gen.dispose();
+  const train = await loadPairedDataset(config.dataset, {
+    split: "train",
+    dataDir: config.dataDir,
+    direction: config.direction,
+    size: config.size,
+  });
+  const mean = scoreMeanImage(train, pairs, { n: args.n });
+  const beats = (ours: number, base: number, higher: boolean) =>
+    (higher ? ours > base : ours < base) ? "yes" : "no";
   const { window, sigma, k1, k2 } = SSIM_PARAMS;
   console.log(
     [
       `pix2pix on ${config.dataset} ${split} (${pairs.source}): N = ${scores.n} pairs, ` +
       `${config.size}x${config.size}, ${config.direction}`,
       "",
-      "metric  value",
-      "------  ---------",
-      `PSNR    ${scores.psnr.toFixed(2)} dB`,
-      `SSIM    ${scores.ssim.toFixed(4)}`,
-      `L1      ${scores.l1.toFixed(4)}`,
+      "metric  G          mean training photo  G better",
+      "------  ---------  -------------------  --------",
+      `PSNR    ${scores.psnr.toFixed(2)} dB   ${mean.psnr.toFixed(2)} dB             ${
+        beats(scores.psnr, mean.psnr, true)
+      }`,
+      `SSIM    ${scores.ssim.toFixed(4)}     ${mean.ssim.toFixed(4)}               ${
+        beats(scores.ssim, mean.ssim, true)
+      }`,
+      `L1      ${scores.l1.toFixed(4)}     ${mean.l1.toFixed(4)}               ${
+        beats(scores.l1, mean.l1, false)
+      }`,
+      "",
+      `The baseline gives the mean target of the ${train.labels.length} training pairs as every output.`,
       "",
       `On [0, 1] per pair, then averaged; SSIM: Gaussian ${window}x${window} window, sigma ` +
       `${sigma}, K1 ${k1}, K2 ${k2}; L1: mean |target - output|.`,
@@ -264,6 +281,7 @@ async function evalTranslation(args: {
         seed: args.seed,
         range: "[0, 1]",
         ...scores,
+        meanTrainingPhoto: mean,
       },
       null,
       2,

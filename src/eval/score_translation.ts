@@ -102,21 +102,70 @@ export async function scoreTranslation(
     throw new RangeError(`Cannot score translations of ${pairs.name}: expected n >= 1, found ${n}`);
   }
   const outputs = await translatePairs(gen, pairs, { count: n, seed: opts.seed });
+  const size = pairs.shape[0] * pairs.shape[1] * pairs.shape[2];
+  return scoreOutputs(
+    pairs,
+    n,
+    (i) => outputs.subarray(i * size, (i + 1) * size).map((v) => (v + 1) / 2),
+  );
+}
+
+/**
+ * The baseline a translator must beat: the mean target image of the training pairs, given as
+ * the output for every pair, scored as {@linkcode scoreTranslation} scores G.
+ *
+ * @param train The training pairs (their targets are averaged).
+ * @param pairs The pairs to score on (e.g. the test split).
+ * @param opts How many of `pairs` (the first n).
+ * @returns The mean photo's PSNR, SSIM and L1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scoreMeanImage } from "./score_translation.ts";
+ * const shape: [number, number, number] = [12, 12, 1]; // SSIM needs 11x11 at least
+ * const pairs = (targets: number[]) => ({ name: "toy", labels: new Uint8Array(targets.length),
+ *   images: Uint8Array.from(targets.flatMap((v) => new Array(144).fill(v))),
+ *   conditions: new Uint8Array(targets.length * 144), shape, classNames: [], source: "memory" });
+ * // Targets of 0 and 255 average to 127.5: half-way from a test target of 0.
+ * const scores = scoreMeanImage(pairs([0, 255]), pairs([0]), { n: 1 });
+ * assert.equal(scores.l1, 0.5);
+ * ```
+ */
+export function scoreMeanImage(
+  train: Dataset,
+  pairs: Dataset,
+  opts: { n: number },
+): TranslationScores {
+  const size = train.shape[0] * train.shape[1] * train.shape[2];
+  const count = train.labels.length;
+  const mean = new Float64Array(size);
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < size; j++) mean[j]! += train.images[i * size + j]! / 255;
+  }
+  for (let j = 0; j < size; j++) mean[j]! /= count;
+  const n = Math.min(opts.n, pairs.labels.length);
+  return scoreOutputs(pairs, n, () => mean);
+}
+
+/** Mean PSNR, SSIM and L1 of outputs on [0, 1] against the first n targets of `pairs`. */
+function scoreOutputs(
+  pairs: Dataset,
+  n: number,
+  output: (i: number) => ArrayLike<number>,
+): TranslationScores {
   const shape = pairs.shape;
   const size = shape[0] * shape[1] * shape[2];
   let [p, s, l] = [0, 0, 0];
   for (let i = 0; i < n; i++) {
-    const output: HostImage = {
-      data: Float64Array.from(outputs.subarray(i * size, (i + 1) * size), (v) => (v + 1) / 2),
-      shape,
-    };
+    const out: HostImage = { data: output(i), shape };
     const target: HostImage = {
       data: Float64Array.from(pairs.images.subarray(i * size, (i + 1) * size), (v) => v / 255),
       shape,
     };
-    p += psnr(output, target);
-    s += ssim(output, target);
-    l += meanAbsoluteError(output, target);
+    p += psnr(out, target);
+    s += ssim(out, target);
+    l += meanAbsoluteError(out, target);
   }
   return { n, psnr: p / n, ssim: s / n, l1: l / n };
 }

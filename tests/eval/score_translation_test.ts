@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
 import type { Dataset } from "../../src/data/dataset.ts";
-import { scoreTranslation, translatePairs } from "../../src/eval/score_translation.ts";
+import {
+  scoreMeanImage,
+  scoreTranslation,
+  translatePairs,
+} from "../../src/eval/score_translation.ts";
 import { buildUnet } from "../../src/models/pix2pix.ts";
 
 await initBackend({ requested: "cpu" });
@@ -54,4 +58,29 @@ Deno.test("translatePairs() gives each pair the same output however many are tra
   const other = await translatePairs(gen, data, { count: 1, seed: 5 });
   assert.notDeepEqual(other, one, "the seed sets G's dropout masks");
   gen.dispose();
+});
+
+Deno.test("scoreMeanImage() scores the mean training target as every output: exact when all targets agree, half-way between 0 and 255", () => {
+  const shape: [number, number, number] = [12, 12, 3];
+  const size = 12 * 12 * 3;
+  const pairs = (targets: Uint8Array[]) => ({
+    name: "toy",
+    images: Uint8Array.from(targets.flatMap((t) => [...t])),
+    conditions: new Uint8Array(targets.length * size),
+    labels: new Uint8Array(targets.length),
+    shape,
+    classNames: [],
+    source: "memory",
+  });
+  const t = Uint8Array.from({ length: size }, (_, i) => (i * 37) % 256);
+  const same = scoreMeanImage(pairs([t, t, t]), pairs([t, t]), { n: 5 });
+  // Equal up to float rounding of the average (sum / 3).
+  assert.equal(same.n, 2);
+  assert.ok(same.psnr > 200 && same.l1 < 1e-12, `PSNR ${same.psnr}, L1 ${same.l1}`);
+  assert.ok(Math.abs(same.ssim - 1) < 1e-9, `${same.ssim}`);
+  const black = new Uint8Array(size);
+  const white = new Uint8Array(size).fill(255);
+  const half = scoreMeanImage(pairs([black, white]), pairs([black]), { n: 1 });
+  assert.equal(half.l1, 0.5);
+  assert.ok(Math.abs(half.psnr - 10 * Math.log10(1 / 0.25)) < 1e-9, `${half.psnr}`); // MSE 0.25
 });

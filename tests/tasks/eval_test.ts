@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
 import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
-import { scoreTranslation } from "../../src/eval/score_translation.ts";
+import { scoreMeanImage, scoreTranslation } from "../../src/eval/score_translation.ts";
 import { loadLayersModel } from "../../src/io/layers_io.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS } from "../../src/train/config.ts";
@@ -112,7 +112,10 @@ Deno.test("deno task eval scores a pix2pix run by PSNR, SSIM and L1 on its test 
     assert.equal(code, 0, new TextDecoder().decode(stderr));
     const out = new TextDecoder().decode(stdout);
     assert.match(out, /pix2pix on facades test .*: N = 3 pairs, 32x32, BtoA/);
-    assert.match(out, /PSNR +[\d.]+ dB\nSSIM +-?[\d.]+\nL1 +[\d.]+/);
+    assert.match(
+      out,
+      /PSNR +[\d.]+ dB +[\d.]+ dB +(yes|no)\nSSIM +-?[\d.]+ +-?[\d.]+ +(yes|no)\nL1 +[\d.]+ +[\d.]+ +(yes|no)/,
+    );
     const scores = JSON.parse(await Deno.readTextFile(`${runDir}/eval.json`));
     assert.deepEqual([scores.split, scores.n, scores.range], ["test", 3, "[0, 1]"]);
     // The same numbers as scoring in-process, on the same pairs with the same seed.
@@ -126,6 +129,13 @@ Deno.test("deno task eval scores a pix2pix run by PSNR, SSIM and L1 on its test 
     for (const key of ["psnr", "ssim", "l1"] as const) {
       assert.ok(Math.abs(scores[key] - want[key]) < 1e-6, `${key}: ${scores[key]} vs ${want[key]}`);
     }
+    // Beside G, the mean training photo as every output, on the same pairs.
+    const base = scoreMeanImage(
+      await loadPairedDataset("facades", { ...pairs, split: "train" }),
+      await loadPairedDataset("facades", { ...pairs, split: "test" }),
+      { n: 3 },
+    );
+    assert.deepEqual(scores.meanTrainingPhoto, base);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
