@@ -127,13 +127,24 @@ async function main(): Promise<number> {
   const progress = Deno.stderr.isTerminal() && !Deno.env.get("CI")
     ? barProgress(process.stderr, config.batchSize)
     : lineProgress((line) => console.log(line), config.batchSize);
+  // Ctrl-C (SIGINT) and a stop request (SIGTERM: kill, systemd, a CI timeout) both save a
+  // checkpoint first; the same signal again quits at once.
   const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) Deno.exit(130); // a second Ctrl-C quits at once
-    progress.log("Interrupted: saving a checkpoint before exiting (Ctrl-C again to quit now)");
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (abort.signal.aborted) Deno.exit(signal === "SIGINT" ? 130 : 143);
+    stoppedBy = signal;
+    progress.log(
+      `Interrupted (${signal}): saving a checkpoint before exiting (${
+        signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"
+      } again to quit now)`,
+    );
     abort.abort();
   };
-  Deno.addSignalListener("SIGINT", onSigint);
+  const listeners = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") } as const;
+  for (const [signal, listener] of Object.entries(listeners)) {
+    Deno.addSignalListener(signal as Deno.Signal, listener);
+  }
   let result;
   try {
     result = await trainOnDataset(dataset, {
@@ -148,7 +159,9 @@ async function main(): Promise<number> {
     });
   } finally {
     progress.stop();
-    Deno.removeSignalListener("SIGINT", onSigint);
+    for (const [signal, listener] of Object.entries(listeners)) {
+      Deno.removeSignalListener(signal as Deno.Signal, listener);
+    }
   }
   console.log(
     `\n${result.status} at step ${result.step}; ${
@@ -160,7 +173,8 @@ async function main(): Promise<number> {
   if (result.status === "interrupted") {
     console.log(`resume with: deno task train --resume ${runDir}`);
   }
-  return result.status === "diverged" ? 1 : result.status === "interrupted" ? 130 : 0;
+  if (result.status === "interrupted") return stoppedBy === "SIGTERM" ? 143 : 130;
+  return result.status === "diverged" ? 1 : 0;
 }
 
 if (import.meta.main) await runTask(main, (key) => Deno.env.get(key));

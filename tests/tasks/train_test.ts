@@ -95,63 +95,70 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
   }
 });
 
-Deno.test({
-  name: "Ctrl-C saves a checkpoint, exits 130 and the run resumes from it",
-  // The child process owns its own resources; the test only waits for it.
-  sanitizeResources: false,
-  async fn() {
-    const out = await Deno.makeTempDir({ prefix: "cgan-sigint-" });
-    try {
-      const args = [
-        "--data-dir",
-        FIXTURE,
-        "--backend",
-        "cpu",
-        "--limit",
-        "64",
-        "--batch-size",
-        "8",
-        "--log-every",
-        "1",
-        "--epochs",
-        "1000",
-      ];
-      const child = train([...args, "--out", out]);
-      // Wait for the first progress line, then interrupt.
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let seen = "";
-      while (!/step \d+\/\d+/.test(seen)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`train ended early:\n${seen}`);
-        seen += value;
+for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test({
+    name:
+      `${signal} (Ctrl-C, or kill) saves a checkpoint, exits ${exitCode} and the run resumes from it`,
+    // The child process owns its own resources; the test only waits for it.
+    sanitizeResources: false,
+    async fn() {
+      const out = await Deno.makeTempDir({ prefix: "cgan-sigint-" });
+      try {
+        const args = [
+          "--data-dir",
+          FIXTURE,
+          "--backend",
+          "cpu",
+          "--limit",
+          "64",
+          "--batch-size",
+          "8",
+          "--log-every",
+          "1",
+          "--epochs",
+          "1000",
+        ];
+        const child = train([...args, "--out", out]);
+        // Wait for the first progress line, then interrupt.
+        const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        let seen = "";
+        while (!/step \d+\/\d+/.test(seen)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`train ended early:\n${seen}`);
+          seen += value;
+        }
+        child.kill(signal);
+        while (true) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          seen += value;
+        }
+        const { code } = await child.status;
+        await child.stderr.cancel();
+        assert.equal(code, exitCode, seen);
+        assert.match(seen, new RegExp(`Interrupted \\(${signal}\\): saving a checkpoint`));
+        assert.match(seen, /interrupted at step (\d+)/);
+        assert.match(seen, new RegExp(`resume with: deno task train --resume ${out}`));
+        const step = Number(seen.match(/interrupted at step (\d+)/)![1]);
+        const ckpt = await latestCheckpoint(out);
+        assert.ok(
+          ckpt?.endsWith(`step-${String(step).padStart(8, "0")}`),
+          `${ckpt} vs step ${step}`,
+        );
+        // Resume and finish two more steps.
+        const resumed = await collect(train(["--resume", out, "--steps", String(step + 2)]));
+        assert.equal(resumed.code, 0, resumed.err);
+        assert.match(
+          resumed.out,
+          new RegExp(`resumed from .*step-${String(step).padStart(8, "0")} at step ${step}`),
+        );
+        assert.match(resumed.out, new RegExp(`done at step ${step + 2}`));
+      } finally {
+        await Deno.remove(out, { recursive: true });
       }
-      child.kill("SIGINT");
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        seen += value;
-      }
-      const { code } = await child.status;
-      await child.stderr.cancel();
-      assert.equal(code, 130, seen);
-      assert.match(seen, /interrupted at step (\d+)/);
-      assert.match(seen, new RegExp(`resume with: deno task train --resume ${out}`));
-      const step = Number(seen.match(/interrupted at step (\d+)/)![1]);
-      const ckpt = await latestCheckpoint(out);
-      assert.ok(ckpt?.endsWith(`step-${String(step).padStart(8, "0")}`), `${ckpt} vs step ${step}`);
-      // Resume and finish two more steps.
-      const resumed = await collect(train(["--resume", out, "--steps", String(step + 2)]));
-      assert.equal(resumed.code, 0, resumed.err);
-      assert.match(
-        resumed.out,
-        new RegExp(`resumed from .*step-${String(step).padStart(8, "0")} at step ${step}`),
-      );
-      assert.match(resumed.out, new RegExp(`done at step ${step + 2}`));
-    } finally {
-      await Deno.remove(out, { recursive: true });
-    }
-  },
-});
+    },
+  });
+}
 
 Deno.test("deno task train --model dcgan --dataset cifar10 --loss wgan-gp --noise uniform trains paper 002's nets, G every 5th step", async () => {
   const out = await Deno.makeTempDir({ prefix: "cgan-train-cifar-" });
