@@ -65,7 +65,7 @@ function table(
     ["intra-FID (mean of classes)", fmt(s.intraFid.mean), fmt(s.intraFidReal.mean)],
     [
       "conditional accuracy",
-      `${fmt(s.accuracy * 100, 2)}%`,
+      Number.isNaN(s.accuracy) ? fmt(NaN) : `${fmt(s.accuracy * 100, 2)}%`,
       `${fmt(s.accuracyReal * 100, 2)}% (test)`,
     ],
     [

@@ -9,7 +9,7 @@ Deno.test("deno task compare trains each variant with the same budget and tabula
     const { code, stdout, stderr } = await new Deno.Command("deno", {
       args: [
         ...["run", "-P=train", "--allow-run=deno", COMPARE, "--dataset", "mnist"],
-        ...["--variants", "mlp:bce,mlp:lsgan", "--out", out, "--n", "100", "--"],
+        ...["--variants", "mlp:bce,mlp:lsgan,gan:bce", "--out", out, "--n", "100", "--"],
         ...["--data-dir", FIXTURE, "--batch-size", "50", "--epochs", "2", "--eval-n", "100"],
         ...["--limit", "200", "--backend", "wasm"],
       ],
@@ -20,9 +20,14 @@ Deno.test("deno task compare trains each variant with the same budget and tabula
     assert.deepEqual(report.rows.map((r: { variant: string }) => r.variant), [
       "mlp-bce",
       "mlp-lsgan",
+      "gan-bce", // unconditional: no accuracy, but the classes it produces
     ]);
     for (const row of report.rows) {
-      assert.ok(Number.isFinite(row.fid) && Number.isFinite(row.intraFid), JSON.stringify(row));
+      const conditional = row.variant !== "gan-bce";
+      assert.ok(Number.isFinite(row.fid), JSON.stringify(row));
+      // An unconditional G has no per-class FID or accuracy (NaN, written as null).
+      assert.equal(Number.isFinite(row.intraFid), conditional, JSON.stringify(row));
+      assert.equal(Number.isFinite(row.accuracy), conditional, JSON.stringify(row));
       assert.ok(row.produced >= 1 && row.produced <= 10);
       assert.equal(row.perClassAccuracy.length, 10);
       assert.deepEqual(row.history.map((h: { epoch: number }) => h.epoch), [1, 2]);
@@ -32,7 +37,11 @@ Deno.test("deno task compare trains each variant with the same budget and tabula
     }
     const md = await Deno.readTextFile(`${out}/compare.md`);
     assert.match(md, /not Inception-network numbers/);
-    assert.match(md, /\| mlp-lsgan \| [\d.]+ \| [\d.]+ \| [\d.]+% \| \d+ of 10 \| (most|least) \|/);
+    assert.match(
+      md,
+      /\| mlp-lsgan \| [\d.]+ \| [\d.]+ \| [\d.]+% \| \d+ of 10 \| (most|less|least) \|/,
+    );
+    assert.match(md, /\| gan-bce \| [\d.]+ \| n\/a \| n\/a \| \d+ of 10 \|/);
     assert.match(new TextDecoder().decode(stdout), /wrote .*compare\.md/);
   } finally {
     await Deno.remove(out, { recursive: true });
