@@ -50,18 +50,20 @@ export const STUDIES: Record<string, Study> = {
       "mlp:bce:activation=relu:lr=0.001",
     ].join(","),
     train: ["--epochs", "12", "--eval-every", "3"],
-    about: "Paper 000's study of its MLP cGAN: ReLU vs LeakyReLU hidden units, learning rates " +
-      "2e-4 (the paper's) and 1e-3. The paper trains 120 epochs and shows grids at epochs 30, " +
-      "60, 90 and 120; here every variant trains 12 epochs (a tenth) and is scored at 3, 6, 9 " +
-      "and 12, the same points scaled. Equal budget: the same images seen.",
+    about: "Ramagiri's study of the MLP cGAN (after Mirza & Osindero): ReLU vs LeakyReLU hidden " +
+      "units, learning rates 2e-4 (the paper's) and 1e-3. The paper trains 120 epochs and shows " +
+      "grids at epochs 30, 60, 90 and 120; by default every variant here trains 12 epochs (a " +
+      "tenth) and is scored at 3, 6, 9 and 12, the same points scaled. Equal budget: the same " +
+      "images seen.",
   },
   paper004: {
     dataset: "mnist",
     variants: "gan:bce,dcgan:bce:conditioning=none,mlp:bce,acgan:bce,mlp:lsgan",
     train: ["--epochs", "2", "--eval-every", "1"],
-    about: "Paper 004's baselines and conditional models on MNIST: the GAN and DCGAN " +
+    about: "Roy & Gangopadhyay's baselines and conditional models on MNIST: the GAN and DCGAN " +
       "(unconditional), the cGAN, ACGAN and LSGAN (conditional MLPs). Equal budget: the same " +
-      "images seen (2 epochs), so the conv DCGAN costs far more wall time than the MLPs. The " +
+      "images seen (2 epochs by default), so the conv DCGAN costs far more wall time than the " +
+      "MLPs. The " +
       "unconditional models draw no requested class: their accuracy and intra-FID are n/a; " +
       "'classes produced' still shows their mode coverage.",
   },
@@ -199,12 +201,15 @@ function markdown(
   n: number,
   evaluator: string,
   about: string | undefined,
+  trainFlags: string[],
 ): string {
   const words = collapseWords(rows);
   const lines = [
     `# Comparison on ${dataset}`,
     "",
     ...(about === undefined ? [] : [about, ""]),
+    `Train flags of every variant: \`${trainFlags.join(" ") || "(defaults)"}\`.`,
+    "",
     `Scores in the feature space of cgan's ${evaluator} evaluator, N = ${n} generated vs ${n} real`,
     "test images. These are not Inception-network numbers (no Inception weights are reachable",
     "offline): compare them with each other, not with published IS/FID.",
@@ -325,7 +330,7 @@ async function main(): Promise<number> {
     });
   }
   const name = evaluatorName(meta.architecture);
-  const report = markdown(rows, dataset, n, name, study?.about);
+  const report = markdown(rows, dataset, n, name, study?.about, trainFlags);
   await writeFileAtomic(`${out}/compare.md`, report);
   await writeFileAtomic(
     `${out}/compare.json`,

@@ -82,6 +82,10 @@ Deno.test("deno task compare --study paper000 runs the paper's grid: activations
     assert.match(md, /ReLU vs LeakyReLU/);
     assert.match(
       md,
+      /Train flags of every variant: `--epochs 12 --eval-every 3 --data-dir .* --epochs 1 /,
+    );
+    assert.match(
+      md,
       /\| mlp-bce-activation=relu-lr=0\.001 \| [\d.]+ \| [\d.]+ \| [\d.]+% \| \d+ of 10 \| \w+ \| [\d.]+ min \|/,
     );
   } finally {
