@@ -103,7 +103,7 @@ export {
   createAdam,
   type NamedTensor,
   restoreAdam,
-} from "./src/train/optimizer.ts";
+} from "./src/backend/optimizer.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,

@@ -27,7 +27,7 @@ import { BatchSource } from "../src/data/batches.ts";
 import { buildGan } from "../src/models/registry.ts";
 import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
 import { LOSSES, type LossName } from "../src/train/losses.ts";
-import { createAdam } from "../src/train/optimizer.ts";
+import { createAdam } from "../src/backend/optimizer.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
 interface Row {

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { deriveSeed } from "../rng.ts";
-import { createAdam } from "../train/optimizer.ts";
+import { createAdam } from "../backend/optimizer.ts";
 import { type AugmentOptions, randomCropFlip } from "./augment.ts";
 import { evaluate } from "./evaluator.ts";
 

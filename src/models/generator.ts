@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { loadLayersModel } from "../io/layers_io.ts";
-import { latestCheckpoint, samplingGeneratorDir } from "../train/checkpoint.ts";
+import { latestCheckpoint, samplingGeneratorDir } from "../io/run_dir.ts";
 
 /** Distributions of the latent code z (`--noise`). */
 export const NOISE_KINDS = ["normal", "uniform"] as const;

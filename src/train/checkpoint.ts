@@ -9,9 +9,20 @@
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from "../io/layers_io.ts";
-import { adamState, createAdam, restoreAdam } from "./optimizer.ts";
+import { adamState, createAdam, restoreAdam } from "../backend/optimizer.ts";
 import type { GanNets } from "./step.ts";
-import type { AdamConfig } from "./optimizer.ts";
+import type { AdamConfig } from "../backend/optimizer.ts";
+import {
+  checkpointsDir,
+  EMA_DIR,
+  emaDir,
+  exists,
+  LATEST_FILE,
+  latestCheckpoint,
+  samplingGeneratorDir,
+} from "../io/run_dir.ts";
+
+export { checkpointsDir, latestCheckpoint, samplingGeneratorDir };
 
 /** Loss means over one logging interval. */
 export interface LossPoint {
@@ -80,24 +91,6 @@ export interface GanTrainables {
 }
 
 const STATE_FILE = "state.json";
-const EMA_DIR = "gen_ema";
-const LATEST_FILE = "latest.json";
-
-/**
- * The checkpoints folder of a run directory.
- *
- * @param runDir The run directory.
- * @returns `<runDir>/checkpoints`.
- *
- * @example
- * ```ts
- * import { checkpointsDir } from "./checkpoint.ts";
- * console.log(checkpointsDir("runs/a")); // "runs/a/checkpoints"
- * ```
- */
-export function checkpointsDir(runDir: string): string {
-  return `${runDir}/checkpoints`;
-}
 
 function stepName(step: number): string {
   return `step-${String(step).padStart(8, "0")}`;
@@ -167,48 +160,6 @@ async function prune(root: string, keep: number): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
-/**
- * Finds the newest checkpoint of a run.
- *
- * @param runDir The run directory.
- * @returns The checkpoint directory, or null when the run has none yet.
- *
- * @example
- * ```ts ignore
- * console.log(await latestCheckpoint("runs/a")); // "runs/a/checkpoints/step-00000938"
- * ```
- */
-export async function latestCheckpoint(runDir: string): Promise<string | null> {
-  const file = `${checkpointsDir(runDir)}/${LATEST_FILE}`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  let latest: { checkpoint?: unknown };
-  try {
-    latest = JSON.parse(text);
-  } catch (err) {
-    throw new SyntaxError(`Cannot parse "${file}": ${(err as Error).message}`);
-  }
-  if (typeof latest.checkpoint !== "string" || !/^step-\d{8}$/.test(latest.checkpoint)) {
-    throw new TypeError(`Cannot read "${file}": expected {"checkpoint": "step-XXXXXXXX"}`);
-  }
-  return `${checkpointsDir(runDir)}/${latest.checkpoint}`;
-}
-
 /**
  * Loads a checkpoint: networks, optimizers with their full state, and the run state.
  *
@@ -244,26 +195,4 @@ export async function loadCheckpoint(
   const averaged = await emaDir(dir);
   const ema = averaged === null ? undefined : await loadLayersModel(averaged);
   return { trainables: { nets: { gen, disc }, optimizers, ...(ema ? { ema } : {}) }, state };
-}
-
-/**
- * The generator of a checkpoint that samples are drawn from: the moving average of G's weights
- * (`gen_ema/`) when the run kept one (`--ema-decay`), else G itself (`gen/`).
- *
- * @param dir A checkpoint directory.
- * @returns The folder holding that generator's `model.json`.
- *
- * @example
- * ```ts ignore
- * const gen = await loadLayersModel(await samplingGeneratorDir("runs/a/checkpoints/step-00000937"));
- * ```
- */
-export async function samplingGeneratorDir(dir: string): Promise<string> {
-  return await emaDir(dir) ?? `${dir}/gen`;
-}
-
-/** A checkpoint's `gen_ema/` (G's moving average), or null when the run kept none. */
-async function emaDir(dir: string): Promise<string | null> {
-  const ema = `${dir}/${EMA_DIR}`;
-  return await exists(`${ema}/model.json`) ? ema : null;
 }

@@ -30,7 +30,7 @@ import {
 import type { TrainConfig } from "./config.ts";
 import { createEma, emaDecayAt, updateEma } from "./ema.ts";
 import { LOSSES } from "./losses.ts";
-import { createAdam } from "./optimizer.ts";
+import { createAdam } from "../backend/optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
 import { classGridPng, disposeGridInputs, gridInputs, pairGridPng } from "./sample_grid.ts";
 import { drawStepInputs, type StepLosses, trainStep } from "./step.ts";

@@ -12,7 +12,7 @@ import { latentNoise } from "../models/generator.ts";
 import { buildToyDiscriminator, buildToyGenerator, type ToyGanConfig } from "../models/toy_mlp.ts";
 import { deriveSeed, permutation, STREAM } from "../rng.ts";
 import { BCE_LOSS } from "./losses.ts";
-import { createAdam } from "./optimizer.ts";
+import { createAdam } from "../backend/optimizer.ts";
 import { trainStep } from "./step.ts";
 
 /** Settings of {@linkcode trainToy}. */

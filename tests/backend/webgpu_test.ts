@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, probeAdapter } from "../../src/backend/mod.ts";
 import { buildGan } from "../../src/models/registry.ts";
 import { BCE_LOSS } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { trainStep } from "../../src/train/step.ts";
 
 const SPEC = {

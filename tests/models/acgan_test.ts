@@ -6,7 +6,7 @@ import { limitDataset } from "../../src/data/dataset.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { buildGan } from "../../src/models/registry.ts";
 import { BCE_LOSS } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { drawStepInputs, trainStep } from "../../src/train/step.ts";
 
 const SPEC = {

@@ -6,7 +6,7 @@ import { BatchSource } from "../../src/data/batches.ts";
 import { buildDiscriminator, buildGenerator } from "../../src/models/dcgan_cifar.ts";
 import { buildGan, type ModelSpec } from "../../src/models/registry.ts";
 import { LOSSES } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { drawStepInputs, trainStep } from "../../src/train/step.ts";
 
 const PAPER: ModelSpec = {

@@ -4,7 +4,7 @@ import { initBackend } from "../../src/backend/mod.ts";
 import { buildDiscriminator, buildGenerator } from "../../src/models/dcgan_mnist.ts";
 import type { ModelSpec } from "../../src/models/registry.ts";
 import { BCE_LOSS } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { trainStep } from "../../src/train/step.ts";
 
 const SPEC: ModelSpec = {

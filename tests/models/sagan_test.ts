@@ -5,7 +5,7 @@ import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { generatorInfo, sampleImages } from "../../src/models/generator.ts";
 import { buildGan, type ModelSpec } from "../../src/models/registry.ts";
 import { HINGE_LOSS } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { trainStep } from "../../src/train/step.ts";
 
 const SPEC: ModelSpec = {

@@ -97,8 +97,9 @@ Deno.test("bad flags end in one clear line and exit code 2, never a stack trace"
 
 for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test({
-    name:
-      `${signal} (Ctrl-C, or kill) saves a checkpoint, exits ${exitCode} and the run resumes from it`,
+    name: `${
+      signal === "SIGINT" ? "Ctrl-C (SIGINT)" : "kill (SIGTERM)"
+    } saves a checkpoint, exits ${exitCode} and the run resumes from it`,
     // The child process owns its own resources; the test only waits for it.
     sanitizeResources: false,
     async fn() {

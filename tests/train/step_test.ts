@@ -4,7 +4,7 @@ import { initBackend } from "../../src/backend/mod.ts";
 import { translate } from "../../src/models/pix2pix.ts";
 import { buildGan } from "../../src/models/registry.ts";
 import { BCE_LOSS, WGAN_LOSS } from "../../src/train/losses.ts";
-import { createAdam } from "../../src/train/optimizer.ts";
+import { createAdam } from "../../src/backend/optimizer.ts";
 import { trainStep } from "../../src/train/step.ts";
 
 await initBackend({ requested: "cpu" });

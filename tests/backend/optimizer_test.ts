@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend/mod.ts";
-import { adamState, createAdam, restoreAdam } from "../../src/train/optimizer.ts";
+import { adamState, createAdam, restoreAdam } from "../../src/backend/optimizer.ts";
 
 await initBackend({ requested: "cpu" });
 

@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "../backend/adam_kernel.ts";
+import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "./adam_kernel.ts";
 
 /** Adam hyperparameters. */
 export interface AdamConfig {
