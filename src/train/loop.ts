@@ -332,7 +332,14 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
 
   try {
     if (state.step === 0) await writeGrid("epoch-000");
+    let yielded = performance.now();
     while (state.step < total) {
+      // A step never yields to the event loop, so Ctrl-C and SIGTERM listeners would wait for
+      // the next logging point; a macrotask turn every 200 ms lets them stop the run at once.
+      if (ctx.signal !== undefined && performance.now() - yielded > 200) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        yielded = performance.now();
+      }
       if (ctx.signal?.aborted) {
         status = "interrupted";
         break;
