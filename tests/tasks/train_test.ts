@@ -280,3 +280,41 @@ Deno.test("deno task train --dataset folder stops on a bad image before training
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "SIGTERM stops a run between steps, not at the next logging point",
+  sanitizeResources: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "cgan-sigterm-" });
+    try {
+      const child = train([
+        // 1,000 fixture digits at batch 1: the first logging point is the epoch's end, step 1,000.
+        ...["--data-dir", FIXTURE, "--backend", "cpu", "--batch-size", "1"],
+        ...["--log-every", "1000000", "--epochs", "1000", "--out", out],
+      ]);
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!/^run: /m.test(seen)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`train ended early:\n${seen}`);
+        seen += value;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // some steps, no log line
+      child.kill("SIGTERM");
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      const { code } = await child.status;
+      await child.stderr.cancel();
+      assert.equal(code, 143, seen);
+      const step = Number(seen.match(/interrupted at step (\d+)/)?.[1]);
+      // Before the first logging point (step 1,000): it stopped between steps.
+      assert.ok(step > 0 && step < 1000, seen);
+      assert.ok((await latestCheckpoint(out))?.endsWith(`step-${String(step).padStart(8, "0")}`));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
