@@ -35,7 +35,7 @@ import {
   terminalMode,
   toUint8Pixels,
   writeFileAtomic,
-} from "@cgan/cgan";
+} from "@cgan/cgan/generator";
 import { intFlag, parseFlags, runTask } from "@cgan/cgan/cli";
 import { describeGenerators, GENERATORS, generatorUrl, pretrainedUrl } from "./pretrained.ts";
 

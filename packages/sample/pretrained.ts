@@ -6,15 +6,15 @@
  * @example Load the MNIST generator and draw a 5
  * ```ts ignore
  * import { loadPretrained } from "jsr:@cgan/sample/pretrained";
- * import { sampleImages } from "jsr:@cgan/cgan";
+ * import { sampleImages } from "jsr:@cgan/cgan/generator";
  * const gen = await loadPretrained("mnist");
  * const five = await sampleImages(gen, [5], 0); // Float32Array of 28 * 28 values in [-1, 1]
  * ```
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { loadGenerator } from "@cgan/cgan";
+import type * as tf from "@tensorflow/tfjs-layers";
+import { loadGenerator } from "@cgan/cgan/generator";
 
 /** What a shipped generator's record says of it, for `--help` and the page. */
 export interface ShippedGenerator {

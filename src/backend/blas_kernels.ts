@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { OpenBlas } from "./openblas.ts";
 import { batchShape, type Info, itemIndices, run, sizeOf, type WasmBackend } from "./wasm_heap.ts";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 
 /** The tfjs backend these kernels are registered for. */
 export const BACKEND = "wasm";

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 // Registers the wasm kernels this module reads, patches and calls.
 import "@tensorflow/tfjs-backend-wasm";
 import {

@@ -16,6 +16,9 @@ import { writeDirAtomic } from "../io/atomic.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
 import { verifySha256 } from "./mnist.ts";
 import { readTar } from "./_tar.ts";
+import { CIFAR10_CLASSES } from "./class_names.ts";
+
+export { CIFAR10_CLASSES } from "./class_names.ts";
 
 /** Options of {@linkcode loadCifar10}: the common ones plus the download cache. */
 export interface Cifar10Options extends LoadOptions {
@@ -44,19 +47,6 @@ export interface CifarBatch {
   labels: Uint8Array;
 }
 
-/** Class names of CIFAR-10, by label (as in `batches.meta.txt`). */
-export const CIFAR10_CLASSES = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
 /** Bytes per image: 32 x 32 pixels x 3 colours. */
 export const CIFAR10_PIXEL_BYTES = 3072;
 /** Bytes per record: one label byte, then {@linkcode CIFAR10_PIXEL_BYTES} pixel bytes. */

@@ -3,15 +3,13 @@
  *
  * @module
  */
-import { CIFAR10_CLASSES, loadCifar10 } from "./cifar10.ts";
+import { loadCifar10 } from "./cifar10.ts";
+import { DATASET_NAMES, type DatasetName, isDatasetName } from "./class_names.ts";
 import type { Dataset, LoadOptions } from "./dataset.ts";
-import { FASHION_CLASSES, loadFashionMnist, loadMnist, MNIST_CLASSES } from "./mnist.ts";
+import { loadFashionMnist, loadMnist } from "./mnist.ts";
 import { type Direction, loadPaired } from "./paired.ts";
 
-/** Labelled datasets selectable by name. */
-export const DATASET_NAMES = ["mnist", "fashion", "cifar10"] as const;
-/** One of {@linkcode DATASET_NAMES}. */
-export type DatasetName = typeof DATASET_NAMES[number];
+export { DATASET_CLASSES, DATASET_NAMES, type DatasetName, isDatasetName } from "./class_names.ts";
 
 /**
  * `--dataset folder`: a folder of your own images, one subfolder per class (read by
@@ -29,43 +27,11 @@ export const PAIRED_DATASET_NAMES = ["facades", "paired"] as const;
 /** One of {@linkcode PAIRED_DATASET_NAMES}. */
 export type PairedDatasetName = typeof PAIRED_DATASET_NAMES[number];
 
-/**
- * The class names of each dataset, in label order, without reading the data (for class
- * pickers and `--class NAME`).
- *
- * @example
- * ```ts
- * import { DATASET_CLASSES } from "./datasets.ts";
- * console.log(DATASET_CLASSES.fashion[7]); // "Sneaker"
- * ```
- */
-export const DATASET_CLASSES: Readonly<Record<DatasetName, readonly string[]>> = {
-  mnist: MNIST_CLASSES,
-  fashion: FASHION_CLASSES,
-  cifar10: CIFAR10_CLASSES,
-};
-
 const LOADERS: Record<DatasetName, (opts: LoadOptions) => Promise<Dataset>> = {
   mnist: loadMnist,
   fashion: loadFashionMnist,
   cifar10: loadCifar10,
 };
-
-/**
- * Whether a string is one of {@linkcode DATASET_NAMES}.
- *
- * @param name The candidate.
- * @returns True if a reader exists for it.
- *
- * @example Check two names
- * ```ts
- * import { isDatasetName } from "./datasets.ts";
- * console.log(isDatasetName("mnist"), isDatasetName("svhn")); // true false
- * ```
- */
-export function isDatasetName(name: string): name is DatasetName {
-  return (DATASET_NAMES as readonly string[]).includes(name);
-}
 
 /**
  * Loads a dataset by name.

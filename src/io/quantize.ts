@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 
 /** Quantization choices: `"none"` keeps float32. */
 export const QUANTIZE_DTYPES = ["none", "float16", "uint8"] as const;

@@ -6,9 +6,14 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { loadLayersModel } from "../io/layers_io.ts";
 import { latestCheckpoint, samplingGeneratorDir } from "../io/run_dir.ts";
+// The custom layers a saved G may hold (SAGAN's), registered with tfjs as these modules load,
+// so that loadGenerator() reads every cgan generator without the model builders.
+import "./blocks/conditional_batch_norm.ts";
+import "./blocks/self_attention.ts";
+import "./blocks/spectral_norm.ts";
 
 /** Distributions of the latent code z (`--noise`). */
 export const NOISE_KINDS = ["normal", "uniform"] as const;

@@ -4,7 +4,9 @@ import { decodePng } from "../../src/io/png.ts";
 import * as tf from "@tensorflow/tfjs";
 import { evaluate } from "../../src/eval/evaluator.ts";
 import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
+import { sampleImages } from "../../src/models/generator.ts";
 import { buildGan } from "../../src/models/registry.ts";
+import { toUint8Pixels } from "../../src/io/grid.ts";
 import { GENERATORS } from "../../packages/sample/pretrained.ts";
 
 const SAMPLE = new URL("../../packages/sample/main.ts", import.meta.url).pathname;
@@ -203,6 +205,31 @@ Deno.test("sample --all draws a row per class whose column j shares one z: row 5
   const bad = await sample(["--weights", `${tmp}/gen`, "--all", "--out-dir", `${tmp}/x`]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /error: Cannot use --out-dir with --all/);
+});
+
+Deno.test("sample loads a SAGAN generator, its custom layers registered without the model builders, and draws what it draws in process", async () => {
+  const { gen: sagan, disc } = buildGan("sagan", {
+    latentDim: 16,
+    numClasses: 10,
+    imageShape: [28, 28, 1],
+    activation: "leaky",
+    seed: 3,
+    width: 0.125,
+  });
+  disc.dispose();
+  await saveLayersModel(sagan, `${tmp}/sagan`);
+  const { code, out, err } = await sample([
+    ...["--weights", `${tmp}/sagan`, "--digit", "3", "--count", "2", "--seed", "4"],
+    ...["--out", `${tmp}/sagan.png`, "--out-dir", `${tmp}/sagan3`],
+  ]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^3 x2, seed 4; backend: cpu/m);
+  const expected = toUint8Pixels(await sampleImages(sagan, [3, 3], 4));
+  for (let i = 0; i < 2; i++) {
+    const one = decodePng(await Deno.readFile(`${tmp}/sagan3/3-0000${i}.png`));
+    assert.deepEqual(one.data, expected.subarray(i * 28 * 28, (i + 1) * 28 * 28), `sample ${i}`);
+  }
+  sagan.dispose();
 });
 
 Deno.test("cleanup", async () => {

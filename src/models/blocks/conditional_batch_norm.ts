@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../_tf.ts";
 import type { Initializer } from "./seeds.ts";
 
 /** Settings of {@linkcode ConditionalBatchNorm}. */
@@ -75,7 +75,7 @@ export class ConditionalBatchNorm extends tf.layers.Layer {
         variance = this.#variance!.read();
       }
       const normed = tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, this.#args.epsilon)));
-      const ids = tf.reshape(labels!, [-1]).toInt();
+      const ids = tf.cast(tf.reshape(labels!, [-1]), "int32");
       const shape = [x!.shape[0]!, ...axes.slice(1).map(() => 1), x!.shape[x!.rank - 1]!];
       const gamma = tf.reshape(tf.gather(this.#gamma!.read(), ids), shape);
       const beta = tf.reshape(tf.gather(this.#beta!.read(), ids), shape);

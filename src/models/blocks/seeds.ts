@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../_tf.ts";
 import { deriveSeed } from "../../rng.ts";
 
 /** A tfjs-layers weight initializer. */

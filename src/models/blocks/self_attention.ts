@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../_tf.ts";
 import type { Initializer } from "./seeds.ts";
 import { spectralNormalize } from "./spectral_norm.ts";
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../_tf.ts";
 import type { Initializer } from "./seeds.ts";
 
 /** Identity whose gradient is zero: `u` and `v` are constants of the normalisation. */
