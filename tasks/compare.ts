@@ -83,7 +83,11 @@ Usage: deno task compare [flags] [-- train flags]
   --n N             images per score (default: 1000)
   -h, --help        show this help
 Flags after -- go to every deno task train run (same budget for all), e.g.
-  -- --preset small --epochs 5 --data-dir ~/cifar-10-batches-bin --backend wasm`;
+  -- --preset small --epochs 5 --data-dir ~/cifar-10-batches-bin --backend wasm
+
+Examples:
+  deno task compare --dataset mnist --variants mlp:bce,mlp:lsgan -- --epochs 2
+  deno task compare --study ${Object.keys(STUDIES)[0]} --n 2000`;
 
 /** Flags that compare sets itself, for every variant. */
 const OWN_FLAGS = ["model", "loss", "dataset", "out", "resume"];

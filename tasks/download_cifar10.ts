@@ -12,15 +12,19 @@ const HELP = `Download CIFAR-10 (binary version, SHA-256 checked) into the cache
 
 Usage: deno task download-cifar10 [--dir DIR]
   --dir DIR   where to unpack (default: $XDG_CACHE_HOME/cgan/cifar10 or ~/.cache/cgan/cifar10)
-  --help      show this help
+  -h, --help  show this help
 
 Source: ${CIFAR10_URL}
-Machines without internet: copy the batch files elsewhere and pass --data-dir DIR instead.`;
+Machines without internet: copy the batch files elsewhere and pass --data-dir DIR instead.
+
+Examples:
+  deno task download-cifar10
+  deno task download-cifar10 --dir ~/data/cifar10`;
 
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, {
     dir: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return console.log(HELP);
   const dir = values.dir ?? cifar10CacheDir(Deno.env.toObject());

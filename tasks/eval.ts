@@ -30,7 +30,8 @@ import {
 const HELP = `Score a trained generator in the evaluator's feature space.
 
 Usage: deno task eval --checkpoint DIR [flags]
-  --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
+  --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX
+                    folder (required)
   --n N             generated images, and real images per reference (default: 10000)
   --evaluator DIR   evaluator model (default: fixtures/evaluators/<dataset>; a run on your own
                     folder: the one train-evaluator --dataset folder wrote, DIR/.cgan-evaluator)
@@ -41,9 +42,14 @@ Usage: deno task eval --checkpoint DIR [flags]
   --split NAME      pix2pix runs: test | val, the pairs to score (default: test)
   --net NAME        average | gen: G's moving average (gen_ema/) when the run kept one, or G
                     itself (default: average)
+  -h, --help        show this help
 
 A pix2pix run is scored by PSNR, SSIM and L1 of G's outputs against the targets (N = at most
---n pairs of --split), not in an evaluator's feature space.`;
+--n pairs of --split), not in an evaluator's feature space.
+
+Examples:
+  deno task eval --checkpoint runs/acgan-mnist
+  deno task eval --checkpoint runs/acgan-mnist/checkpoints/step-00004690 --n 2000 --net gen`;
 
 function fmt(x: number, digits = 3): string {
   return Number.isNaN(x) ? "n/a (unconditional G)" : x.toFixed(digits);

@@ -24,13 +24,19 @@ import { dataSource, readJson, relative, resolveCheckpoint } from "./_run_files.
 const HELP = `Export a trained generator for shipping: quantize, compare, quality-gate.
 
 Usage: deno task export-generator --checkpoint DIR --out DIR [flags]
-  --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
-  --out DIR         the model folder to write (model.json + weights.bin)
+  --checkpoint DIR  a run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX
+                    folder (required)
+  --out DIR         the model folder to write, model.json + weights.bin (required)
   --quantize DTYPE  none | float16 | uint8 (default: float16)
   --per-class N     gate samples per class (default: 100, i.e. 1,000 MNIST digits)
   --seed N          seed of the gate samples (default: 0)
   --evaluator DIR   evaluator model (default: fixtures/evaluators/<dataset>)
-  --backend NAME    auto | webgpu | wasm | cpu (default: auto)`;
+  --backend NAME    auto | webgpu | wasm | cpu (default: auto)
+  -h, --help        show this help
+
+Examples:
+  deno task export-generator --checkpoint runs/acgan-mnist --out /tmp/mnist-acgan
+  deno task export-generator --checkpoint runs/acgan-mnist --out /tmp/acgan-u8 --quantize uint8`;
 
 function gateTable(g: GateReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -78,7 +84,7 @@ async function main(): Promise<number> {
     seed: { type: "string", default: "0" },
     evaluator: { type: "string" },
     backend: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     console.log(HELP);

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { parseFlags, runTask } from "../src/cli.ts";
 import {
   CIFAR10_CLASSES,
   CIFAR10_RECORD_BYTES,
@@ -22,14 +22,17 @@ import {
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    src: { type: "string", default: "../shared/data/cifar10" },
-    out: { type: "string", default: "fixtures/cifar10" },
-  },
-  strict: true,
-});
+const HELP = `Write the small CIFAR-10 slice the tests read: the first 20 records of each class of
+data_batch_1.bin and the first 5 of each class of the test batch, bytes unchanged.
+
+Usage: deno run -R -W tasks/make_cifar_fixture.ts [flags]
+  --src DIR    the CIFAR-10 binary batches (default: ../shared/data/cifar10)
+  --out DIR    where to write the slice (default: fixtures/cifar10)
+  -h, --help   show this help
+
+Examples:
+  deno run -R -W tasks/make_cifar_fixture.ts
+  deno run -R -W tasks/make_cifar_fixture.ts --src ~/.cache/cgan/cifar10 --out /tmp/cifar-slice`;
 
 /** The raw records of the first `perClass` images of each class, in file order. */
 function firstPerClass(bytes: Uint8Array, name: string, perClass: number): Uint8Array {
@@ -68,21 +71,31 @@ async function readFirst(dir: string, names: string[]): Promise<string> {
   );
 }
 
-const jobs: [string, string, number][] = [
-  ["data_batch_1.bin", await readFirst(values.src, ["data_batch_1.bin"]), 20],
-  [
-    CIFAR10_TEST_FILE,
-    await readFirst(values.src, [CIFAR10_TEST_FILE, CIFAR10_TEST_PARTIAL_FILE]),
-    5,
-  ],
-];
-for (const [name, path, perClass] of jobs) {
-  const fixture = firstPerClass(await Deno.readFile(path), path, perClass);
-  const target = join(values.out, name);
-  await writeFileAtomic(target, fixture);
-  console.log(
-    `${await sha256Hex(fixture)}  ${name}  (${
-      fixture.length / CIFAR10_RECORD_BYTES
-    } records from ${path})`,
-  );
+async function main(): Promise<void> {
+  const values = parseFlags(Deno.args, {
+    src: { type: "string", default: "../shared/data/cifar10" },
+    out: { type: "string", default: "fixtures/cifar10" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) return console.log(HELP);
+  const jobs: [string, string, number][] = [
+    ["data_batch_1.bin", await readFirst(values.src, ["data_batch_1.bin"]), 20],
+    [
+      CIFAR10_TEST_FILE,
+      await readFirst(values.src, [CIFAR10_TEST_FILE, CIFAR10_TEST_PARTIAL_FILE]),
+      5,
+    ],
+  ];
+  for (const [name, path, perClass] of jobs) {
+    const fixture = firstPerClass(await Deno.readFile(path), path, perClass);
+    const target = join(values.out, name);
+    await writeFileAtomic(target, fixture);
+    console.log(
+      `${await sha256Hex(fixture)}  ${name}  (${
+        fixture.length / CIFAR10_RECORD_BYTES
+      } records from ${path})`,
+    );
+  }
 }
+
+if (import.meta.main) await runTask(main, () => undefined);

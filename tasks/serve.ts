@@ -12,15 +12,24 @@ import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { DATASET_CLASSES, DATASET_NAMES, isDatasetName } from "../src/data/datasets.ts";
 import { PRETRAINED } from "../packages/sample/pretrained.ts";
 
+/** The addresses `deno task serve` may listen on (its --allow-net). */
+const LISTEN_HOSTS = ["127.0.0.1", "localhost", "0.0.0.0"];
+
 const HELP = `Serve the interactive generation page.
 
 Usage: deno task serve [flags]
-  --port N          port on 127.0.0.1 (default: 8000; 0 picks a free one)
-  --hostname HOST   address to listen on (default: 127.0.0.1)
+  --port N          port to listen on (default: 8000; 0 picks a free one)
+  --hostname HOST   address to listen on: ${LISTEN_HOSTS.join(", ")} (all interfaces)
+                    (default: 127.0.0.1; another needs deno run --allow-net=HOST)
   --weights DIR     also offer your own generator (a model folder with model.json)
+                    (default: none, the shipped generators only)
   --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: the names
                     its model.json records, as training writes them, else mnist)
-  --help            show this help`;
+  -h, --help        show this help
+
+Examples:
+  deno task serve --port 8080
+  deno task serve --hostname 0.0.0.0 --weights runs/acgan-mnist/checkpoints/step-00004690/gen`;
 
 /** A generator the page offers. */
 export interface PageGenerator {
@@ -145,7 +154,7 @@ async function main(): Promise<number> {
     hostname: { type: "string", default: "127.0.0.1" },
     weights: { type: "string" },
     dataset: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     console.log(HELP);
@@ -155,11 +164,18 @@ async function main(): Promise<number> {
   if (values.weights !== undefined) {
     generators.unshift(await customGenerator(values.weights, values.dataset));
   }
-  const server = servePage({
-    hostname: values.hostname,
-    port: intFlag("port", values.port, 0),
-    generators,
-  });
+  const listen = { hostname: values.hostname, port: intFlag("port", values.port, 0) };
+  let server;
+  try {
+    server = servePage({ ...listen, generators });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotCapable)) throw err;
+    throw new Deno.errors.NotCapable(
+      `Cannot listen on --hostname ${values.hostname}: deno task serve may listen on ` +
+        `${LISTEN_HOSTS.join(", ")} only; for another address run deno run -R -E ` +
+        `--allow-net=${values.hostname} tasks/serve.ts --hostname ${values.hostname}`,
+    );
+  }
   const { hostname, port } = server.addr;
   console.log(`cgan page on http://${hostname}:${port}/ (Ctrl-C stops it)`);
   await server.finished;

@@ -24,7 +24,12 @@ Usage: deno task toy [flags]
   --seed N         seed of everything (default: 0)
   --plot-every N   write plots/epoch-XXXX.svg every N epochs (default: 10)
   --out DIR        output folder (default: runs/toy-seed<seed>)
-  --backend NAME   auto | webgpu | wasm | cpu (default: auto)`;
+  --backend NAME   auto | webgpu | wasm | cpu (default: auto)
+  -h, --help       show this help
+
+Examples:
+  deno task toy
+  deno task toy --epochs 50 --seed 3 --plot-every 5 --out /tmp/toy`;
 
 const GRID_X = Array.from({ length: 36 }, (_, i) => -3.5 + i * 0.2);
 const GRID_Y = Array.from({ length: 33 }, (_, i) => 7.5 + i * 0.5);
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
     "plot-every": { type: "string", default: "10" },
     out: { type: "string" },
     backend: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return console.log(HELP);
   const lr = Number(values.lr);

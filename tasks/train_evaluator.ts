@@ -23,8 +23,8 @@ const HELP = `Train the evaluator classifier used by IS/FID.
 
 Usage: deno task train-evaluator [flags]
   --dataset NAME    ${DATASET_NAMES.join(" | ")} | ${FOLDER_DATASET} (default: mnist)
-  --data-dir DIR    read the dataset from this folder (folder: required, one subfolder of
-                    images per class)
+  --data-dir DIR    read the dataset from this folder (default: the package or cache; folder:
+                    required, one subfolder of images per class)
   --size N          folder: image side, as the GAN run's (default: 32 colour, 28 gray)
   --channels N      folder: 1 or 3, as the GAN run's (default: what the images are)
   --skip-bad        folder: leave out unreadable images with a warning
@@ -37,7 +37,12 @@ Usage: deno task train-evaluator [flags]
   --schedule KIND   constant | cosine learning rate (default: constant)
   --backend NAME    auto | webgpu | wasm | cpu (default: auto)
   --out DIR         where to write it (default: fixtures/evaluators/<dataset>; folder:
-                    DIR/.cgan-evaluator, where eval looks)`;
+                    DIR/.cgan-evaluator, where eval looks)
+  -h, --help        show this help
+
+Examples:
+  deno task train-evaluator --dataset fashion --out /tmp/fashion-evaluator
+  deno task train-evaluator --dataset folder --data-dir ~/flowers --size 32`;
 
 /** Removes a previous evaluator in `dir` (only its own three files), so the new one can be saved. */
 async function replaceEvaluatorDir(dir: string): Promise<void> {
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
     schedule: { type: "string", default: "constant" },
     backend: { type: "string" },
     out: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return console.log(HELP);
   const epochs = intFlag("epochs", values.epochs, 1);

@@ -23,13 +23,20 @@ import { readJson, resolveCheckpoint } from "./_run_files.ts";
 const HELP = `Translate one image with a trained pix2pix generator.
 
 Usage: deno task translate --checkpoint DIR --input FILE.jpg [flags]
-  --checkpoint DIR  a pix2pix run directory (its latest checkpoint) or a checkpoints/step-XXXXXXXX folder
+  --checkpoint DIR  a pix2pix run directory (its latest checkpoint) or a
+                    checkpoints/step-XXXXXXXX folder (required)
   --input FILE      a JPEG or PNG: an A|B pair as in the dataset (writes input | output | target)
                     or a single image, resized to the run's size (writes input | output)
+                    (required)
   --out FILE        the PNG to write (default: <run>/translations/<input name>.png)
   --direction NAME  AtoB | BtoA: which half of a pair is G's input (default: the run's)
   --seed N          seed of G's dropout masks (default: 0)
-  --backend NAME    auto | webgpu | wasm | cpu (default: auto)`;
+  --backend NAME    auto | webgpu | wasm | cpu (default: auto)
+  -h, --help        show this help
+
+Examples:
+  deno task translate --checkpoint runs/pix2pix-facades --input facades/test/1.jpg
+  deno task translate --checkpoint runs/pix2pix-facades --input labels.png --out photo.png`;
 
 /** Reads the input JPEG or PNG and returns G's input (and the target, for a pair) at `size`. */
 async function readInput(
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
     direction: { type: "string" },
     seed: { type: "string", default: "0" },
     backend: { type: "string" },
-    help: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return console.log(HELP);
   if (values.checkpoint === undefined) {

@@ -59,6 +59,10 @@ Usage: sample (--digit N | --class NAME|N | --all) [flags]
   --backend NAME      auto | webgpu | wasm | cpu (default: auto)
   -h, --help          show this help
 
+Examples (from JSR, deno run -A jsr:@cgan/sample in place of deno task sample):
+  deno task sample --digit 5 --count 10 --out fives.png
+  deno task sample --dataset fashion --class Sneaker --count 4
+
 Shipped generators, with their recorded scores (cgan's own evaluators, not Inception; the
 gate reads 1,000 samples, FID compares 10,000 with the test images):
 ${describeGenerators().map((line) => `  ${line}`).join("\n")}`;
@@ -85,10 +89,14 @@ function resolveClass(raw: string, names: readonly string[], flag: string): numb
   if (byName >= 0) return byName;
   const n = Number(raw);
   if (raw.trim() !== "" && Number.isInteger(n) && n >= 0 && n < names.length) return n;
+  // A class of another built-in dataset (--class Sneaker on MNIST): say which --dataset has it.
+  const other = DATASET_NAMES.find((d) =>
+    DATASET_CLASSES[d].some((n) => n.toLowerCase() === raw.toLowerCase())
+  );
   throw new RangeError(
     `Invalid ${flag} "${raw}": expected ${
       flag === "--digit" ? "a digit 0-9" : `one of ${names.join(", ")} or 0-${names.length - 1}`
-    }`,
+    }${other === undefined ? "" : `; "${raw}" is a ${other} class: add --dataset ${other}`}`,
   );
 }
 

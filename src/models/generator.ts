@@ -83,11 +83,15 @@ export interface GeneratorInfo {
   imageShape: [number, number, number];
 }
 
+/** Whether `path` is a file; a missing permission (NotCapable) is thrown, not taken as "no". */
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return false;
+    }
+    throw err;
   }
 }
 
