@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import * as tf from "../_tf.ts";
 import { loadLayersModel } from "../io/layers_io.ts";
-import { latestCheckpoint, samplingGeneratorDir } from "../io/run_dir.ts";
+import { latestCheckpoint, samplingGeneratorDir, verifyCheckpoint } from "../io/run_dir.ts";
 // The custom layers a saved G may hold (SAGAN's), registered with tfjs as these modules load,
 // so that loadGenerator() reads every cgan generator without the model builders.
 import "./blocks/conditional_batch_norm.ts";
@@ -141,15 +141,20 @@ export async function loadGenerator(source: string | URL): Promise<tf.LayersMode
   const path = text.startsWith("file:") ? fileURLToPath(text) : text;
   const dir = path.replace(/\/model\.json$/, "").replace(/\/+$/, "");
   if (await isFile(`${dir}/model.json`)) return await loadLayersModel(dir);
-  if (await isFile(`${dir}/gen/model.json`)) {
-    return await loadLayersModel(await samplingGeneratorDir(dir));
-  }
+  if (await isFile(`${dir}/gen/model.json`)) return await loadCheckpointGenerator(dir);
   const checkpoint = await latestCheckpoint(dir).catch(() => null);
-  if (checkpoint !== null) return await loadLayersModel(await samplingGeneratorDir(checkpoint));
+  if (checkpoint !== null) return await loadCheckpointGenerator(checkpoint);
   throw new Error(
     `Cannot load a generator from "${text}": expected a model folder with model.json, ` +
       `a checkpoint folder with gen/, a run directory with checkpoints/, or an http(s) URL`,
   );
+}
+
+/** A checkpoint's sampling G, its files first checked against the checkpoint's checksums. */
+async function loadCheckpointGenerator(checkpoint: string): Promise<tf.LayersModel> {
+  const dir = await samplingGeneratorDir(checkpoint);
+  await verifyCheckpoint(checkpoint, { under: `${dir.slice(checkpoint.length + 1)}/` });
+  return await loadLayersModel(dir);
 }
 
 /**

@@ -2,12 +2,16 @@
  * Checkpoints: G, D (standard tfjs Layers format), both optimizers and the run state, written
  * atomically. A checkpoint is a directory `checkpoints/step-XXXXXXXX/` that appears in one
  * rename, and `checkpoints/latest.json` (also replaced in one rename) names the newest one, so
- * a crash at any moment leaves the previous checkpoint intact and findable.
+ * a crash at any moment leaves the previous checkpoint intact and findable. Each checkpoint
+ * records the SHA-256 of every file in it (`checksums.json`); loading checks them, so a file
+ * changed on disk is named, with the newest intact checkpoint to go back to. Checkpoints
+ * written before checksums were kept load unchecked.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { writeChecksums } from "../io/checksums.ts";
 import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from "../io/layers_io.ts";
 import { adamState, createAdam, restoreAdam } from "../backend/optimizer.ts";
 import type { GanNets } from "./step.ts";
@@ -20,6 +24,8 @@ import {
   LATEST_FILE,
   latestCheckpoint,
   samplingGeneratorDir,
+  STEP_DIR,
+  verifyCheckpoint,
 } from "../io/run_dir.ts";
 
 export { checkpointsDir, latestCheckpoint, samplingGeneratorDir };
@@ -136,6 +142,7 @@ export async function saveCheckpoint(
       }
     }
     await Deno.writeTextFile(`${tmp}/${STATE_FILE}`, JSON.stringify(state));
+    await writeChecksums(tmp);
     await Deno.rename(tmp, dir);
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -161,11 +168,14 @@ async function prune(root: string, keep: number): Promise<void> {
 }
 
 /**
- * Loads a checkpoint: networks, optimizers with their full state, and the run state.
+ * Loads a checkpoint: networks, optimizers with their full state, and the run state. Its files
+ * are first checked against the SHA-256s it recorded.
  *
  * @param dir A checkpoint directory (from {@linkcode latestCheckpoint}).
  * @param adam Adam hyperparameters (from the run's config).
  * @returns Trainables and state, ready to continue.
+ * @throws {Error} If a file does not match its checksum, naming it and the newest intact
+ *   checkpoint.
  *
  * @example
  * ```ts ignore
@@ -176,6 +186,7 @@ export async function loadCheckpoint(
   dir: string,
   adam: AdamConfig,
 ): Promise<{ trainables: GanTrainables; state: RunState }> {
+  await verifyCheckpoint(dir);
   const stateFile = `${dir}/${STATE_FILE}`;
   let state: RunState;
   try {
@@ -195,4 +206,44 @@ export async function loadCheckpoint(
   const averaged = await emaDir(dir);
   const ema = averaged === null ? undefined : await loadLayersModel(averaged);
   return { trainables: { nets: { gen, disc }, optimizers, ...(ema ? { ema } : {}) }, state };
+}
+
+/**
+ * Makes an older checkpoint of a run its latest, so `--resume` continues from it: the newer
+ * checkpoints are renamed aside (`set-aside-step-XXXXXXXX`, kept for you to inspect or delete;
+ * the run no longer lists or prunes them) and `latest.json` names the chosen one.
+ *
+ * @param checkpoint A checkpoint directory, `<run>/checkpoints/step-XXXXXXXX`.
+ * @returns The run directory and the checkpoints set aside.
+ *
+ * @example
+ * ```ts ignore
+ * const { runDir, setAside } = await rewindToCheckpoint("runs/a/checkpoints/step-00000100");
+ * ```
+ */
+export async function rewindToCheckpoint(
+  checkpoint: string,
+): Promise<{ runDir: string; setAside: string[] }> {
+  const trimmed = checkpoint.replace(/\/+$/, "");
+  const m = trimmed.match(/^(?:(.*)\/)?checkpoints\/(step-(\d{8}))$/);
+  if (m === null || !await exists(`${trimmed}/${STATE_FILE}`)) {
+    throw new TypeError(
+      `Cannot resume from "${checkpoint}": expected a run's checkpoints/step-XXXXXXXX folder ` +
+        `with ${STATE_FILE}`,
+    );
+  }
+  const runDir = m[1] ?? ".";
+  const root = checkpointsDir(runDir);
+  const step = Number(m[3]);
+  const setAside: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (entry.isDirectory && STEP_DIR.test(entry.name) && Number(entry.name.slice(5)) > step) {
+      let aside = `${root}/set-aside-${entry.name}`;
+      for (let n = 2; await exists(aside); n++) aside = `${root}/set-aside-${entry.name}-${n}`;
+      await Deno.rename(`${root}/${entry.name}`, aside);
+      setAside.push(aside);
+    }
+  }
+  await writeFileAtomic(`${root}/${LATEST_FILE}`, JSON.stringify({ checkpoint: m[2], step }));
+  return { runDir, setAside: setAside.sort() };
 }
