@@ -19,6 +19,8 @@ import {
 } from "../src/data/datasets.ts";
 import { DEFAULTS, type TrainConfig } from "../src/train/config.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
+import { acquireRunLock, checkRunLock } from "../src/io/run_lock.ts";
+import { rewindToCheckpoint } from "../src/train/checkpoint.ts";
 import { barProgress, lineProgress } from "../src/train/progress.ts";
 import { trainOnDataset } from "../src/train/run.ts";
 import { folderOptions, loadFolderData } from "./_run_files.ts";
@@ -53,14 +55,34 @@ async function main(): Promise<number> {
     return 0;
   }
   const resuming = args.resume !== "";
+  // --resume RUN/checkpoints/step-XXXXXXXX goes back to that checkpoint of RUN.
+  const rewindTo = /(^|\/)checkpoints\/step-\d{8}\/?$/.test(args.resume) ? args.resume : null;
+  const resumeDir = rewindTo === null
+    ? args.resume
+    : rewindTo.replace(/\/+$/, "").replace(/\/?checkpoints\/step-\d{8}$/, "") || ".";
   const config: TrainConfig = resuming
-    ? { ...DEFAULTS, ...await readRunConfig(args.resume), ...args.explicit }
+    ? { ...DEFAULTS, ...await readRunConfig(resumeDir), ...args.explicit }
     : args.config;
   const runDir = resuming
-    ? args.resume
+    ? resumeDir
     : config.out !== ""
     ? config.out
     : `runs/${config.model}-${config.dataset}-${timestamp(new Date())}`;
+  const command = ["deno", "task", "train", ...Deno.args].join(" ");
+  // A run that another process still trains: refuse now, before reading any data.
+  await checkRunLock(runDir);
+  if (rewindTo !== null) {
+    const lock = await acquireRunLock(runDir, { command });
+    if (lock.tookOver !== null) {
+      console.log(`note: took over ${lock.path} of process ${lock.tookOver.pid}, which is gone`);
+    }
+    try {
+      const { setAside } = await rewindToCheckpoint(rewindTo);
+      for (const dir of setAside) console.log(`set aside ${dir} (newer than ${rewindTo})`);
+    } finally {
+      lock.release();
+    }
+  }
 
   const backend = await initBackend({
     requested: config.backend === "auto" ? undefined : config.backend,
@@ -150,7 +172,7 @@ async function main(): Promise<number> {
     result = await trainOnDataset(dataset, {
       runDir,
       config,
-      command: ["deno", "task", "train", ...Deno.args].join(" "),
+      command,
       progress,
       signal: abort.signal,
       resume: resuming,

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { acquireRunLock } from "../io/run_lock.ts";
 import { type PresetName, resolveConfig, type TrainConfig } from "./config.ts";
 import { train, type TrainContext, type TrainResult } from "./loop.ts";
 import type { ProgressReporter } from "./progress.ts";
@@ -96,7 +97,8 @@ export async function writeRunConfig(runDir: string, record: RunRecord): Promise
  * @param opts The run directory, config fields, and optional progress, signal and resume.
  * @returns How the run ended, its steps, newest checkpoint and losses.
  * @throws {RangeError} If the labels do not match the images or name a class that does not
- *   exist; {TypeError} from the loop if the model does not fit the data.
+ *   exist; {TypeError} from the loop if the model does not fit the data; {Deno.errors.Busy}
+ *   if another live process trains in `runDir` (its `train.lock`, held for the whole run).
  *
  * @example Train the MLP cGAN for 4 steps on two classes of tiny squares
  * ```ts
@@ -140,23 +142,37 @@ export async function trainOnDataset(
   }
   const config = resolveConfig({ dataset: "memory", ...opts.config }, opts.preset);
   const { runDir } = opts;
-  await writeRunConfig(runDir, {
-    config,
-    command: opts.command ?? "trainOnDataset()",
-    backend: tf.getBackend(),
-    data: dataset.source,
-    classNames: dataset.classNames,
-    shape: dataset.shape,
-  });
-  return await train({
-    config,
-    dataset,
-    runDir,
-    progress: opts.progress ?? SILENT,
-    now: opts.now ?? (() => performance.now()),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.resume ? { resume: true } : {}),
-    ...(opts.evaluation ? { evaluation: opts.evaluation } : {}),
-    ...(opts.validation ? { validation: opts.validation } : {}),
-  });
+  const command = opts.command ?? "trainOnDataset()";
+  const progress = opts.progress ?? SILENT;
+  const lock = await acquireRunLock(runDir, { command });
+  if (lock.tookOver !== null) {
+    const { pid, hostname, started } = lock.tookOver;
+    progress.log(
+      `note: took over ${lock.path} of process ${pid} on ${hostname} (started ${started}), ` +
+        `which is gone`,
+    );
+  }
+  try {
+    await writeRunConfig(runDir, {
+      config,
+      command,
+      backend: tf.getBackend(),
+      data: dataset.source,
+      classNames: dataset.classNames,
+      shape: dataset.shape,
+    });
+    return await train({
+      config,
+      dataset,
+      runDir,
+      progress,
+      now: opts.now ?? (() => performance.now()),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resume ? { resume: true } : {}),
+      ...(opts.evaluation ? { evaluation: opts.evaluation } : {}),
+      ...(opts.validation ? { validation: opts.validation } : {}),
+    });
+  } finally {
+    lock.release();
+  }
 }

@@ -137,6 +137,11 @@ for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
         const { code } = await child.status;
         await child.stderr.cancel();
         assert.equal(code, exitCode, seen);
+        await assert.rejects(
+          () => Deno.stat(`${out}/train.lock`),
+          Deno.errors.NotFound,
+          "the run's lock is released on the way out",
+        );
         assert.match(seen, new RegExp(`Interrupted \\(${signal}\\): saving a checkpoint`));
         assert.match(seen, /interrupted at step (\d+)/);
         assert.match(seen, new RegExp(`resume with: deno task train --resume ${out}`));
