@@ -36,7 +36,7 @@ import {
   toUint8Pixels,
   writeFileAtomic,
 } from "@cgan/cgan/generator";
-import { intFlag, parseFlags, runTask } from "@cgan/cgan/cli";
+import { intFlag, parseFlags, runTask } from "@cgan/cgan/task";
 import { describeGenerators, GENERATORS, generatorUrl, pretrainedUrl } from "./pretrained.ts";
 
 const HELP = `Draw samples of one class from a conditional generator.
