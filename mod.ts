@@ -33,10 +33,14 @@ export {
   registerGradientFixes,
 } from "./src/backend/mod.ts";
 export {
-  ARCHITECTURES,
   buildGan,
+  type Conditioning,
   type GanArchitecture,
+  type ModelDef,
+  modelDef,
+  MODELS,
   type ModelSpec,
+  type SettingsDiff,
 } from "./src/models/registry.ts";
 export {
   buildDiscriminator as buildMlpDiscriminator,

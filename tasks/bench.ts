@@ -23,7 +23,7 @@ import {
 } from "../src/backend/mod.ts";
 import { loadDataset } from "../src/data/datasets.ts";
 import { BatchSource } from "../src/data/batches.ts";
-import { buildGan } from "../src/models/registry.ts";
+import { buildGan, MODELS } from "../src/models/registry.ts";
 import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
 import { LOSSES, type LossName } from "../src/train/losses.ts";
 import { createAdam } from "../src/backend/optimizer.ts";
@@ -247,6 +247,7 @@ async function main(): Promise<number> {
         labelSmoothing: DEFAULTS.labelSmoothing,
         clipValue: DEFAULTS.clipValue,
         lambdaGp: DEFAULTS.lambdaGp,
+        auxClassifier: MODELS[model as ModelName].auxClassifier,
         updateGen,
       });
       tf.dispose(Object.values(inputs));

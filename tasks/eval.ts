@@ -16,6 +16,7 @@ import { type GeneratorScores, scoreGenerator } from "../src/eval/score_generato
 import { scoreMeanImage, scoreTranslation } from "../src/eval/score_translation.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
+import { modelDef } from "../src/models/registry.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import {
@@ -135,11 +136,13 @@ async function main(): Promise<void> {
 
   const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint, "--checkpoint");
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
-  if (config.model === "pix2pix") {
+  if (modelDef(config.model).conditioning === "image") {
     return await evalTranslation({ ...values, n, seed, runDir, checkpoint, config });
   }
   if (values.split !== undefined) {
-    throw new TypeError(`Invalid --split for a ${config.model} run: it applies to pix2pix runs`);
+    throw new TypeError(
+      `Invalid --split for a ${config.model} run: it applies to image-to-image (pix2pix) runs`,
+    );
   }
   const folder = config.dataset === FOLDER_DATASET;
   const evaluatorDir = values.evaluator ?? (folder ? folderEvaluatorDir(config.dataDir) : relative(

@@ -15,6 +15,7 @@ import { imageGrid } from "../src/io/grid.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import { encodePng } from "../src/io/png.ts";
 import { translate } from "../src/models/pix2pix.ts";
+import { modelDef } from "../src/models/registry.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import * as tf from "@tensorflow/tfjs";
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   const seed = intFlag("seed", values.seed, 0);
   const { runDir, checkpoint } = await resolveCheckpoint(values.checkpoint, "--checkpoint");
   const { config } = await readJson<{ config: TrainConfig }>(`${runDir}/config.json`, "run config");
-  if (config.model !== "pix2pix") {
+  if (modelDef(config.model).conditioning !== "image") {
     throw new TypeError(
       `Invalid --checkpoint "${values.checkpoint}": it is a ${config.model} run; translate ` +
         `needs a pix2pix run`,

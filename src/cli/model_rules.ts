@@ -1,22 +1,21 @@
 /**
  * Which models, data and flags go together: the rules `parseTrainArgs` checks after reading the
- * flags. They name models one by one; each will move into its model's `ModelDef` (what it
- * conditions on, the data it takes), and then this file goes.
+ * flags. They read each model's definition (what G is told, the losses and sizes it takes), so
+ * a new model brings its rules with its `ModelDef` and nothing here changes.
  *
  * @module
  */
 import { FOLDER_DATASET, isPairedDatasetName, PAIRED_DATASET_NAMES } from "../data/datasets.ts";
-import { LOSSES } from "../train/losses.ts";
+import { MODEL_NAMES, modelDef, MODELS } from "../models/registry.ts";
 import type { TrainConfig } from "../train/config.ts";
 
-/** Models whose G must be told the class (or, for pix2pix, the input image). */
-const ALWAYS_CONDITIONAL = ["acgan", "acgan-conv", "sagan", "pix2pix"] as const;
-
 /**
- * Resolves `--unconditional` and `--conditioning` against the model, in place: `gan` is the
- * unconditional MLP, and the always-conditional models refuse `none`.
+ * Resolves `--unconditional` and `--conditioning` against the model, in place: a model that is
+ * never told the class (`gan`) gets `none`, and one that must be told it (or an input image)
+ * refuses `none`.
  *
- * @param explicit The fields set by flags; `conditioning` is set for `--unconditional` and `gan`.
+ * @param explicit The fields set by flags; `conditioning` is set for `--unconditional` and for a
+ *   model that never conditions.
  * @param unconditional Whether `--unconditional` was given.
  * @returns Nothing; throws a TypeError naming the flags that conflict.
  */
@@ -30,35 +29,40 @@ export function checkConditioning(
     }
     explicit.conditioning = "none";
   }
-  if (explicit.model === "gan" && explicit.conditioning === "label") {
-    throw new TypeError(
-      "Invalid --conditioning label for --model gan: it is the unconditional MLP",
-    );
-  }
-  if (explicit.model === "gan") explicit.conditioning = "none";
-  for (const conditional of ALWAYS_CONDITIONAL) {
-    if (explicit.model === conditional && explicit.conditioning === "none") {
+  if (typeof explicit.model !== "string") return;
+  const model = explicit.model;
+  const told = modelDef(model).conditioning;
+  if (told === "none") {
+    if (explicit.conditioning === "label") {
       throw new TypeError(
-        `Invalid --unconditional for --model ${conditional}: its G must be told ${
-          conditional === "pix2pix" ? "an input image" : "the class"
-        }`,
+        `Invalid --conditioning label for --model ${model}: it is an unconditional model`,
       );
     }
+    explicit.conditioning = "none";
+  }
+  if ((told === "label" || told === "image") && explicit.conditioning === "none") {
+    throw new TypeError(
+      `Invalid --unconditional for --model ${model}: its G must be told ${
+        told === "image" ? "an input image" : "the class"
+      }`,
+    );
   }
 }
 
 /**
- * pix2pix trains on paired data only, and only it does; it takes the adversarial losses and
- * power-of-two sizes. A folder dataset needs its folder.
+ * An image-to-image model trains on paired data only, and only it does; a model may limit its
+ * losses and image sizes. A folder dataset needs its folder.
  *
  * @param config The resolved config of a new run.
  * @returns Nothing; throws a TypeError or RangeError naming the flag.
  */
 export function checkModelData(config: TrainConfig): void {
+  const def = modelDef(config.model);
   const paired = isPairedDatasetName(config.dataset);
-  if (config.model === "pix2pix" && !Number.isInteger(Math.log2(config.size))) {
+  const imageModel = def.conditioning === "image";
+  if (def.sizes?.rule === "power-of-two" && !Number.isInteger(Math.log2(config.size))) {
     throw new RangeError(
-      `Invalid --size "${config.size}": expected a power of two (pix2pix's U-Net halves it down to 1x1)`,
+      `Invalid --size "${config.size}": expected a power of two (${def.sizes.why})`,
     );
   }
   if (config.dataset === FOLDER_DATASET && config.dataDir === "") {
@@ -70,16 +74,17 @@ export function checkModelData(config: TrainConfig): void {
   if (config.channels === 2) {
     throw new RangeError(`Invalid --channels "2": expected 1 (gray), 3 (RGB) or 0 (the images')`);
   }
-  if (config.model === "pix2pix" && !paired) {
+  if (imageModel && !paired) {
     throw new TypeError(
-      `Invalid --dataset "${config.dataset}" for --model pix2pix: expected a paired dataset ` +
-        `(${PAIRED_DATASET_NAMES.join(", ")})`,
+      `Invalid --dataset "${config.dataset}" for --model ${config.model}: expected a paired ` +
+        `dataset (${PAIRED_DATASET_NAMES.join(", ")})`,
     );
   }
-  if (config.model !== "pix2pix" && paired) {
+  if (!imageModel && paired) {
+    const imageModels = MODEL_NAMES.filter((name) => MODELS[name].conditioning === "image");
     throw new TypeError(
       `Invalid --dataset "${config.dataset}" for --model ${config.model}: it is a paired ` +
-        `(image-to-image) dataset; train it with --model pix2pix`,
+        `(image-to-image) dataset; train it with --model ${imageModels.join(" or ")}`,
     );
   }
   if (paired && config.dataDir === "") {
@@ -88,9 +93,11 @@ export function checkModelData(config: TrainConfig): void {
         `train/ and val/ A|B JPEG or PNG files`,
     );
   }
-  if (config.model === "pix2pix" && LOSSES[config.loss].lipschitz !== undefined) {
+  if (def.losses !== undefined && !def.losses.includes(config.loss)) {
     throw new TypeError(
-      `Invalid --loss "${config.loss}" for --model pix2pix: expected bce, lsgan or hinge`,
+      `Invalid --loss "${config.loss}" for --model ${config.model}: expected ${
+        def.losses.slice(0, -1).join(", ")
+      } or ${def.losses.at(-1)}`,
     );
   }
 }

@@ -12,6 +12,7 @@ import {
   PRESETS,
   type TrainConfig,
 } from "../train/config.ts";
+import { MODEL_NAMES, MODELS } from "../models/registry.ts";
 import { FLAG_GROUPS, flagName, TRAIN_FLAGS } from "./flags.ts";
 
 type Key = keyof TrainConfig;
@@ -68,8 +69,14 @@ export function trainHelp(): string {
     Object.entries(table).map(([name, diff]) => `${name} ${JSON.stringify(diff)}`).join(", ");
   lines.push(
     "",
-    `Presets change: ${diffs(PRESETS)}; for pix2pix: ${diffs(MODEL_PRESETS.pix2pix ?? {})}`,
+    `Presets change: ${diffs(PRESETS)}${
+      Object.entries(MODEL_PRESETS).map(([model, presets]) => `; for ${model}: ${diffs(presets)}`)
+        .join("")
+    }`,
     `Models change: ${diffs(MODEL_DEFAULTS)}`,
+    "",
+    "Models:",
+    ...MODEL_NAMES.map((name) => line(name, MODELS[name].about)),
     "",
     "pix2pix: deno task train --model pix2pix --data-dir DIR trains 64x64 facades (labels ->",
     "photo), the CPU preset; --preset paper (or --size 256) is the paper's 256x256, for a GPU.",

@@ -19,7 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { acganHeads } from "./acgan_mlp.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { buildGenerator as buildDcganGenerator, discriminatorTrunk } from "./dcgan_mnist.ts";
-import type { ModelSpec } from "./registry.ts";
+import type { ModelDef, ModelSpec } from "./model_def.ts";
 
 /**
  * Builds G: paper 001's conditional DCGAN generator, with BatchNorm.
@@ -58,3 +58,20 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const out = acganHeads(features, spec.numClasses, seeds); // [N, 1 + classes]
   return tf.model({ inputs: image, outputs: out, name: "acgan_conv_discriminator" });
 }
+
+/**
+ * `--model acgan-conv`: ACGAN with paper 001's conv nets (G with BatchNorm), always conditional.
+ *
+ * @example
+ * ```ts
+ * import { ACGAN_CONV } from "./acgan_conv.ts";
+ * console.log(ACGAN_CONV.auxClassifier, ACGAN_CONV.conditioning); // true label
+ * ```
+ */
+export const ACGAN_CONV: ModelDef = {
+  about: "ACGAN with paper 001's conv nets (Odena, Olah & Shlens 2017)",
+  conditioning: "label",
+  auxClassifier: true,
+  buildGenerator,
+  buildDiscriminator,
+};

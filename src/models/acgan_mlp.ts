@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { buildGenerator as buildMlpGenerator } from "./mlp_cgan.ts";
-import type { ModelSpec } from "./registry.ts";
+import type { ModelDef, ModelSpec } from "./model_def.ts";
 
 const DISC_UNITS = [512, 256, 128];
 
@@ -104,3 +104,20 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const out = acganHeads(x, spec.numClasses, seeds); // [N, 1 + classes]
   return tf.model({ inputs: image, outputs: out, name: "acgan_mlp_discriminator" });
 }
+
+/**
+ * `--model acgan`: ACGAN with dense nets (paper 004), always conditional.
+ *
+ * @example
+ * ```ts
+ * import { ACGAN_MLP } from "./acgan_mlp.ts";
+ * console.log(ACGAN_MLP.auxClassifier, ACGAN_MLP.conditioning); // true label
+ * ```
+ */
+export const ACGAN_MLP: ModelDef = {
+  about: "ACGAN with dense nets (Odena, Olah & Shlens 2017; Roy & Gangopadhyay)",
+  conditioning: "label",
+  auxClassifier: true,
+  buildGenerator,
+  buildDiscriminator,
+};

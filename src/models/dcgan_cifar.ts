@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { concatLabelChannel, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
-import type { ModelSpec } from "./registry.ts";
+import type { ModelSpec } from "./model_def.ts";
 
 /** G's channels after the dense projection and each transposed conv (paper 002). */
 const GEN_FILTERS = [512, 512, 256, 128];

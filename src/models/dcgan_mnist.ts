@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { concatLabelChannel } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
-import type { ModelSpec } from "./registry.ts";
+import type { ModelSpec } from "./model_def.ts";
 
 /** Size of the label embedding (paper 001). */
 const EMBED = 50;

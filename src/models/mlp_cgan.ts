@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { embedLabels, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
+import type { ModelDef } from "./model_def.ts";
 
 /** Hyperparameters of the MLP cGAN. */
 export interface MlpCganConfig {
@@ -141,3 +142,20 @@ export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
     ? tf.model({ inputs: image, outputs: logit, name: "mlp_gan_discriminator" })
     : tf.model({ inputs: [image, labels], outputs: logit, name: "mlp_cgan_discriminator" });
 }
+
+/**
+ * `--model mlp`: paper 000's MLP cGAN; `--unconditional` trains the same nets without the label.
+ *
+ * @example
+ * ```ts
+ * import { MLP_CGAN } from "./mlp_cgan.ts";
+ * console.log(MLP_CGAN.conditioning); // optional
+ * ```
+ */
+export const MLP_CGAN: ModelDef = {
+  about: "MLP cGAN (Mirza & Osindero 2014; Ramagiri's re-implementation), the default",
+  conditioning: "optional",
+  auxClassifier: false,
+  buildGenerator,
+  buildDiscriminator,
+};

@@ -3,7 +3,7 @@
  * spectral normalisation on every weight layer of G and D, a self-attention block in each
  * (at 14x14), class-conditional BatchNorm in G, and a projection discriminator (Miyato &
  * Koyama 2018): `D(x, y) = psi(phi(x)) + <embed(y), phi(x)>`. The loss defaults to hinge and
- * Adam to beta1 0, beta2 0.9 (`MODEL_DEFAULTS` in `src/train/config.ts`).
+ * Adam to beta1 0, beta2 0.9 ({@linkcode SAGAN}'s `defaults`).
  *
  * We condition G by class-conditional BN and D by projection (not label channels): that is
  * SAGAN's own conditioning. The blocks are custom layer classes (`SNConv2D`, `SNDense`,
@@ -17,7 +17,7 @@ import { ConditionalBatchNorm } from "./blocks/conditional_batch_norm.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { SelfAttention } from "./blocks/self_attention.ts";
 import { SNConv2D, SNDense } from "./blocks/spectral_norm.ts";
-import type { ModelSpec } from "./registry.ts";
+import type { ModelDef, ModelSpec } from "./model_def.ts";
 
 /** Base channels (scaled by `spec.width`). */
 const CHANNELS = 64;
@@ -141,3 +141,21 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
   const score = tf.layers.add({ name: "disc_score" }).apply([psi, projection]) as tf.SymbolicTensor;
   return tf.model({ inputs: [image, labels], outputs: score, name: "sagan_discriminator" });
 }
+
+/**
+ * `--model sagan`: the conditional SAGAN, with the hinge loss and Adam (0, 0.9) by default.
+ *
+ * @example
+ * ```ts
+ * import { SAGAN } from "./sagan.ts";
+ * console.log(SAGAN.defaults?.loss); // hinge
+ * ```
+ */
+export const SAGAN: ModelDef = {
+  about: "conditional SAGAN: self-attention, spectral norm, projection D (Zhang et al. 2019)",
+  conditioning: "label",
+  auxClassifier: false,
+  defaults: { loss: "hinge", beta1: 0, beta2: 0.9 },
+  buildGenerator,
+  buildDiscriminator,
+};

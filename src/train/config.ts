@@ -8,20 +8,10 @@ import type { BackendName } from "../backend/mod.ts";
 import type { DatasetName, FolderDatasetName, PairedDatasetName } from "../data/datasets.ts";
 import type { Direction } from "../data/paired.ts";
 import type { NoiseKind } from "../models/generator.ts";
+import { MODEL_NAMES, type ModelName, MODELS } from "../models/registry.ts";
 import type { LossName } from "./losses.ts";
 
-/** Model families selectable with `--model`. */
-export const MODEL_NAMES = [
-  "mlp",
-  "dcgan",
-  "acgan",
-  "acgan-conv",
-  "gan",
-  "sagan",
-  "pix2pix",
-] as const;
-/** One of {@linkcode MODEL_NAMES}. */
-export type ModelName = typeof MODEL_NAMES[number];
+export { MODEL_NAMES, type ModelName } from "../models/registry.ts";
 
 /** Everything a training run depends on. Saved as `config.json` in the run directory. */
 export interface TrainConfig {
@@ -172,35 +162,32 @@ export const PRESETS = {
   small: { width: 0.25 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 /**
- * What a model changes unless a preset or flag says otherwise: SAGAN trains with the hinge loss
- * and Adam beta1 0, beta2 0.9 (Zhang et al. 2019). pix2pix (Isola et al. 2017; paper 003)
- * trains on facades with batch 1, no label smoothing and Adam 2e-4 / 0.5 (the defaults), and
- * scores PSNR/SSIM/L1 on the validation pairs after every epoch. Its CPU preset is the default
- * size of 64x64 for 2 epochs (about 7 minutes an epoch on 2 cores, wasm); `--preset paper` is
- * the paper's 256x256.
+ * What a model changes unless a preset or flag says otherwise, from its definition's `defaults`
+ * (for example SAGAN's hinge loss and Adam beta1 0, beta2 0.9; pix2pix's facades, 64x64 and
+ * batch 1).
  */
-export const MODEL_DEFAULTS: Partial<Record<ModelName, Partial<TrainConfig>>> = {
-  sagan: { loss: "hinge", beta1: 0, beta2: 0.9 },
-  pix2pix: {
-    dataset: "facades",
-    size: 64,
-    batchSize: 1,
-    labelSmoothing: 0,
-    evalEvery: 1,
-    epochs: 2,
-    emaDecay: 0,
-  },
-};
+export const MODEL_DEFAULTS: Partial<Record<ModelName, Partial<TrainConfig>>> = Object
+  .fromEntries(
+    MODEL_NAMES.flatMap((name) => {
+      const defaults = MODELS[name].defaults;
+      return defaults === undefined ? [] : [[name, defaults as Partial<TrainConfig>]];
+    }),
+  );
 
 /**
- * What a preset means for one model, where it differs from {@linkcode PRESETS}: for pix2pix,
- * `paper` is 256x256 for paper 003's 100 epochs (Isola et al. train facades for 200).
+ * What a preset means for one model, where it differs from {@linkcode PRESETS}, from its
+ * definition's `presets` (for pix2pix, `paper` is 256x256 for paper 003's 100 epochs).
  */
 export const MODEL_PRESETS: Partial<
   Record<ModelName, Partial<Record<PresetName, Partial<TrainConfig>>>>
-> = {
-  pix2pix: { paper: { size: 256, epochs: 100, sampleEvery: 5 } },
-};
+> = Object.fromEntries(
+  MODEL_NAMES.flatMap((name) => {
+    const presets = MODELS[name].presets;
+    return presets === undefined
+      ? []
+      : [[name, presets as Partial<Record<PresetName, Partial<TrainConfig>>>]];
+  }),
+);
 
 /**
  * What a loss changes unless a flag says otherwise: the Wasserstein losses train the critic

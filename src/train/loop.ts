@@ -13,7 +13,7 @@ import { BatchSource } from "../data/batches.ts";
 import { type Dataset, limitDataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
-import { buildGan } from "../models/registry.ts";
+import { buildGan, MODEL_NAMES, modelDef, MODELS } from "../models/registry.ts";
 import { scoreGenerator } from "../eval/score_generator.ts";
 import { scoreTranslation } from "../eval/score_translation.ts";
 import { deriveSeed, STREAM } from "../rng.ts";
@@ -94,12 +94,16 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
   const { config: cfg, runDir, progress } = ctx;
   const dataset = cfg.limit > 0 ? limitDataset(ctx.dataset, cfg.limit) : ctx.dataset;
   const numClasses = dataset.classNames.length;
+  const def = modelDef(cfg.model);
   const paired = dataset.conditions !== undefined;
-  if (paired !== (cfg.model === "pix2pix")) {
+  if (paired !== (def.conditioning === "image")) {
+    const imageModels = MODEL_NAMES.filter((name) => MODELS[name].conditioning === "image");
     throw new TypeError(
       paired
-        ? `Cannot train ${cfg.model} on ${dataset.name}: its pairs need an image-to-image model (pix2pix)`
-        : `Cannot train pix2pix on ${dataset.name}: expected a paired dataset (with conditions)`,
+        ? `Cannot train ${cfg.model} on ${dataset.name}: its pairs need an image-to-image model (${
+          imageModels.join(", ")
+        })`
+        : `Cannot train ${cfg.model} on ${dataset.name}: expected a paired dataset (with conditions)`,
     );
   }
   const source = new BatchSource(dataset, cfg.batchSize, cfg.seed, { jitter: paired });
@@ -360,6 +364,7 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
           updateGen,
           clipValue: cfg.clipValue,
           lambdaGp: cfg.lambdaGp,
+          auxClassifier: def.auxClassifier,
           auxLoss: cfg.auxLoss,
           dropoutSeed: deriveSeed(cfg.seed, step, STREAM.dropout),
           ...(paired ? { lambdaL1: cfg.lambdaL1 } : {}),

@@ -1,6 +1,6 @@
 /**
- * One adversarial training step: D on real and generated images, then G (non-saturating). A D
- * with `1 + C` output columns is an ACGAN discriminator: its class logits add a softmax
+ * One adversarial training step: D on real and generated images, then G (non-saturating). With
+ * `auxClassifier` (ACGAN) D's output has `1 + C` columns: its class logits add a softmax
  * cross-entropy on real and generated images to D's loss, and on generated ones to G's.
  * With a condition image (pix2pix) G translates it instead of drawing from z, D scores
  * (condition, target) against (condition, G(condition)) on its patch logits, and G's loss adds
@@ -125,6 +125,11 @@ export interface StepOptions {
   clipValue?: number;
   /** WGAN-GP (`loss.lipschitz` "penalty"): weight of the gradient penalty (paper: 10). */
   lambdaGp?: number;
+  /**
+   * D has ACGAN's auxiliary classifier (the model's `auxClassifier`): its output `[N, 1 + C]` is
+   * the real/fake logit and class logits (default false: D's output is the logit alone).
+   */
+  auxClassifier?: boolean;
   /** ACGAN: D's class loss on real and generated images ("both", the default) or real only. */
   auxLoss?: "both" | "real";
   /** pix2pix (inputs with a condition): weight of the L1 term in G's loss (paper: 100; default 0). */
@@ -158,9 +163,17 @@ function applyNet(net: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor2D | undef
 }
 
 /** D's output split into the real/fake logit and, for ACGAN (`[N, 1 + C]`), class logits. */
-function heads(out: tf.Tensor): { source: tf.Tensor; classes: tf.Tensor | null } {
+function heads(
+  out: tf.Tensor,
+  auxClassifier: boolean,
+): { source: tf.Tensor; classes: tf.Tensor | null } {
+  if (!auxClassifier) return { source: out, classes: null };
   const width = out.shape[1] ?? 1;
-  if (out.rank !== 2 || width === 1) return { source: out, classes: null };
+  if (out.rank !== 2 || width < 2) {
+    throw new TypeError(
+      `Cannot train an auxiliary classifier: expected D's output [N, 1 + classes], found [${out.shape}]`,
+    );
+  }
   return {
     source: tf.slice(out, [0, 0], [-1, 1]),
     classes: tf.slice(out, [0, 1], [-1, width - 1]),
@@ -220,6 +233,7 @@ export function trainStep(
     throw new TypeError(`Cannot run "${nets.gen.name}": the step has neither z nor a condition`);
   }
   const { dropoutSeed } = opts;
+  const aux = opts.auxClassifier ?? false;
   if (dropoutSeed !== undefined) seedDropout(nets.gen, dropoutSeed);
   // G translates the condition (pix2pix) or draws from z; D then sees (condition, image) pairs.
   const G = (y: tf.Tensor2D | undefined) =>
@@ -244,8 +258,8 @@ export function trainStep(
   const dLoss = optimizers.disc.minimize(
     () => {
       const fakeImages = G(dFakeLabels);
-      const real = heads(D(images, labels));
-      const fake = heads(D(fakeImages, dFakeLabels));
+      const real = heads(D(images, labels), aux);
+      const fake = heads(D(fakeImages, dFakeLabels), aux);
       const terms = [
         opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
       ];
@@ -261,7 +275,7 @@ export function trainStep(
             `Cannot train with ${opts.loss.name}: expected inputs.alpha and lambdaGp`,
           );
         }
-        const critic = (x: tf.Tensor) => heads(D(x, labels)).source;
+        const critic = (x: tf.Tensor) => heads(D(x, labels), aux).source;
         terms.push(tf.mul(opts.lambdaGp, gradientPenalty(critic, images, fakeImages, alpha)));
       }
       return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
@@ -284,7 +298,7 @@ export function trainStep(
   const gLoss = optimizers.gen.minimize(
     () => {
       const fakeImages = G(fakeLabels);
-      const fake = heads(D(fakeImages, fakeLabels));
+      const fake = heads(D(fakeImages, fakeLabels), aux);
       const terms = [opts.loss.g(fake.source)];
       if (fake.classes !== null) terms.push(classLoss(fake.classes, fakeLabels, "requested"));
       if (condition !== undefined && opts.lambdaL1) {

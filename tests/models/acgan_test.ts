@@ -96,6 +96,7 @@ async function trainsClassifier(model: "acgan" | "acgan-conv", steps: number, ba
     const { dLoss, gLoss } = trainStep(nets, optimizers, inputs, {
       loss: BCE_LOSS,
       labelSmoothing: 0.1,
+      auxClassifier: true,
     });
     last = { d: (await dLoss.data())[0]!, g: (await gLoss!.data())[0]! };
     tf.dispose([dLoss, gLoss, ...Object.values(inputs)]);

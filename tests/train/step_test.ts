@@ -115,7 +115,12 @@ Deno.test("trainStep() with auxLoss real leaves the class loss on G's samples ou
   const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam({ ...ADAM, lr: 0 }) };
   const x = inputs();
   const dLoss = (auxLoss: "both" | "real") => {
-    const l = trainStep(nets, frozen, x, { loss: BCE_LOSS, labelSmoothing: 0, auxLoss });
+    const l = trainStep(nets, frozen, x, {
+      loss: BCE_LOSS,
+      labelSmoothing: 0,
+      auxClassifier: true,
+      auxLoss,
+    });
     const v = l.dLoss.dataSync()[0]!;
     tf.dispose([l.dLoss, l.gLoss]);
     return v;
@@ -136,6 +141,20 @@ Deno.test("trainStep() with auxLoss real leaves the class loss on G's samples ou
   for (const o of Object.values(frozen)) o.dispose();
   nets.gen.dispose();
   nets.disc.dispose();
+});
+
+Deno.test("trainStep() with auxClassifier refuses a D without class logits, naming the shape it found", () => {
+  const plain = buildGan("mlp", SPEC);
+  const frozen = { gen: createAdam({ ...ADAM, lr: 0 }), disc: createAdam({ ...ADAM, lr: 0 }) };
+  const x = inputs();
+  assert.throws(
+    () => trainStep(plain, frozen, x, { loss: BCE_LOSS, labelSmoothing: 0, auxClassifier: true }),
+    /auxiliary classifier: expected D's output \[N, 1 \+ classes\], found \[6,1\]/,
+  );
+  tf.dispose(Object.values(x));
+  for (const o of Object.values(frozen)) o.dispose();
+  plain.gen.dispose();
+  plain.disc.dispose();
 });
 
 const PIX2PIX_SPEC = {

@@ -1,0 +1,26 @@
+/**
+ * Paper 004's unconditional GAN baseline (Roy & Gangopadhyay; Goodfellow et al. 2014): the MLP
+ * cGAN's nets without the label, G taking z alone and D the image alone.
+ *
+ * @module
+ */
+import { buildDiscriminator, buildGenerator } from "./mlp_cgan.ts";
+import type { ModelDef } from "./model_def.ts";
+
+/**
+ * `--model gan`: the unconditional MLP GAN; it is never told the class.
+ *
+ * @example
+ * ```ts
+ * import { GAN } from "./gan.ts";
+ * const gen = GAN.buildGenerator({ latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * console.log(GAN.conditioning, gen.inputs.length); // none 1
+ * ```
+ */
+export const GAN: ModelDef = {
+  about: "unconditional MLP GAN, the baseline (Goodfellow et al. 2014; Roy & Gangopadhyay)",
+  conditioning: "none",
+  auxClassifier: false,
+  buildGenerator: (spec) => buildGenerator({ ...spec, conditional: false }),
+  buildDiscriminator: (spec) => buildDiscriminator({ ...spec, conditional: false }),
+};
