@@ -3,13 +3,13 @@
  * corrections as `beta ** (t + 1)`, which differs in the last float32 bit from the running
  * products it keeps while training; saving and restoring those products too makes a resumed
  * run bit-identical to an unbroken one. On wasm each variable's update is one fused kernel
- * (`CganAdam`, see src/backend/adam_kernel.ts) instead of tfjs's 13; the state (moments,
+ * (`CganAdam`, see src/backend/wasm/adam.ts) instead of tfjs's 13; the state (moments,
  * running products, iterations) is tfjs's own, so checkpoints are the same either way.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "./adam_kernel.ts";
+import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "./wasm/adam.ts";
 
 /** Adam hyperparameters. */
 export interface AdamConfig {

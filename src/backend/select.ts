@@ -11,8 +11,8 @@ import * as tf from "../_tf.ts";
 import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { registerGradientFixes } from "./gradient_fixes.ts";
-import { registerWasmKernelFixes } from "./wasm_kernels.ts";
-import { useBlas } from "./blas_kernels.ts";
+import { registerWasmKernelFixes } from "./wasm/mod.ts";
+import { useBlas } from "./wasm/blas/mod.ts";
 import { loadOpenBlas } from "./openblas.ts";
 import { type AdapterProbe, createDevice, probeAdapter } from "./webgpu_adapter.ts";
 

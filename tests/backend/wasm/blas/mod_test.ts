@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmKernelFixes } from "../../src/backend/wasm_kernels.ts";
-import { activeBlas, setScratchFloats, useBlas } from "../../src/backend/blas_kernels.ts";
-import { coreTypeFor, loadOpenBlas, type OpenBlas } from "../../src/backend/openblas.ts";
-import { describeBackend, initBackend } from "../../src/backend/select.ts";
-import { assertMatchesCpu, hostData, kernelSuite } from "./_kernel_suite.ts";
+import { registerWasmKernelFixes } from "../../../../src/backend/wasm/mod.ts";
+import { activeBlas, setScratchFloats, useBlas } from "../../../../src/backend/wasm/blas/mod.ts";
+import { coreTypeFor, loadOpenBlas, type OpenBlas } from "../../../../src/backend/openblas.ts";
+import { describeBackend, initBackend } from "../../../../src/backend/select.ts";
+import { assertMatchesCpu, hostData, kernelSuite } from "../_kernel_suite.ts";
 
 setWasmPaths(new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).pathname);
 tf.env().set("PROD", true);

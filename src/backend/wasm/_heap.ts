@@ -1,14 +1,14 @@
 /**
- * The plumbing shared by cgan's kernels for the tfjs `wasm` backend (the fixes in
- * `wasm_kernels.ts`, the OpenBLAS ones in `blas_kernels.ts`): the backend's heap API, a scope
- * that frees intermediates, calls into other registered wasm kernels, conv geometry checks, and
- * idempotent kernel replacement. Internal: not exported from the library. It does not import
- * tfjs-backend-wasm itself (importing it registers the backend, which then becomes tfjs's
- * default): `wasm_kernels.ts` and the backend picker do.
+ * The plumbing shared by cgan's kernels for the tfjs `wasm` backend (the fixes in this folder,
+ * the OpenBLAS ones in `blas/`): the backend's heap API, a scope that frees intermediates, calls
+ * into other registered wasm kernels, conv geometry checks, and idempotent kernel replacement.
+ * Internal: not exported from the library. It does not import tfjs-backend-wasm itself
+ * (importing it registers the backend, which then becomes tfjs's default): `mod.ts` and the
+ * backend picker do.
  *
  * @module
  */
-import * as tf from "../_tf.ts";
+import * as tf from "../../_tf.ts";
 
 /** The tfjs backend these kernels are registered for. */
 export const BACKEND = "wasm";

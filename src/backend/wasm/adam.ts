@@ -11,8 +11,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { type Info, sizeOf, type WasmBackend } from "./wasm_heap.ts";
+import * as tf from "../../_tf.ts";
+import { type Info, sizeOf, type WasmBackend } from "./_heap.ts";
 
 /** The kernel's name. */
 export const ADAM_KERNEL = "CganAdam";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmKernelFixes } from "../../src/backend/wasm_kernels.ts";
-import { useBlas } from "../../src/backend/blas_kernels.ts";
+import { registerWasmKernelFixes } from "../../../src/backend/wasm/mod.ts";
+import { useBlas } from "../../../src/backend/wasm/blas/mod.ts";
 import { assertMatchesCpu, kernelSuite } from "./_kernel_suite.ts";
 
 setWasmPaths(new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).pathname);
@@ -25,5 +25,5 @@ Deno.test("registerWasmKernelFixes() is idempotent and keeps the stock matmul re
   );
 });
 
-// The wasm implementations alone (OpenBLAS off): blas_kernels_test.ts runs the same checks on it.
+// The wasm implementations alone (OpenBLAS off): blas/mod_test.ts runs the same checks on it.
 kernelSuite({ label: "wasm", before: () => useBlas(undefined) });

@@ -1,0 +1,301 @@
+/**
+ * `Conv2D` / `FusedConv2D`, `Conv2DBackpropInput` and `Conv2DBackpropFilter` (NHWC) on
+ * OpenBLAS, by im2col and col2im around one sgemm per chunk of the batch; narrow convs (fewer
+ * output than input channels) go to `narrow_conv.ts`.
+ *
+ * @module
+ */
+import * as tf from "../../../_tf.ts";
+import type { OpenBlas } from "../../openblas.ts";
+import { type Info, sizeOf, type WasmBackend } from "../_heap.ts";
+import { activate, columnBias, fillRows, knownActivation } from "./_epilogue.ts";
+import { type Args, gemm, maxScratchFloats, produce } from "./_gemm.ts";
+import {
+  narrowBackpropFilter,
+  narrowBackpropInput,
+  narrowChunk,
+  narrowForward,
+  taps,
+} from "./narrow_conv.ts";
+
+/** Conv geometry from a kernel's attributes; undefined for data formats other than NHWC. */
+function geometry(
+  attrs: tf.NamedAttrMap,
+  inShape: number[],
+  filterShape: number[],
+): tf.backend_util.Conv2DInfo | undefined {
+  const format = attrs["dataFormat"] ?? "NHWC";
+  if (format !== "NHWC" || inShape.length !== 4 || filterShape.length !== 4) return undefined;
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs["strides"] as number | [number, number],
+    (attrs["dilations"] ?? 1) as number | [number, number],
+    attrs["pad"] as "same" | "valid" | number | tf.backend_util.ExplicitPadding,
+    attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
+    false,
+    "channelsLast",
+  );
+}
+
+/** A conv that is a plain matmul: 1x1 filter, stride 1, no padding. */
+function pointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 &&
+    info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    info.outHeight === info.inHeight && info.outWidth === info.inWidth;
+}
+
+/** Batch items per im2col chunk, and the chunk's scratch size in floats. */
+function chunking(info: tf.backend_util.Conv2DInfo): { items: number; floats: number } {
+  const perItem = info.outHeight * info.outWidth * info.filterHeight * info.filterWidth *
+    info.inChannels;
+  const items = Math.max(1, Math.min(info.batchSize, Math.floor(maxScratchFloats() / perItem)));
+  return { items, floats: items * perItem };
+}
+
+/**
+ * im2col: for items [n0, n0 + count) of x (NHWC at `x`), writes one row per output position
+ * (n, oh, ow), holding the input patch in the filter's (i, j, c) order, zeros where it leaves x.
+ */
+function im2col(
+  heap: Float32Array,
+  x: number,
+  info: tf.backend_util.Conv2DInfo,
+  n0: number,
+  count: number,
+  cols: number,
+): void {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const rowLen = kh * kw * c;
+  let row = cols;
+  for (let n = n0; n < n0 + count; n++) {
+    const item = x + n * h * w * c;
+    for (let p = 0; p < oh; p++) {
+      for (let q = 0; q < ow; q++) {
+        const iw0 = q * sw - left;
+        for (let i = 0; i < kh; i++) {
+          const ih = p * sh - top + i * dh;
+          const at = row + i * kw * c;
+          if (ih < 0 || ih >= h) {
+            heap.fill(0, at, at + kw * c);
+            continue;
+          }
+          const line = item + ih * w * c;
+          if (dw === 1) {
+            const j0 = Math.max(0, -iw0);
+            const j1 = Math.min(kw, w - iw0);
+            if (j0 > 0) heap.fill(0, at, at + j0 * c);
+            if (j1 > j0) {
+              heap.copyWithin(at + j0 * c, line + (iw0 + j0) * c, line + (iw0 + j1) * c);
+            }
+            if (j1 < kw) heap.fill(0, at + Math.max(j1, j0) * c, at + kw * c);
+          } else {
+            for (let j = 0; j < kw; j++) {
+              const iw = iw0 + j * dw;
+              const to = at + j * c;
+              if (iw < 0 || iw >= w) heap.fill(0, to, to + c);
+              else heap.copyWithin(to, line + iw * c, line + (iw + 1) * c);
+            }
+          }
+        }
+        row += rowLen;
+      }
+    }
+  }
+}
+
+/** col2im: adds each column row of `cols` back into the patch of dx (NHWC at `dx`) it came from. */
+function col2im(
+  heap: Float32Array,
+  cols: number,
+  info: tf.backend_util.Conv2DInfo,
+  n0: number,
+  count: number,
+  dx: number,
+): void {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  let row = cols;
+  for (let n = n0; n < n0 + count; n++) {
+    const item = dx + n * h * w * c;
+    for (let p = 0; p < oh; p++) {
+      for (let q = 0; q < ow; q++) {
+        for (let i = 0; i < kh; i++) {
+          const ih = p * sh - top + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          const line = item + ih * w * c;
+          for (let j = 0; j < kw; j++) {
+            const iw = q * sw - left + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            const from = row + (i * kw + j) * c;
+            const to = line + iw * c;
+            for (let t = 0; t < c; t++) heap[to + t]! += heap[from + t]!;
+          }
+        }
+        row += kh * kw * c;
+      }
+    }
+  }
+}
+
+/** Checks a backprop kernel's dy against the geometry; false lets the WASM kernel report it. */
+function dyMatches(dy: Info, info: tf.backend_util.Conv2DInfo): boolean {
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  return dy.shape.length === 4 && expected.every((d, i) => dy.shape[i] === d);
+}
+
+/** `Conv2D` / `FusedConv2D`; undefined for a case the WASM kernel handles. */
+export function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info | undefined {
+  const { x, filter, bias, preluActivationWeights: prelu } = args.inputs;
+  const attrs = args.attrs ?? {};
+  if (x === undefined || filter === undefined || !knownActivation(attrs, prelu)) return undefined;
+  const info = geometry(attrs, x.shape, filter.shape);
+  if (info === undefined) return undefined;
+  const biasRow = columnBias(backend, bias, info.outChannels);
+  if (biasRow === undefined) return undefined;
+  const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const prefill = (heap: Float32Array, out: number) => {
+    if (biasRow !== null) fillRows(heap, out, rows, biasRow);
+    else heap.fill(0, out, out + rows * info.outChannels);
+  };
+  let out: Info;
+  if (narrow(info)) {
+    const plan = narrowChunk(info);
+    out = produce(backend, shape, [x, filter], [plan.floats, taps(info)], (heap, at) => {
+      prefill(heap, at.out);
+      const [X, W] = at.inputs as [number, number];
+      narrowForward(blas, heap, info, plan.items, { x: X, w: W, out: at.out, at: at.scratch });
+    });
+  } else {
+    const plan = chunking(info);
+    const scratch = pointwise(info) ? [] : [plan.floats];
+    out = produce(backend, shape, [x, filter], scratch, (heap, at) => {
+      prefill(heap, at.out);
+      const [X, W] = at.inputs as [number, number];
+      const [S] = at.scratch;
+      const depth = depthOf(info);
+      const positions = info.outHeight * info.outWidth;
+      const o = info.outChannels;
+      const shared = { n: o, k: depth, b: W, lda: depth, ldb: o, ldc: o, beta: 1 };
+      if (S === undefined) return gemm(blas, heap, { ...shared, m: rows, a: X, c: at.out });
+      for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+        const count = Math.min(plan.items, info.batchSize - n0);
+        im2col(heap, X, info, n0, count, S);
+        const c = at.out + n0 * positions * o;
+        gemm(blas, heap, { ...shared, m: count * positions, a: S, c });
+      }
+    });
+  }
+  return activate(backend, out, attrs, prelu);
+}
+
+/** `Conv2DBackpropInput`; undefined for a case (strided and wide) the WASM kernel handles. */
+export function conv2DBackpropInput(
+  blas: OpenBlas,
+  backend: WasmBackend,
+  args: Args,
+): Info | undefined {
+  const { dy, filter } = args.inputs;
+  const attrs = args.attrs ?? {};
+  if (dy === undefined || filter === undefined) return undefined;
+  const inShape = attrs["inputShape"] as number[];
+  const info = geometry({ ...attrs, dilations: 1 }, inShape, filter.shape);
+  if (info === undefined || !dyMatches(dy, info)) return undefined;
+  if (narrow(info)) {
+    const plan = narrowChunk(info);
+    return produce(backend, inShape, [dy, filter], [plan.floats, taps(info)], (heap, at) => {
+      const [D, W] = at.inputs as [number, number];
+      narrowBackpropInput(blas, heap, info, plan.items, {
+        dy: D,
+        w: W,
+        dx: at.out,
+        at: at.scratch,
+      });
+    });
+  }
+  // Strided and wide: the WASM kernel's split into stride² dense convs (each an OpenBLAS Conv2D)
+  // copies blocks where col2im would add kh·kw·Cin floats one by one; it measured faster.
+  if (info.strideHeight > 1 || info.strideWidth > 1) return undefined;
+  const plan = chunking(info);
+  const scratch = pointwise(info) ? [] : [plan.floats];
+  return produce(backend, inShape, [dy, filter], scratch, (heap, at) => {
+    const [D, W] = at.inputs as [number, number];
+    const [S] = at.scratch;
+    const depth = depthOf(info);
+    const positions = info.outHeight * info.outWidth;
+    const o = info.outChannels;
+    const shared = { tb: true, n: depth, k: o, b: W, lda: o, ldb: o, ldc: depth };
+    if (S === undefined) {
+      return gemm(blas, heap, { ...shared, m: info.batchSize * positions, a: D, c: at.out });
+    }
+    heap.fill(0, at.out, at.out + sizeOf(inShape));
+    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+      const count = Math.min(plan.items, info.batchSize - n0);
+      const a = D + n0 * positions * o;
+      gemm(blas, heap, { ...shared, m: count * positions, a, c: S });
+      col2im(heap, S, info, n0, count, at.out);
+    }
+  });
+}
+
+/** `Conv2DBackpropFilter`; undefined for a case the WASM kernel handles. */
+export function conv2DBackpropFilter(
+  blas: OpenBlas,
+  backend: WasmBackend,
+  args: Args,
+): Info | undefined {
+  const { x, dy } = args.inputs;
+  const attrs = args.attrs ?? {};
+  if (x === undefined || dy === undefined) return undefined;
+  const filterShape = attrs["filterShape"] as number[];
+  const info = geometry({ ...attrs, dilations: 1 }, x.shape, filterShape);
+  if (info === undefined || !dyMatches(dy, info)) return undefined;
+  if (narrow(info)) {
+    const plan = narrowChunk(info);
+    return produce(backend, filterShape, [x, dy], [plan.floats, taps(info)], (heap, at) => {
+      const [X, D] = at.inputs as [number, number];
+      narrowBackpropFilter(blas, heap, info, plan.items, {
+        x: X,
+        dy: D,
+        dw: at.out,
+        at: at.scratch,
+      });
+    });
+  }
+  const plan = chunking(info);
+  const scratch = pointwise(info) ? [] : [plan.floats];
+  return produce(backend, filterShape, [x, dy], scratch, (heap, at) => {
+    const [X, D] = at.inputs as [number, number];
+    const [S] = at.scratch;
+    const depth = depthOf(info);
+    const positions = info.outHeight * info.outWidth;
+    const o = info.outChannels;
+    const shared = { ta: true, m: depth, n: o, lda: depth, ldb: o, c: at.out, ldc: o };
+    if (S === undefined) {
+      return gemm(blas, heap, { ...shared, k: info.batchSize * positions, a: X, b: D });
+    }
+    heap.fill(0, at.out, at.out + depth * o);
+    for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
+      const count = Math.min(plan.items, info.batchSize - n0);
+      im2col(heap, X, info, n0, count, S);
+      const b = D + n0 * positions * o;
+      gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
+    }
+  });
+}
+
+/** kh·kw·Cin: the length of an im2col row. */
+function depthOf(info: tf.backend_util.Conv2DInfo): number {
+  return info.filterHeight * info.filterWidth * info.inChannels;
+}
+
+/** Whether the output-side formulation moves less memory than im2col. */
+function narrow(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.outChannels < info.inChannels && !pointwise(info);
+}
