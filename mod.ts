@@ -6,22 +6,26 @@
  * MNIST-family, CIFAR-10, paired pix2pix data and folders of your own images (`loadFolder`),
  * score samples (IS, FID, ...) and translations (PSNR, SSIM, L1), save and load models in the
  * standard tfjs Layers format, and pick the fastest backend (WebGPU on a real GPU, else SIMD
- * WASM, else cpu).
+ * WASM, else cpu). `@cgan/cgan/generator` is the light entry point for sampling only;
+ * `@cgan/cgan/internal` has every building block.
  *
  * @example Build the MLP cGAN's generator and draw one image per class
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildGan, initBackend, latentNoise } from "@cgan/cgan";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildGan, initBackend } from "./mod.ts";
  * await initBackend({ requested: "cpu" });
  * const { gen } = buildGan("mlp", {
  *   latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
  * });
- * const images = gen.predict([tf.randomNormal([10, 100]), tf.range(0, 10, 1, "int32").reshape([10, 1])]);
- * console.log((images as tf.Tensor).shape); // [10, 28, 28, 1]
+ * const labels = tf.tensor2d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 1], "int32");
+ * const images = gen.predict([latentNoise(10, 100, 0), labels]) as tf.Tensor;
+ * assert.deepEqual(images.shape, [10, 28, 28, 1]);
  * ```
  *
  * @module
  */
+// Backend choice.
 export {
   BACKEND_NAMES,
   type BackendInfo,
@@ -29,44 +33,42 @@ export {
   describeBackend,
   initBackend,
   type InitBackendOptions,
-  parseBackendName,
-  registerGradientFixes,
 } from "./src/backend/mod.ts";
+// Models: the registry and its definitions.
 export {
   buildGan,
   type Conditioning,
   type GanArchitecture,
+  MODEL_NAMES,
   type ModelDef,
   modelDef,
+  type ModelName,
   MODELS,
   type ModelSpec,
   type SettingsDiff,
 } from "./src/models/registry.ts";
+export { translate } from "./src/models/pix2pix.ts";
+// Using a generator.
 export {
-  buildDiscriminator as buildMlpDiscriminator,
-  buildGenerator as buildMlpGenerator,
-  type MlpCganConfig,
-} from "./src/models/mlp_cgan.ts";
-export { buildPatchGan, buildUnet, type Pix2PixSpec, translate } from "./src/models/pix2pix.ts";
+  generate,
+  type GeneratorInfo,
+  generatorInfo,
+  latentNoise,
+  loadGenerator,
+  NOISE_KINDS,
+  type NoiseKind,
+  sampleImages,
+} from "./src/models/generator.ts";
+// Training.
 export {
   DEFAULTS,
-  LOSS_DEFAULTS,
-  MODEL_DEFAULTS,
-  MODEL_NAMES,
-  MODEL_PRESETS,
-  type ModelName,
   type PresetName,
   PRESETS,
   resolveConfig,
   type TrainConfig,
 } from "./src/train/config.ts";
 export { train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
-export {
-  type RunRecord,
-  trainOnDataset,
-  type TrainOnDatasetOptions,
-  writeRunConfig,
-} from "./src/train/run.ts";
+export { type RunRecord, trainOnDataset, type TrainOnDatasetOptions } from "./src/train/run.ts";
 export {
   drawStepInputs,
   type GanNets,
@@ -76,131 +78,78 @@ export {
   type StepOptions,
   trainStep,
 } from "./src/train/step.ts";
-export {
-  BCE_LOSS,
-  bceWithLogits,
-  type DLossOptions,
-  type GanLoss,
-  HINGE_LOSS,
-  l1Loss,
-  LOSSES,
-  type LossName,
-  LSGAN_LOSS,
-  WGAN_GP_LOSS,
-  WGAN_LOSS,
-} from "./src/train/losses.ts";
-export { gradientPenalty } from "./src/train/gradient_penalty.ts";
-export { createEma, emaDecayAt, updateEma } from "./src/train/ema.ts";
-export {
-  latestCheckpoint,
-  loadCheckpoint,
-  type LossPoint,
-  type RunState,
-  saveCheckpoint,
-  type TranslationPoint,
-} from "./src/train/checkpoint.ts";
+export { type DLossOptions, type GanLoss, LOSSES, type LossName } from "./src/train/losses.ts";
+export { type LossPoint } from "./src/train/checkpoint.ts";
 export { lineProgress, type ProgressInfo, type ProgressReporter } from "./src/train/progress.ts";
-export { type GanTrainables } from "./src/train/checkpoint.ts";
+export { type AdamConfig, createAdam } from "./src/backend/optimizer.ts";
+// Data.
+export { type Dataset, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
-  type AdamConfig,
-  adamState,
-  createAdam,
-  type NamedTensor,
-  restoreAdam,
-} from "./src/backend/optimizer.ts";
-export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
-export {
-  DATASET_CLASSES,
   DATASET_NAMES,
   type DatasetName,
-  FOLDER_DATASET,
   type FolderDatasetName,
-  isDatasetName,
-  isPairedDatasetName,
   loadDataset,
   loadPairedDataset,
   PAIRED_DATASET_NAMES,
   type PairedDatasetName,
   type PairedLoadOptions,
 } from "./src/data/datasets.ts";
-export { type Direction, DIRECTIONS } from "./src/data/paired.ts";
 export {
   type BadImage,
   type FolderLoad,
   type FolderOptions,
   type FolderReport,
-  holdOut,
   loadFolder,
 } from "./src/data/folder.ts";
-export { centerCropResize, type HostPixels } from "./src/io/resize.ts";
+export { type Direction } from "./src/data/paired.ts";
 export {
   FASHION_CLASSES,
-  loadFashionMnist,
   loadMnist,
   MNIST_CLASSES,
   type MnistOptions,
   type Split,
 } from "./src/data/mnist.ts";
-export {
-  encodeIdx,
-  type IdxArray,
-  type IdxPairOptions,
-  idxToDataset,
-  parseIdx,
-  readIdxFile,
-  readIdxPair,
-} from "./src/data/idx.ts";
+export { CIFAR10_CLASSES } from "./src/data/cifar10.ts";
 export { type Batch, BatchSource, type BatchSourceOptions } from "./src/data/batches.ts";
-export { loadLayersModel, saveLayersModel, type SaveModelOptions } from "./src/io/layers_io.ts";
-export { QUANTIZE_DTYPES, type QuantizeDtype } from "./src/io/quantize.ts";
-export { type EvalPoint } from "./src/train/checkpoint.ts";
-export {
-  buildEvaluator,
-  evaluate,
-  type Evaluation,
-  type EvaluatorArch,
-  type EvaluatorConfig,
-  FEATURE_LAYER,
-} from "./src/eval/evaluator.ts";
-export { type AugmentOptions } from "./src/eval/augment.ts";
-export {
-  evaluatorAccuracy,
-  type EvaluatorTraining,
-  trainEvaluator,
-} from "./src/eval/train_evaluator.ts";
-export * from "./src/eval/metrics/mod.ts";
+// Evaluation.
+export { type EvaluatorTraining, trainEvaluator } from "./src/eval/train_evaluator.ts";
 export {
   type GeneratorScores,
   scoreGenerator,
   type ScoreOptions,
 } from "./src/eval/score_generator.ts";
+export { scoreTranslation, type TranslationScores } from "./src/eval/score_translation.ts";
 export {
-  gaussianWindow,
+  type ClassCoverage,
+  classCoverage,
+  type ClassMetricOptions,
+  conditionalAccuracy,
+  fid,
+  type FidOptions,
+  type FrechetResult,
+  type HostArray,
+  inceptionScore,
+  type InceptionScoreOptions,
+  intraFid,
+  type IntraFidOptions,
+  type IntraFidResult,
+  type LabelledFeatures,
+  type Labels,
+  type PrecisionRecall,
+  precisionRecall,
+  type PrecisionRecallOptions,
+  type SplitScore,
+} from "./src/eval/metrics/mod.ts";
+export {
   type HostImage,
   type ImageMetricOptions,
   meanAbsoluteError,
   psnr,
   ssim,
-  SSIM_PARAMS,
 } from "./src/eval/image_metrics.ts";
-export {
-  scoreTranslation,
-  translatePairs,
-  type TranslationScores,
-} from "./src/eval/score_translation.ts";
-export {
-  generate,
-  type GeneratorInfo,
-  generatorInfo,
-  generatorNoise,
-  latentNoise,
-  loadGenerator,
-  NOISE_KINDS,
-  type NoiseKind,
-  sampleImages,
-} from "./src/models/generator.ts";
-export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
-export { type GridImage, type GridOptions, imageGrid, toUint8Pixels } from "./src/io/grid.ts";
+export { type AugmentOptions } from "./src/eval/augment.ts";
+// Model files and images.
+export { loadLayersModel, saveLayersModel, type SaveModelOptions } from "./src/io/layers_io.ts";
+export { type QuantizeDtype } from "./src/io/quantize.ts";
+export { type GridImage, type GridOptions, imageGrid } from "./src/io/grid.ts";
 export { type DecodedImage, decodePng, encodePng } from "./src/io/png.ts";
-export { writeFileAtomic } from "./src/io/atomic.ts";
-export { CIFAR10_CLASSES } from "./src/data/cifar10.ts";

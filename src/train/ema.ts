@@ -48,7 +48,7 @@ export async function createEma(gen: tf.LayersModel): Promise<tf.LayersModel> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { emaDecayAt } from "@cgan/cgan";
+ * import { emaDecayAt } from "@cgan/cgan/internal";
  * assert.equal(emaDecayAt(0.999, 0), 0.1);
  * assert.equal(emaDecayAt(0.999, 80), 0.9);
  * assert.equal(emaDecayAt(0.999, 100_000), 0.999);

@@ -109,7 +109,7 @@ const FID_ROUNDOFF = 1e-9;
  * @example Two points in the plane
  * ```ts
  * import assert from "node:assert/strict";
- * import { featureStats } from "@cgan/cgan";
+ * import { featureStats } from "@cgan/cgan/internal";
  * const { mean, cov } = featureStats(new Float32Array([0, 0, 2, 4]), { n: 2, dim: 2 });
  * assert.deepEqual([...mean], [1, 2]);
  * assert.deepEqual([...cov], [2, 4, 4, 8]);
@@ -205,7 +205,7 @@ function illConditioned(values: Float64Array): boolean {
  * @example Two unit Gaussians whose means differ by 3
  * ```ts
  * import assert from "node:assert/strict";
- * import { frechetDistance } from "@cgan/cgan";
+ * import { frechetDistance } from "@cgan/cgan/internal";
  * const cov = new Float64Array([1, 0, 0, 1]);
  * const a = { mean: new Float64Array([0, 0]), cov, n: 100 };
  * const b = { mean: new Float64Array([3, 0]), cov, n: 100 };
