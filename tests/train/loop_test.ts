@@ -4,6 +4,7 @@ import { initBackend } from "../../src/backend/mod.ts";
 import type { Dataset } from "../../src/data/dataset.ts";
 import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
+import { writeChecksums } from "../../src/io/checksums.ts";
 import { loadLayersModel, loadWeights, saveWeights } from "../../src/io/layers_io.ts";
 import { decodePng } from "../../src/io/png.ts";
 import { loadGenerator } from "../../src/models/generator.ts";
@@ -165,6 +166,7 @@ Deno.test("a checkpointed generator reproduces its outputs bit-for-bit after loa
     assert.deepEqual(b, a);
     const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assert.deepEqual(files, [
+      "checksums.json",
       "disc",
       "disc_optimizer.bin",
       "disc_optimizer.json",
@@ -201,6 +203,8 @@ Deno.test("a non-finite loss stops the run naming the step and keeps the last go
     }));
     await saveWeights(good, "disc_optimizer", poisoned);
     tf.dispose([...state.map((w) => w.tensor), ...poisoned.map((w) => w.tensor)]);
+    // A state that diverges, not a corrupted file: record the poisoned files' checksums.
+    await writeChecksums(good);
 
     const lines: string[] = [];
     const result = await train(
