@@ -6,34 +6,29 @@
  * images (jittered and mirrored), its grid shows condition | output | target, and every
  * `evalEvery` epochs G is scored by PSNR, SSIM and L1 on the validation pairs.
  *
+ * The loop's parts, one file each: `start_or_resume.ts` (nets and optimizers, new or from the
+ * latest checkpoint), `loss_log.ts` (pending losses, logging points, the NaN/Inf and tensor
+ * leak checks), `epoch_eval.ts` (`--eval-every` scores into eval.csv), `checkpoint_policy.ts`
+ * (when to save, never non-finite weights) and `run_files.ts` (grids, loss files, the outputs).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/batches.ts";
 import { type Dataset, limitDataset } from "../data/dataset.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
-import { lossCurveSvg } from "../io/plot.ts";
-import { buildGan, MODEL_NAMES, modelDef, MODELS } from "../models/registry.ts";
-import { scoreGenerator } from "../eval/score_generator.ts";
-import { scoreTranslation } from "../eval/score_translation.ts";
+import { MODEL_NAMES, modelDef, type ModelName, MODELS } from "../models/registry.ts";
 import { deriveSeed, STREAM } from "../rng.ts";
-import {
-  type EvalPoint,
-  type GanTrainables,
-  latestCheckpoint,
-  loadCheckpoint,
-  type LossPoint,
-  type RunState,
-  saveCheckpoint,
-  type TranslationPoint,
-} from "./checkpoint.ts";
+import type { LossPoint } from "./checkpoint.ts";
+import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import type { TrainConfig } from "./config.ts";
-import { createEma, emaDecayAt, updateEma } from "./ema.ts";
+import { emaDecayAt, updateEma } from "./ema.ts";
+import { type EpochEval, epochEval } from "./epoch_eval.ts";
+import { LossLog } from "./loss_log.ts";
 import { LOSSES } from "./losses.ts";
-import { createAdam } from "../backend/optimizer.ts";
 import type { ProgressReporter } from "./progress.ts";
-import { classGridPng, disposeGridInputs, gridInputs, pairGridPng } from "./sample_grid.ts";
-import { drawStepInputs, type StepLosses, trainStep } from "./step.ts";
+import { RunFiles } from "./run_files.ts";
+import { disposeTrainables, type StartedRun, startOrResume } from "./start_or_resume.ts";
+import { drawStepInputs, type StepOptions, trainStep } from "./step.ts";
 
 /** What {@linkcode train} needs besides the config. */
 export interface TrainContext {
@@ -59,9 +54,6 @@ export interface TrainContext {
    */
   validation?: Dataset;
 }
-
-/** Rows (fixed pairs) of pix2pix's sample grid. */
-const GRID_PAIRS = 6;
 
 /** How a run ended. */
 export interface TrainResult {
@@ -93,373 +85,183 @@ export interface TrainResult {
 export async function train(ctx: TrainContext): Promise<TrainResult> {
   const { config: cfg, runDir, progress } = ctx;
   const dataset = cfg.limit > 0 ? limitDataset(ctx.dataset, cfg.limit) : ctx.dataset;
-  const numClasses = dataset.classNames.length;
-  const def = modelDef(cfg.model);
-  const paired = dataset.conditions !== undefined;
-  if (paired !== (def.conditioning === "image")) {
-    const imageModels = MODEL_NAMES.filter((name) => MODELS[name].conditioning === "image");
-    throw new TypeError(
-      paired
-        ? `Cannot train ${cfg.model} on ${dataset.name}: its pairs need an image-to-image model (${
-          imageModels.join(", ")
-        })`
-        : `Cannot train ${cfg.model} on ${dataset.name}: expected a paired dataset (with conditions)`,
-    );
-  }
+  const paired = checkPairing(cfg.model, dataset);
   const source = new BatchSource(dataset, cfg.batchSize, cfg.seed, { jitter: paired });
   const stepsPerEpoch = source.stepsPerEpoch;
   const total = cfg.steps > 0
     ? Math.min(cfg.steps, cfg.epochs * stepsPerEpoch)
     : cfg.epochs * stepsPerEpoch;
-  const adam = { lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
-
-  let trainables: GanTrainables;
-  let state: RunState;
-  let checkpoint: string | null = null;
-  const found = ctx.resume ? await latestCheckpoint(runDir) : null;
-  if (found !== null) {
-    ({ trainables, state } = await loadCheckpoint(found, adam));
-    checkpoint = found;
-    progress.log(`resumed from ${found} at step ${state.step}`);
-  } else {
-    if (ctx.resume) progress.log(`no checkpoint in ${runDir} yet: starting from step 0`);
-    const nets = buildGan(cfg.model, {
-      latentDim: cfg.latentDim,
-      numClasses,
-      imageShape: dataset.shape,
-      width: cfg.width,
-      activation: cfg.activation,
-      seed: cfg.seed,
-      conditional: cfg.conditioning !== "none",
-    });
-    trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(adam) } };
-    state = { step: 0, history: [] };
-  }
-  const { nets, optimizers } = trainables;
-  const known = (nets.gen.getUserDefinedMetadata() as { classNames?: string[] } | undefined)
-    ?.classNames;
-  if (known !== undefined && known.join("\n") !== dataset.classNames.join("\n")) {
-    for (const owned of [nets.gen, nets.disc, optimizers.gen, optimizers.disc]) owned.dispose();
-    trainables.ema?.dispose();
+  const run = await startOrResume(
+    { config: cfg, dataset, runDir, progress, resume: ctx.resume === true },
+  ).catch((err: unknown) => {
     source.dispose();
-    throw new RangeError(
-      `Cannot resume "${runDir}": its G knows the classes ${known.join(", ")}, found ` +
-        `${dataset.classNames.join(", ")} in ${dataset.source}`,
-    );
-  }
-  // G's model file says which noise it takes and its class names (or, for pix2pix, which way
-  // it translates), so a sampler needs nothing else.
-  nets.gen.setUserDefinedMetadata({
-    ...nets.gen.getUserDefinedMetadata(),
-    ...(paired
-      ? { direction: cfg.direction }
-      : { noise: cfg.noise, classNames: dataset.classNames }),
+    throw err;
   });
-  const { emaDecay } = cfg;
-  if (emaDecay > 0 && trainables.ema === undefined) {
-    if (state.step > 0) {
-      progress.log(`--ema-decay: G's average starts from G at step ${state.step}`);
-    }
-    trainables.ema = await createEma(nets.gen);
-  }
-  // What grids, scores and checkpoints' samplers use: G's average when there is one.
-  const sampler = trainables.ema ?? nets.gen;
-  const grid = paired ? null : gridInputs(numClasses, 10, cfg.latentDim, cfg.seed, cfg.noise);
-  const gridPairs = ctx.validation ?? dataset;
-  const gridSeed = deriveSeed(cfg.seed, STREAM.gridNoise);
-  const loss = LOSSES[cfg.loss];
-  const outputs = new Set<string>();
-
-  // Saves unless a weight is NaN/Inf (then the previous checkpoint stays the latest).
-  const save = async (): Promise<boolean> => {
-    const weights = [...nets.gen.weights, ...nets.disc.weights, ...(trainables.ema?.weights ?? [])];
-    if (!await allFinite(weights.map((w) => w.read()))) {
-      progress.log(
-        `Stopping: non-finite weights at step ${state.step}; last good checkpoint: ${
-          checkpoint ?? "none"
-        }`,
-      );
-      return false;
-    }
-    checkpoint = await saveCheckpoint(runDir, trainables, state, cfg.keepCheckpoints);
-    return true;
-  };
-  const writeGrid = async (name: string) => {
-    const file = `${runDir}/samples/${name}.png`;
-    await Deno.mkdir(`${runDir}/samples`, { recursive: true });
-    const png = grid === null
-      ? await pairGridPng(sampler, gridPairs, { rows: GRID_PAIRS, seed: gridSeed })
-      : await classGridPng(sampler, grid);
-    await writeFileAtomic(file, png);
-    outputs.add(file);
-  };
-  const writeLosses = async () => {
-    outputs.add(await writeLossFiles(runDir, state.history));
-    outputs.add(`${runDir}/losses.csv`);
-    outputs.add(`${runDir}/losses.json`);
-  };
-
-  const evals: EvalPoint[] = state.evals ?? [];
-  state.evals = evals;
-  const translationEvals: TranslationPoint[] = state.translationEvals ?? [];
-  if (paired) state.translationEvals = translationEvals;
-  // pix2pix: PSNR, SSIM and L1 of G's outputs on the validation pairs, into eval.csv.
-  const scoreTranslationEpoch = async (epoch: number) => {
-    if (ctx.validation === undefined) {
-      throw new Error(
-        "Cannot use --eval-every: no validation pairs were given to the training loop",
-      );
-    }
-    const n = Math.min(cfg.evalN, ctx.validation.labels.length);
-    const s = await scoreTranslation(sampler, ctx.validation, { n, seed: cfg.seed });
-    translationEvals.push({ epoch, step: state.step, ...s });
-    progress.log(
-      `epoch ${epoch}: val PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}, L1 ` +
-        `${s.l1.toFixed(4)} (N = ${s.n} pairs, on [0, 1])`,
-    );
-    const rows = [
-      "epoch,step,n,psnr,ssim,l1",
-      ...translationEvals.map((e) => `${e.epoch},${e.step},${e.n},${e.psnr},${e.ssim},${e.l1}`),
-    ];
-    await writeFileAtomic(`${runDir}/eval.csv`, rows.join("\n") + "\n");
-    outputs.add(`${runDir}/eval.csv`);
-  };
-  const scoreEpoch = async (epoch: number) => {
-    if (paired) return await scoreTranslationEpoch(epoch);
-    if (ctx.evaluation === undefined) {
-      throw new Error("Cannot use --eval-every: no evaluator was given to the training loop");
-    }
-    const { evaluator, test } = ctx.evaluation;
-    const n = Math.min(cfg.evalN, test.labels.length, dataset.labels.length);
-    const s = await scoreGenerator(sampler, evaluator, test, dataset, {
-      n,
-      latentDim: cfg.latentDim,
-      seed: cfg.seed,
-      splits: 10,
-      k: 3,
-    });
-    evals.push({
-      epoch,
-      step: state.step,
-      fid: s.fid,
-      fidReal: s.fidReal,
-      accuracy: s.accuracy,
-      is: s.is.mean,
-    });
-    progress.log(
-      `epoch ${epoch}: FID ${s.fid.toFixed(2)} (real floor ${s.fidReal.toFixed(2)}), accuracy ` +
-        `${Number.isNaN(s.accuracy) ? "n/a" : `${(s.accuracy * 100).toFixed(1)}%`}, IS ${
-          s.is.mean.toFixed(2)
-        } (evaluator features, N = ${n})`,
-    );
-    const rows = [
-      "epoch,step,fid,fid_real,accuracy,is",
-      ...evals.map((e) => `${e.epoch},${e.step},${e.fid},${e.fidReal},${e.accuracy},${e.is}`),
-    ];
-    await writeFileAtomic(`${runDir}/eval.csv`, rows.join("\n") + "\n");
-    outputs.add(`${runDir}/eval.csv`);
-  };
-
-  let pending: StepLosses[] = [];
-  let intervalStart = ctx.now();
-  let baselineTensors = -1;
-  let timedImages = 0;
-  let timedMs = 0;
+  const { trainables, state } = run;
+  const { nets, optimizers, ema } = trainables;
+  const sizes = { dataset, stepsPerEpoch, total };
+  const { files, scorer, checkpoints, losses } = runParts(ctx, { ...run, ...sizes });
+  const { draw, step: stepOpts } = stepSettings(cfg, dataset);
   let status: TrainResult["status"] = "done";
-
-  // Reads the losses of the steps since the last flush in one transfer; false on NaN/Inf.
-  // Steps that only trained the critic (nCritic > 1) have no G loss; an interval without any
-  // G update repeats the last G loss in the history.
-  const flush = async (): Promise<boolean> => {
-    if (pending.length === 0) return true;
-    const steps = pending;
-    pending = [];
-    const scalars = steps.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]);
-    const stacked = tf.tidy(() => tf.stack(scalars));
-    const values = await stacked.data();
-    stacked.dispose();
-    tf.dispose(scalars);
-    const count = steps.length;
-    const firstStep = state.step - count + 1;
-    let [d, g, gCount, at] = [0, 0, 0, 0];
-    for (let i = 0; i < count; i++) {
-      const dv = values[at++]!;
-      const gv = steps[i]!.gLoss === undefined ? undefined : values[at++]!;
-      const bad = !Number.isFinite(dv)
-        ? `D loss (${dv})`
-        : gv !== undefined && !Number.isFinite(gv)
-        ? `G loss (${gv})`
-        : null;
-      if (bad !== null) {
-        progress.log(
-          `Stopping: non-finite ${bad} at step ${firstStep + i}; ` +
-            `last good checkpoint: ${checkpoint ?? "none"}`,
-        );
-        return false;
-      }
-      d += dv;
-      if (gv !== undefined) [g, gCount] = [g + gv, gCount + 1];
-    }
-    g = gCount > 0 ? g / gCount : state.history.at(-1)?.gLoss ?? 0;
-    d /= count;
-    const epoch = Math.floor((state.step - 1) / stepsPerEpoch);
-    state.history.push({ step: state.step, epoch, dLoss: d, gLoss: g });
-    const elapsed = ctx.now() - intervalStart;
-    const ips = (count * cfg.batchSize) / Math.max(elapsed, 1e-6) * 1000;
-    if (baselineTensors >= 0) {
-      timedImages += count * cfg.batchSize;
-      timedMs += elapsed;
-    }
-    progress.update({
-      step: state.step,
-      total,
-      epoch: epoch + 1,
-      epochs: Math.ceil(total / stepsPerEpoch),
-      imagesPerSecond: ips,
-      dLoss: d,
-      gLoss: g,
-    });
-    // Every tensor of a step is disposed: the count must not grow across logging points.
-    const tensors = tf.memory().numTensors;
-    if (baselineTensors < 0) {
-      baselineTensors = tensors;
-    } else if (tensors !== baselineTensors) {
-      throw new Error(
-        `Tensor leak at step ${state.step}: ${tensors} tensors alive, ${baselineTensors} after warm-up`,
-      );
-    }
-    // Let signal handlers (Ctrl-C) and timers run.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    intervalStart = ctx.now();
-    return true;
-  };
-
   try {
-    if (state.step === 0) await writeGrid("epoch-000");
-    let yielded = performance.now();
+    if (state.step === 0) await files.writeGrid("epoch-000");
+    const interrupted = interruption(ctx.signal);
     while (state.step < total) {
-      // A step never yields to the event loop, so Ctrl-C and SIGTERM listeners would wait for
-      // the next logging point; a macrotask turn every 200 ms lets them stop the run at once.
-      if (ctx.signal !== undefined && performance.now() - yielded > 200) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        yielded = performance.now();
-      }
-      if (ctx.signal?.aborted) {
+      if (await interrupted()) {
         status = "interrupted";
         break;
       }
       const step = state.step;
       const updateGen = (step + 1) % cfg.nCritic === 0;
-      const inputs = drawStepInputs(source, step, {
-        latentDim: cfg.latentDim,
-        numClasses,
-        seed: cfg.seed,
-        interpolate: loss.lipschitz === "penalty",
-        noise: cfg.noise,
-      });
-      pending.push(
-        trainStep(nets, optimizers, inputs, {
-          loss,
-          labelSmoothing: cfg.labelSmoothing,
-          updateGen,
-          clipValue: cfg.clipValue,
-          lambdaGp: cfg.lambdaGp,
-          auxClassifier: def.auxClassifier,
-          auxLoss: cfg.auxLoss,
-          dropoutSeed: deriveSeed(cfg.seed, step, STREAM.dropout),
-          ...(paired ? { lambdaL1: cfg.lambdaL1 } : {}),
-        }),
-      );
+      const inputs = drawStepInputs(source, step, draw);
+      const dropoutSeed = deriveSeed(cfg.seed, step, STREAM.dropout);
+      losses.push(trainStep(nets, optimizers, inputs, { ...stepOpts, updateGen, dropoutSeed }));
       tf.dispose(Object.values(inputs));
-      if (updateGen && trainables.ema !== undefined) {
-        updateEma(trainables.ema, nets.gen, emaDecayAt(emaDecay, step));
-      }
+      if (updateGen && ema !== undefined) updateEma(ema, nets.gen, emaDecayAt(cfg.emaDecay, step));
       state.step = step + 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;
-      if (state.step % cfg.logEvery === 0 || epochEnd || state.step === total) {
-        if (!await flush()) {
-          status = "diverged";
-          break;
-        }
+      const logPoint = state.step % cfg.logEvery === 0 || epochEnd || state.step === total;
+      if (logPoint && !await losses.flush(state.step, checkpoints.latest)) {
+        status = "diverged";
+        break;
       }
       if (epochEnd) {
         const epoch = state.step / stepsPerEpoch;
-        logEpoch(progress, state.history, epoch);
-        if (cfg.evalEvery > 0 && epoch % cfg.evalEvery === 0) await scoreEpoch(epoch);
+        losses.logEpoch(epoch);
+        if (cfg.evalEvery > 0 && epoch % cfg.evalEvery === 0) {
+          files.add(await scorer.score(epoch, state.step));
+        }
         if (epoch % cfg.sampleEvery === 0) {
-          await writeGrid(`epoch-${String(epoch).padStart(3, "0")}`);
+          await files.writeGrid(`epoch-${String(epoch).padStart(3, "0")}`);
         }
-        await writeLosses();
-        if (!await save()) {
-          status = "diverged";
-          break;
-        }
-      } else if (cfg.saveEvery > 0 && state.step % cfg.saveEvery === 0 && !await save()) {
+        await files.writeLosses(state.history);
+      }
+      if (checkpoints.due(state.step) && !await checkpoints.save()) {
         status = "diverged";
         break;
       }
     }
     if (status !== "diverged") {
-      if (!await flush()) {
+      if (!await losses.flush(state.step, checkpoints.latest)) {
         status = "diverged";
       } else {
-        await writeGrid(status === "done" ? "final" : `step-${state.step}`);
-        await writeLosses();
-        if (!await save()) status = "diverged";
+        await files.writeGrid(status === "done" ? "final" : `step-${state.step}`);
+        await files.writeLosses(state.history);
+        if (!await checkpoints.save()) status = "diverged";
       }
     }
   } finally {
-    tf.dispose(pending.flatMap((l) => l.gLoss === undefined ? [l.dLoss] : [l.dLoss, l.gLoss]));
-    if (grid !== null) disposeGridInputs(grid);
+    losses.dispose();
+    files.dispose();
     source.dispose();
-    optimizers.gen.dispose();
-    optimizers.disc.dispose();
-    nets.gen.dispose();
-    nets.disc.dispose();
-    trainables.ema?.dispose();
+    disposeTrainables(trainables);
   }
   return {
     status,
     step: state.step,
-    checkpoint,
+    checkpoint: checkpoints.latest,
     history: state.history,
-    imagesPerSecond: timedMs > 0 ? (timedImages / timedMs) * 1000 : 0,
-    outputs: [...outputs, ...(checkpoint === null ? [] : [checkpoint])],
+    imagesPerSecond: losses.imagesPerSecond(),
+    outputs: files.list(checkpoints.latest),
   };
 }
 
-async function allFinite(tensors: tf.Tensor[]): Promise<boolean> {
-  const ok = tf.tidy(() => tf.all(tf.stack(tensors.map((t) => tf.all(tf.isFinite(t))))));
-  const value = (await ok.data())[0];
-  ok.dispose();
-  return value === 1;
+/**
+ * The parts of a run around its state: its files, its epoch-end scores, its checkpoints and its
+ * loss log.
+ */
+function runParts(
+  ctx: TrainContext,
+  run: StartedRun & { dataset: Dataset; stepsPerEpoch: number; total: number },
+): { files: RunFiles; scorer: EpochEval; checkpoints: CheckpointPolicy; losses: LossLog } {
+  const { config, runDir, progress, evaluation, validation } = ctx;
+  const { trainables, state, sampler, dataset: train, stepsPerEpoch, total } = run;
+  return {
+    files: new RunFiles(runDir, sampler, { config, train, validation }),
+    scorer: epochEval({ runDir, sampler, state, progress, config, train, evaluation, validation }),
+    checkpoints: new CheckpointPolicy({
+      runDir,
+      trainables,
+      state,
+      stepsPerEpoch,
+      config,
+      progress,
+      latest: run.checkpoint,
+    }),
+    // Reads the clock now: the first logging interval starts here.
+    losses: new LossLog(state.history, {
+      stepsPerEpoch,
+      total,
+      batchSize: config.batchSize,
+      now: () => ctx.now(),
+      progress,
+    }),
+  };
 }
 
-function logEpoch(progress: ProgressReporter, history: LossPoint[], epoch: number): void {
-  const points = history.filter((p) => p.epoch === epoch - 1);
-  if (points.length === 0) return;
-  const mean = (f: (p: LossPoint) => number) =>
-    points.reduce((a, p) => a + f(p), 0) / points.length;
-  progress.log(
-    `epoch ${epoch}: mean D loss ${mean((p) => p.dLoss).toFixed(4)}, G loss ${
-      mean((p) => p.gLoss).toFixed(4)
-    }`,
-  );
+/**
+ * Checks that the model fits the data: paired data needs an image-to-image model, and an
+ * image-to-image model needs paired data.
+ *
+ * @returns Whether the data is paired.
+ */
+function checkPairing(model: ModelName, dataset: Dataset): boolean {
+  const def = modelDef(model);
+  const paired = dataset.conditions !== undefined;
+  if (paired !== (def.conditioning === "image")) {
+    const imageModels = MODEL_NAMES.filter((name) => MODELS[name].conditioning === "image");
+    throw new TypeError(
+      paired
+        ? `Cannot train ${model} on ${dataset.name}: its pairs need an image-to-image model (${
+          imageModels.join(", ")
+        })`
+        : `Cannot train ${model} on ${dataset.name}: expected a paired dataset (with conditions)`,
+    );
+  }
+  return paired;
 }
 
-/** Writes losses.csv, losses.json and losses.svg; returns the SVG path. */
-async function writeLossFiles(runDir: string, history: LossPoint[]): Promise<string> {
-  const csv = [
-    "step,epoch,d_loss,g_loss",
-    ...history.map((p) => `${p.step},${p.epoch},${p.dLoss},${p.gLoss}`),
-  ];
-  await writeFileAtomic(`${runDir}/losses.csv`, csv.join("\n") + "\n");
-  await writeFileAtomic(`${runDir}/losses.json`, JSON.stringify(history));
-  const svg = await lossCurveSvg([
-    { name: "D loss", points: history.map((p) => ({ step: p.step, value: p.dLoss })) },
-    { name: "G loss", points: history.map((p) => ({ step: p.step, value: p.gLoss })) },
-  ], { title: "Training losses", xLabel: "step", yLabel: "loss" });
-  await writeFileAtomic(`${runDir}/losses.svg`, svg);
-  return `${runDir}/losses.svg`;
+/** The options of every step's draw and update that do not change from step to step. */
+function stepSettings(cfg: TrainConfig, dataset: Dataset): {
+  draw: Parameters<typeof drawStepInputs>[2];
+  step: StepOptions;
+} {
+  const loss = LOSSES[cfg.loss];
+  return {
+    draw: {
+      latentDim: cfg.latentDim,
+      numClasses: dataset.classNames.length,
+      seed: cfg.seed,
+      interpolate: loss.lipschitz === "penalty",
+      noise: cfg.noise,
+    },
+    step: {
+      loss,
+      labelSmoothing: cfg.labelSmoothing,
+      clipValue: cfg.clipValue,
+      lambdaGp: cfg.lambdaGp,
+      auxClassifier: modelDef(cfg.model).auxClassifier,
+      auxLoss: cfg.auxLoss,
+      ...(dataset.conditions !== undefined ? { lambdaL1: cfg.lambdaL1 } : {}),
+    },
+  };
+}
+
+/**
+ * A step never yields to the event loop, so Ctrl-C and SIGTERM listeners would wait for the
+ * next logging point; with a signal, a macrotask turn every 200 ms lets them stop the run at
+ * once.
+ *
+ * @returns A check to call before each step: true once the signal is aborted.
+ */
+function interruption(signal: AbortSignal | undefined): () => Promise<boolean> {
+  let yielded = performance.now();
+  return async () => {
+    if (signal !== undefined && performance.now() - yielded > 200) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      yielded = performance.now();
+    }
+    return signal?.aborted === true;
+  };
 }
