@@ -30,10 +30,11 @@ export interface WriteDirOptions {
  *
  * @example Write a file and read it back
  * ```ts
- * import { writeFileAtomic } from "./atomic.ts";
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "@cgan/cgan/internal";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
- * console.log(await Deno.readTextFile(`${dir}/a.txt`)); // "hello"
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -67,10 +68,11 @@ export async function writeFileAtomic(
  *
  * @example Write a directory of two files
  * ```ts
- * import { writeDirAtomic } from "./atomic.ts";
+ * import assert from "node:assert/strict";
+ * import { writeDirAtomic } from "@cgan/cgan/internal";
  * const root = await Deno.makeTempDir();
  * await writeDirAtomic(`${root}/model`, { "a.json": "{}", "b.bin": new Uint8Array([1, 2]) });
- * console.log((await Deno.readFile(`${root}/model/b.bin`)).length); // 2
+ * assert.deepEqual(await Deno.readFile(`${root}/model/b.bin`), new Uint8Array([1, 2]));
  * await Deno.remove(root, { recursive: true });
  * ```
  */

@@ -46,7 +46,7 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
  * @example Write the manifest of a two-file folder
  * ```ts
  * import assert from "node:assert/strict";
- * import { writeChecksums } from "./checksums.ts";
+ * import { writeChecksums } from "@cgan/cgan/internal";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.txt`, "");
  * await Deno.mkdir(`${dir}/sub`);
@@ -79,7 +79,7 @@ export async function writeChecksums(dir: string): Promise<Checksums> {
  * @example A byte changed at the same size is found
  * ```ts
  * import assert from "node:assert/strict";
- * import { verifyChecksums, writeChecksums } from "./checksums.ts";
+ * import { verifyChecksums, writeChecksums } from "@cgan/cgan/internal";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeFile(`${dir}/w.bin`, new Uint8Array([1, 2, 3]));
  * await writeChecksums(dir);

@@ -37,8 +37,9 @@ export interface GridImage {
  *
  * @example
  * ```ts
- * import { toUint8Pixels } from "./grid.ts";
- * console.log(toUint8Pixels(new Float32Array([-1, 0, 1, 2]))); // Uint8Array(4) [0, 128, 255, 255]
+ * import assert from "node:assert/strict";
+ * import { toUint8Pixels } from "@cgan/cgan/generator";
+ * assert.deepEqual(toUint8Pixels(new Float32Array([-1, 0, 1, 2])), new Uint8Array([0, 128, 255, 255]));
  * ```
  */
 export function toUint8Pixels(images: Float32Array): Uint8Array {
@@ -63,9 +64,11 @@ export function toUint8Pixels(images: Float32Array): Uint8Array {
  *
  * @example Two 1x1 gray images side by side
  * ```ts
- * import { imageGrid } from "./grid.ts";
+ * import assert from "node:assert/strict";
+ * import { imageGrid } from "@cgan/cgan";
  * const g = imageGrid(new Float32Array([-1, 1]), 2, [1, 1, 1], { cols: 2, pad: 1 });
- * console.log(g.width, g.height, g.pixels); // 3 1 Uint8Array(3) [0, 255, 255]
+ * assert.deepEqual([g.width, g.height], [3, 1]);
+ * assert.deepEqual(g.pixels, new Uint8Array([0, 255, 255]));
  * ```
  */
 export function imageGrid(

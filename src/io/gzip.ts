@@ -13,11 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gunzip } from "./gzip.ts";
  * const gz = new Uint8Array(await new Response(
  *   new Blob([new Uint8Array([1, 2, 3])]).stream().pipeThrough(new CompressionStream("gzip")),
  * ).arrayBuffer());
- * console.log(await gunzip(gz, "example")); // Uint8Array [1, 2, 3]
+ * assert.deepEqual(await gunzip(gz, "example"), new Uint8Array([1, 2, 3]));
  * ```
  */
 export async function gunzip(bytes: Uint8Array, what: string): Promise<Uint8Array> {

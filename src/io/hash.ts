@@ -12,8 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Hex } from "./hash.ts";
- * console.log(await sha256Hex(new Uint8Array())); // "e3b0c442...b855"
+ * const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+ * assert.equal(await sha256Hex(new Uint8Array()), empty);
  * ```
  */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

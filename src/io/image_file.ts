@@ -36,10 +36,12 @@ export interface ImagePixels extends HostPixels {
  *
  * @example Tell a gray PNG's size
  * ```ts
- * import { imageFileInfo } from "./image_file.ts";
- * import { encodePng } from "./png.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@cgan/cgan";
+ * import { imageFileInfo } from "@cgan/cgan/internal";
  * const info = imageFileInfo(encodePng(new Uint8Array(6), 3, 2, 1));
- * if (info?.format !== "png" || info.channels !== 1) throw new Error("expected a gray PNG");
+ * assert.equal(info?.format, "png");
+ * assert.equal(info?.channels, 1);
  * ```
  */
 export function imageFileInfo(bytes: Uint8Array): ImageFileInfo | null {
@@ -69,11 +71,13 @@ export function imageFileInfo(bytes: Uint8Array): ImageFileInfo | null {
  *
  * @example Decode an RGBA PNG to RGB
  * ```ts
- * import { decodeImageFile } from "./image_file.ts";
- * import { encodePng } from "./png.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@cgan/cgan";
+ * import { decodeImageFile } from "@cgan/cgan/internal";
  * const png = encodePng(new Uint8Array([255, 0, 0, 9, 0, 0, 255, 9]), 2, 1, 4);
  * const image = decodeImageFile(png, "a.png");
- * if (image.channels !== 3 || image.data.join() !== "255,0,0,0,0,255") throw new Error("bad RGB");
+ * assert.equal(image.channels, 3);
+ * assert.deepEqual(image.data, new Uint8Array([255, 0, 0, 0, 0, 255]));
  * ```
  */
 export function decodeImageFile(
@@ -129,9 +133,10 @@ export function decodeImageFile(
  *
  * @example Turn a red pixel gray
  * ```ts
- * import { convertChannels } from "./image_file.ts";
+ * import assert from "node:assert/strict";
+ * import { convertChannels } from "@cgan/cgan/internal";
  * const gray = convertChannels({ data: new Uint8Array([255, 0, 0]), width: 1, height: 1, channels: 3 }, 1);
- * if (gray.data[0] !== 76) throw new Error(`expected 0.299 x 255 = 76, found ${gray.data[0]}`);
+ * assert.equal(gray.data[0], 76); // 0.299 x 255
  * ```
  */
 export function convertChannels(image: ImagePixels, channels: 1 | 3): ImagePixels {

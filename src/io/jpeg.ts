@@ -16,11 +16,12 @@ import jpeg from "jpeg-js";
  *
  * @example Decode a 4x2 JPEG
  * ```ts
+ * import assert from "node:assert/strict";
  * import jpeg from "jpeg-js";
- * import { decodeJpeg } from "./jpeg.ts";
+ * import { decodeJpeg } from "@cgan/cgan/internal";
  * const file = jpeg.encode({ width: 4, height: 2, data: new Uint8Array(32).fill(200) }, 90).data;
  * const { width, height, data } = decodeJpeg(new Uint8Array(file), "x.jpg");
- * if (width !== 4 || height !== 2 || data.length !== 24) throw new Error("expected 4x2x3");
+ * assert.deepEqual([width, height, data.length], [4, 2, 24]);
  * ```
  */
 export function decodeJpeg(
@@ -49,11 +50,12 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
  *
  * @example Read a grayscale JPEG's header
  * ```ts
+ * import assert from "node:assert/strict";
  * import jpeg from "jpeg-js";
- * import { jpegHeader } from "./jpeg.ts";
+ * import { jpegHeader } from "@cgan/cgan/internal";
  * const file = jpeg.encode({ width: 4, height: 2, data: new Uint8Array(32) }, 90).data;
  * const header = jpegHeader(new Uint8Array(file));
- * if (header?.width !== 4 || header.height !== 2) throw new Error("expected 4x2");
+ * assert.deepEqual([header?.width, header?.height], [4, 2]);
  * ```
  */
 export function jpegHeader(

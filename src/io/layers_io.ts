@@ -42,14 +42,15 @@ const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 
  *
  * @example Save a model and load it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { fileSystemHandler } from "./layers_io.ts";
+ * import { fileSystemHandler } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
  * const dir = await Deno.makeTempDir();
  * await model.save(fileSystemHandler(`${dir}/m`));
  * const loaded = await tf.loadLayersModel(fileSystemHandler(`${dir}/m`));
- * console.log(loaded.outputs[0]?.shape); // [null, 2]
+ * assert.deepEqual(loaded.outputs[0]?.shape, [null, 2]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -84,13 +85,14 @@ export interface SaveModelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { loadLayersModel, saveLayersModel } from "./layers_io.ts";
+ * import { loadLayersModel, saveLayersModel } from "@cgan/cgan";
  * await tf.setBackend("cpu");
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
  * const dir = await Deno.makeTempDir();
  * await saveLayersModel(model, dir + "/m", { step: 10 });
- * console.log((await loadLayersModel(dir + "/m")).getUserDefinedMetadata()); // { step: 10 }
+ * assert.deepEqual((await loadLayersModel(dir + "/m")).getUserDefinedMetadata(), { step: 10 });
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -126,6 +128,7 @@ export async function saveLayersModel(
  *
  * @example
  * ```ts ignore
+ * import { loadLayersModel } from "@cgan/cgan";
  * const gen = await loadLayersModel("runs/a/checkpoints/step-00000938/gen");
  * ```
  */
@@ -145,14 +148,16 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { loadWeights, saveWeights } from "./layers_io.ts";
+ * import { loadWeights, saveWeights } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const dir = await Deno.makeTempDir();
  * const t = tf.tensor1d([1, 2, 3]);
  * await saveWeights(dir, "state", [{ name: "t", tensor: t }]);
  * const [back] = await loadWeights(dir, "state");
- * console.log(back?.name, await back?.tensor.data()); // "t" Float32Array(3) [1, 2, 3]
+ * assert.equal(back?.name, "t");
+ * assert.deepEqual(await back?.tensor.data(), new Float32Array([1, 2, 3]));
  * tf.dispose([t, back!.tensor]);
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -193,6 +198,7 @@ export async function saveWeights(
  *
  * @example
  * ```ts ignore
+ * import { loadWeights } from "@cgan/cgan/internal";
  * const state = await loadWeights("runs/a/checkpoints/step-00000938", "gen_optimizer");
  * ```
  */

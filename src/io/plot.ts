@@ -34,12 +34,13 @@ export interface PlotOptions {
  *
  * @example Plot two loss curves
  * ```ts
- * import { lossCurveSvg } from "./plot.ts";
+ * import assert from "node:assert/strict";
+ * import { lossCurveSvg } from "@cgan/cgan/internal";
  * const svg = await lossCurveSvg([
  *   { name: "D loss", points: [{ step: 1, value: 1.4 }, { step: 2, value: 1.2 }] },
  *   { name: "G loss", points: [{ step: 1, value: 0.7 }, { step: 2, value: 0.9 }] },
  * ], { title: "Losses", xLabel: "step", yLabel: "loss" });
- * console.log(svg.startsWith("<svg")); // true
+ * assert.ok(svg.startsWith("<svg"));
  * ```
  */
 export async function lossCurveSvg(series: Series[], opts: PlotOptions = {}): Promise<string> {
@@ -106,13 +107,14 @@ export interface ToyPlot {
  *
  * @example
  * ```ts
- * import { toyPlotSvg } from "./plot.ts";
+ * import assert from "node:assert/strict";
+ * import { toyPlotSvg } from "@cgan/cgan/internal";
  * const svg = await toyPlotSvg({
  *   real: new Float32Array([0, 10, 1, 11]),
  *   fake: new Float32Array([0.5, 12]),
  *   field: { xs: [0, 1], ys: [10, 12], probs: new Float32Array([0.9, 0.1, 0.5, 0.5]) },
  * }, { title: "epoch 1" });
- * console.log(svg.startsWith("<svg")); // true
+ * assert.ok(svg.startsWith("<svg"));
  * ```
  */
 export async function toyPlotSvg(plot: ToyPlot, opts: { title?: string } = {}): Promise<string> {

@@ -29,9 +29,10 @@ export interface DecodedImage {
  *
  * @example Encode a 2x1 gray image
  * ```ts
- * import { encodePng } from "./png.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@cgan/cgan";
  * const png = encodePng(new Uint8Array([0, 255]), 2, 1, 1);
- * console.log(png[1] === 0x50); // true ("P" of the signature)
+ * assert.equal(png[1], 0x50); // "P" of the signature
  * ```
  */
 export function encodePng(
@@ -67,9 +68,11 @@ export function encodePng(
  *
  * @example Round-trip a 2x1 RGB image
  * ```ts
- * import { decodePng, encodePng } from "./png.ts";
- * const img = decodePng(encodePng(new Uint8Array([255, 0, 0, 0, 0, 255]), 2, 1, 3));
- * console.log(img.width, img.height, img.channels, img.data); // 2 1 3 Uint8Array(6) [255, 0, 0, 0, 0, 255]
+ * import assert from "node:assert/strict";
+ * import { decodePng, encodePng } from "@cgan/cgan";
+ * const pixels = new Uint8Array([255, 0, 0, 0, 0, 255]);
+ * const img = decodePng(encodePng(pixels, 2, 1, 3));
+ * assert.deepEqual(img, { data: pixels, width: 2, height: 1, channels: 3 });
  * ```
  */
 export function decodePng(bytes: Uint8Array): DecodedImage {
@@ -148,9 +151,11 @@ function unpackGray(
  *
  * @example Read a gray PNG's header
  * ```ts
- * import { encodePng, pngHeader } from "./png.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@cgan/cgan";
+ * import { pngHeader } from "@cgan/cgan/internal";
  * const header = pngHeader(encodePng(new Uint8Array(6), 3, 2, 1));
- * if (header?.width !== 3 || header.height !== 2 || header.color) throw new Error("expected gray 3x2");
+ * assert.deepEqual(header, { width: 3, height: 2, color: false });
  * ```
  */
 export function pngHeader(

@@ -25,8 +25,10 @@ const U32 = new Uint32Array(F32.buffer);
  *
  * @example
  * ```ts
- * import { float16Bits } from "./quantize.ts";
- * console.log(float16Bits(1).toString(16), float16Bits(-2).toString(16)); // "3c00" "c000"
+ * import assert from "node:assert/strict";
+ * import { float16Bits } from "@cgan/cgan/internal";
+ * assert.equal(float16Bits(1), 0x3c00);
+ * assert.equal(float16Bits(-2), 0xc000);
  * ```
  */
 export function float16Bits(value: number): number {
@@ -76,13 +78,16 @@ export interface WeightData {
  *
  * @example Quantize, then decode with tfjs
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { quantizeWeights } from "./quantize.ts";
+ * import { quantizeWeights } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const data = new Uint8Array(new Float32Array([0.5, -1, 3]).buffer);
  * const specs = [{ name: "w", shape: [3], dtype: "float32" as const }];
  * const q = quantizeWeights({ specs, data }, "float16");
  * const w = tf.io.decodeWeights(q.data.slice().buffer, q.specs)["w"]!;
- * console.log(q.data.length, Array.from(w.dataSync())); // 6 [0.5, -1, 3]
+ * assert.equal(q.data.length, 6); // 2 bytes a weight
+ * assert.deepEqual(Array.from(w.dataSync()), [0.5, -1, 3]);
  * ```
  */
 export function quantizeWeights(weights: WeightData, dtype: QuantizeDtype): WeightData {

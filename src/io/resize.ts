@@ -66,11 +66,12 @@ function axisTaps(start: number, length: number, size: number): Taps {
  *
  * @example Shrink the centred square of a 4x2 gray image to one pixel
  * ```ts
- * import { centerCropResize } from "./resize.ts";
+ * import assert from "node:assert/strict";
+ * import { centerCropResize } from "@cgan/cgan/internal";
  * // Columns 0..3 hold 0, 100, 200, 255; the centred 2x2 square is columns 1 and 2.
  * const data = new Uint8Array([0, 100, 200, 255, 0, 100, 200, 255]);
  * const out = centerCropResize({ data, width: 4, height: 2, channels: 1 }, 1);
- * if (out[0] !== 150) throw new Error(`expected the mean of 100 and 200, found ${out[0]}`);
+ * assert.equal(out[0], 150); // the mean of 100 and 200
  * ```
  */
 export function centerCropResize(image: HostPixels, size: number): Uint8Array {

@@ -24,8 +24,9 @@ export const LATEST_FILE = "latest.json";
  *
  * @example
  * ```ts
- * import { checkpointsDir } from "./run_dir.ts";
- * console.log(checkpointsDir("runs/a")); // "runs/a/checkpoints"
+ * import assert from "node:assert/strict";
+ * import { checkpointsDir } from "@cgan/cgan/internal";
+ * assert.equal(checkpointsDir("runs/a"), "runs/a/checkpoints");
  * ```
  */
 export function checkpointsDir(runDir: string): string {
@@ -51,7 +52,8 @@ export async function exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts ignore
- * console.log(await latestCheckpoint("runs/a")); // "runs/a/checkpoints/step-00000938"
+ * import { latestCheckpoint } from "@cgan/cgan/internal";
+ * const dir = await latestCheckpoint("runs/a"); // e.g. "runs/a/checkpoints/step-00000938"
  * ```
  */
 export async function latestCheckpoint(runDir: string): Promise<string | null> {

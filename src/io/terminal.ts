@@ -23,8 +23,9 @@ const ASCII_RAMP = " .:-=+*#%@";
  *
  * @example
  * ```ts
- * import { terminalMode } from "./terminal.ts";
- * console.log(terminalMode({ isTerminal: false })); // "ascii"
+ * import assert from "node:assert/strict";
+ * import { terminalMode } from "@cgan/cgan/generator";
+ * assert.equal(terminalMode({ isTerminal: false }), "ascii");
  * ```
  */
 export function terminalMode(
@@ -64,9 +65,10 @@ function grayIndex([r, g, b]: [number, number, number]): number {
  *
  * @example
  * ```ts
- * import { renderImage } from "./terminal.ts";
+ * import assert from "node:assert/strict";
+ * import { renderImage } from "@cgan/cgan/generator";
  * const checker = new Uint8Array([0, 255, 255, 0]);
- * console.log(renderImage(checker, 2, 2, 1, "ascii")); // 2 characters, 1 line
+ * assert.equal(renderImage(checker, 2, 2, 1, "ascii"), "=="); // 2 characters, 1 line
  * ```
  */
 export function renderImage(
