@@ -88,10 +88,12 @@ function paxPath(data: Uint8Array): string | undefined {
  *
  * @example Read back an archive of one file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeTar, readTar } from "./_tar.ts";
  * const tar = encodeTar([{ path: "a/b.txt", data: new TextEncoder().encode("hi") }]);
  * const [entry] = readTar(tar, "a.tar");
- * console.log(entry?.path, entry?.data.length); // "a/b.txt" 2
+ * assert.equal(entry?.path, "a/b.txt");
+ * assert.equal(entry?.data.length, 2);
  * ```
  */
 export function readTar(bytes: Uint8Array, name: string): TarEntry[] {
@@ -172,9 +174,10 @@ export function readTar(bytes: Uint8Array, name: string): TarEntry[] {
  *
  * @example Encode one file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeTar } from "./_tar.ts";
  * const tar = encodeTar([{ path: "x.bin", data: new Uint8Array(3) }]);
- * console.log(tar.length); // 2048: header, one data block, two end blocks
+ * assert.equal(tar.length, 2048); // header, one data block, two end blocks
  * ```
  */
 export function encodeTar(entries: readonly TarEntry[]): Uint8Array {

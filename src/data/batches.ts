@@ -91,14 +91,16 @@ export class BatchSource {
    *
    * @example
    * ```ts
-   * import { BatchSource } from "./batches.ts";
+   * import assert from "node:assert/strict";
+   * import { BatchSource, initBackend } from "@cgan/cgan";
+   * await initBackend({ requested: "cpu" });
    * const ds = {
    *   name: "toy", images: new Uint8Array(4 * 4), labels: new Uint8Array([0, 1, 0, 1]),
    *   shape: [2, 2, 1] as [number, number, number], classNames: ["a", "b"], source: "memory",
    * };
    * const source = new BatchSource(ds, 2, 0);
    * const batch = source.batch(0);
-   * console.log(batch.images.shape); // [2, 2, 2, 1]
+   * assert.deepEqual(batch.images.shape, [2, 2, 2, 1]);
    * batch.images.dispose(); batch.labels.dispose(); source.dispose();
    * ```
    */

@@ -149,12 +149,14 @@ function decodeRecords(
  *
  * @example Parse a one-record batch whose red, green and blue planes hold 1, 2 and 3
  * ```ts
- * import { parseCifarBatch } from "./cifar10.ts";
+ * import assert from "node:assert/strict";
+ * import { parseCifarBatch } from "@cgan/cgan/internal";
  * const bytes = new Uint8Array(3073);
  * bytes[0] = 6; // frog
  * bytes.fill(1, 1, 1025).fill(2, 1025, 2049).fill(3, 2049);
  * const { images, labels } = parseCifarBatch(bytes, "one.bin");
- * console.log(labels[0], images.subarray(0, 6)); // 6 Uint8Array(6) [1, 2, 3, 1, 2, 3]
+ * assert.equal(labels[0], 6);
+ * assert.deepEqual(images.subarray(0, 6), new Uint8Array([1, 2, 3, 1, 2, 3])); // interleaved RGB
  * ```
  */
 export function parseCifarBatch(bytes: Uint8Array, name: string): CifarBatch {
@@ -186,8 +188,9 @@ function checkBatch(bytes: Uint8Array, name: string): void {
  *
  * @example Resolve the cache from a Linux environment
  * ```ts
- * import { cifar10CacheDir } from "./cifar10.ts";
- * console.log(cifar10CacheDir({ HOME: "/home/ada" })); // "/home/ada/.cache/cgan/cifar10"
+ * import assert from "node:assert/strict";
+ * import { cifar10CacheDir } from "@cgan/cgan/internal";
+ * assert.equal(cifar10CacheDir({ HOME: "/home/ada" }), "/home/ada/.cache/cgan/cifar10");
  * ```
  */
 export function cifar10CacheDir(
@@ -271,9 +274,11 @@ function describeFiles(files: readonly string[]): string {
  *
  * @example Load the test split of the fixture
  * ```ts ignore
- * import { loadCifar10 } from "./cifar10.ts";
+ * import assert from "node:assert/strict";
+ * import { loadCifar10 } from "@cgan/cgan/internal";
  * const test = await loadCifar10({ split: "test", dataDir: "fixtures/cifar10" });
- * console.log(test.shape, test.labels.length); // [32, 32, 3] 50
+ * assert.deepEqual(test.shape, [32, 32, 3]);
+ * assert.equal(test.labels.length, 50);
  * ```
  */
 export async function loadCifar10(opts: Cifar10Options): Promise<Dataset> {
@@ -362,11 +367,12 @@ export async function loadCifar10(opts: Cifar10Options): Promise<Dataset> {
  *
  * @example Download into the usual cache, then load the training split
  * ```ts ignore
- * import { cifar10CacheDir, downloadCifar10, loadCifar10 } from "./cifar10.ts";
+ * import assert from "node:assert/strict";
+ * import { cifar10CacheDir, downloadCifar10, loadCifar10 } from "@cgan/cgan/internal";
  * const cacheDir = cifar10CacheDir(Deno.env.toObject())!;
  * await downloadCifar10(cacheDir); // about 170 MB
  * const train = await loadCifar10({ split: "train", cacheDir });
- * console.log(train.labels.length); // 50000
+ * assert.equal(train.labels.length, 50000);
  * ```
  */
 export async function downloadCifar10(

@@ -47,7 +47,7 @@ export const CIFAR10_CLASSES = [
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DATASET_CLASSES } from "./class_names.ts";
+ * import { DATASET_CLASSES } from "@cgan/cgan/internal";
  * assert.equal(DATASET_CLASSES.fashion[7], "Sneaker");
  * ```
  */
@@ -66,7 +66,7 @@ export const DATASET_CLASSES: Readonly<Record<DatasetName, readonly string[]>> =
  * @example Check two names
  * ```ts
  * import assert from "node:assert/strict";
- * import { isDatasetName } from "./class_names.ts";
+ * import { isDatasetName } from "@cgan/cgan/internal";
  * assert.equal(isDatasetName("mnist"), true);
  * assert.equal(isDatasetName("svhn"), false);
  * ```

@@ -55,10 +55,11 @@ export interface LoadOptions {
  *
  * @example Count the images of a toy dataset
  * ```ts
- * import { datasetSize } from "./dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { datasetSize } from "@cgan/cgan/internal";
  * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array(3),
  *   shape: [2, 2, 1] as [number, number, number], classNames: ["a"], source: "memory" };
- * console.log(datasetSize(ds)); // 3
+ * assert.equal(datasetSize(ds), 3);
  * ```
  */
 export function datasetSize(ds: Dataset): number {
@@ -77,10 +78,11 @@ export function datasetSize(ds: Dataset): number {
  *
  * @example Keep the first two images
  * ```ts
- * import { limitDataset } from "./dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { limitDataset } from "@cgan/cgan";
  * const ds = { name: "toy", images: new Uint8Array(12), labels: new Uint8Array([0, 1, 0]),
  *   shape: [2, 2, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
- * console.log(limitDataset(ds, 2).images.length); // 8
+ * assert.equal(limitDataset(ds, 2).images.length, 8); // 2 images of 2x2x1
  * ```
  */
 export function limitDataset(ds: Dataset, limit: number): Dataset {

@@ -43,9 +43,10 @@ const LOADERS: Record<DatasetName, (opts: LoadOptions) => Promise<Dataset>> = {
  *
  * @example Load the MNIST training split
  * ```ts ignore
- * import { loadDataset } from "./datasets.ts";
+ * import assert from "node:assert/strict";
+ * import { loadDataset } from "@cgan/cgan";
  * const ds = await loadDataset("mnist", { split: "train" });
- * console.log(ds.labels.length); // 60000
+ * assert.equal(ds.labels.length, 60000);
  * ```
  */
 export async function loadDataset(name: string, opts: LoadOptions): Promise<Dataset> {
@@ -63,8 +64,10 @@ export async function loadDataset(name: string, opts: LoadOptions): Promise<Data
  *
  * @example
  * ```ts
- * import { isPairedDatasetName } from "./datasets.ts";
- * console.log(isPairedDatasetName("facades"), isPairedDatasetName("mnist")); // true false
+ * import assert from "node:assert/strict";
+ * import { isPairedDatasetName } from "@cgan/cgan/internal";
+ * assert.equal(isPairedDatasetName("facades"), true);
+ * assert.equal(isPairedDatasetName("mnist"), false);
  * ```
  */
 export function isPairedDatasetName(name: string): name is PairedDatasetName {
@@ -96,11 +99,13 @@ export interface PairedLoadOptions {
  *
  * @example Load the facades validation pairs at 64x64, labels -> photo
  * ```ts ignore
- * import { loadPairedDataset } from "./datasets.ts";
+ * import assert from "node:assert/strict";
+ * import { loadPairedDataset } from "@cgan/cgan";
  * const val = await loadPairedDataset("facades", {
  *   dataDir: "data/facades", split: "val", direction: "BtoA", size: 64,
  * });
- * console.log(val.labels.length, val.shape); // 100 [64, 64, 3]
+ * assert.equal(val.labels.length, 100);
+ * assert.deepEqual(val.shape, [64, 64, 3]);
  * ```
  */
 export async function loadPairedDataset(name: string, opts: PairedLoadOptions): Promise<Dataset> {

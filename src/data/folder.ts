@@ -308,17 +308,16 @@ function checkBudget(
  *
  * @example Read two classes of tiny PNGs
  * ```ts
- * import { loadFolder } from "./folder.ts";
- * import { encodePng } from "../io/png.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng, loadFolder } from "@cgan/cgan";
  * const dir = await Deno.makeTempDir();
  * for (const [name, value] of [["dark", 20], ["light", 230]] as const) {
  *   await Deno.mkdir(`${dir}/${name}`);
  *   await Deno.writeFile(`${dir}/${name}/a.png`, encodePng(new Uint8Array(64).fill(value), 8, 8, 1));
  * }
  * const { dataset } = await loadFolder({ dataDir: dir, size: 4 });
- * if (dataset.classNames.join() !== "dark,light" || dataset.shape.join() !== "4,4,1") {
- *   throw new Error("expected two gray 4x4 classes");
- * }
+ * assert.deepEqual(dataset.classNames, ["dark", "light"]);
+ * assert.deepEqual(dataset.shape, [4, 4, 1]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -473,11 +472,13 @@ function folderDataset(
  *
  * @example Hold out one image in two
  * ```ts
- * import { holdOut } from "./folder.ts";
+ * import assert from "node:assert/strict";
+ * import { holdOut } from "@cgan/cgan/internal";
  * const ds = { name: "toy", images: new Uint8Array([0, 1, 2, 3]), labels: new Uint8Array([0, 1, 0, 1]),
  *   shape: [1, 1, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
  * const { train, test } = holdOut(ds, 2);
- * if (test.images.join() !== "0,1" || train.images.join() !== "2,3") throw new Error("bad split");
+ * assert.deepEqual(test.images, new Uint8Array([0, 1]));
+ * assert.deepEqual(train.images, new Uint8Array([2, 3]));
  * ```
  */
 export function holdOut(ds: Dataset, every: number): { train: Dataset; test: Dataset } {

@@ -56,10 +56,12 @@ function hex(n: number, digits: number): string {
  *
  * @example Parse a file of four labels
  * ```ts
- * import { parseIdx } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { parseIdx } from "@cgan/cgan/internal";
  * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 4, 3, 1, 4, 1]);
  * const { dims, data } = parseIdx(bytes, "labels.idx");
- * console.log(dims, data); // [4] Uint8Array(4) [3, 1, 4, 1]
+ * assert.deepEqual(dims, [4]);
+ * assert.deepEqual(data, new Uint8Array([3, 1, 4, 1]));
  * ```
  */
 export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
@@ -126,8 +128,10 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
  *
  * @example Encode three labels
  * ```ts
- * import { encodeIdx } from "./idx.ts";
- * console.log(encodeIdx([3], new Uint8Array([7, 0, 9]))); // 0,0,8,1, 0,0,0,3, 7,0,9
+ * import assert from "node:assert/strict";
+ * import { encodeIdx } from "@cgan/cgan/internal";
+ * const bytes = encodeIdx([3], new Uint8Array([7, 0, 9]));
+ * assert.deepEqual(bytes, new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 0, 9]));
  * ```
  */
 export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
@@ -162,9 +166,10 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
  *
  * @example Read a gzip-compressed label file
  * ```ts ignore
- * import { readIdxFile } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { readIdxFile } from "@cgan/cgan/internal";
  * const { dims } = await readIdxFile("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
- * console.log(dims); // [10000]
+ * assert.deepEqual(dims, [10000]);
  * ```
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
@@ -191,13 +196,14 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
  *
  * @example Pair two images with their labels
  * ```ts
- * import { idxToDataset } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { idxToDataset } from "@cgan/cgan/internal";
  * const ds = idxToDataset(
  *   { dims: [2, 1, 2], data: new Uint8Array([0, 255, 255, 0]) },
  *   { dims: [2], data: new Uint8Array([1, 0]) },
  *   { name: "toy", classNames: ["a", "b"], files: ["img.idx", "lbl.idx"] },
  * );
- * console.log(ds.shape); // [1, 2, 1]
+ * assert.deepEqual(ds.shape, [1, 2, 1]);
  * ```
  */
 export function idxToDataset(
@@ -254,13 +260,14 @@ export function idxToDataset(
  *
  * @example Read the MNIST test fixture
  * ```ts ignore
- * import { readIdxPair } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { readIdxPair } from "@cgan/cgan/internal";
  * const ds = await readIdxPair(
  *   "fixtures/mnist/t10k-images-idx3-ubyte",
  *   "fixtures/mnist/t10k-labels-idx1-ubyte",
  *   { name: "mnist", classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] },
  * );
- * console.log(ds.labels.length); // 200
+ * assert.equal(ds.labels.length, 200);
  * ```
  */
 export async function readIdxPair(

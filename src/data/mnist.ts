@@ -48,7 +48,7 @@ export const FASHION_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
  *
  * @example Verify the empty file
  * ```ts
- * import { verifySha256 } from "./mnist.ts";
+ * import { verifySha256 } from "@cgan/cgan/internal";
  * const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
  * await verifySha256(new Uint8Array(), empty, "empty.bin");
  * ```
@@ -152,9 +152,10 @@ function applyLimit(ds: Dataset, limit: number | undefined): Dataset {
  *
  * @example Load the test split
  * ```ts ignore
- * import { loadMnist } from "./mnist.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMnist } from "@cgan/cgan";
  * const test = await loadMnist({ split: "test" });
- * console.log(test.labels.length); // 10000
+ * assert.equal(test.labels.length, 10000);
  * ```
  */
 export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
@@ -193,9 +194,10 @@ export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
  *
  * @example Load the training split
  * ```ts ignore
- * import { loadFashionMnist } from "./mnist.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFashionMnist } from "@cgan/cgan/internal";
  * const train = await loadFashionMnist({ split: "train" });
- * console.log(train.classNames[9]); // "Ankle boot"
+ * assert.equal(train.classNames[9], "Ankle boot");
  * ```
  */
 export async function loadFashionMnist(opts: MnistOptions): Promise<Dataset> {

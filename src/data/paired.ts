@@ -62,9 +62,11 @@ export interface PairedOptions {
  *
  * @example
  * ```ts
- * import { resizeRgb } from "./paired.ts";
+ * import assert from "node:assert/strict";
+ * import { resizeRgb } from "@cgan/cgan/internal";
  * const out = resizeRgb(new Uint8Array(4 * 4 * 3).fill(200), 4, 4, 2);
- * console.log(out.length, out[0]); // 12 200
+ * assert.equal(out.length, 12); // 2x2x3
+ * assert.equal(out[0], 200);
  * ```
  */
 export function resizeRgb(pixels: Uint8Array, w: number, h: number, size: number): Uint8Array {
@@ -191,11 +193,13 @@ export async function loadPaired(opts: PairedOptions): Promise<PairedDataset> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { jitterPairs } from "./paired.ts";
+ * import { jitterPairs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const [a, b] = jitterPairs(tf.zeros([2, 8, 8, 3]), tf.ones([2, 8, 8, 3]), 0);
- * console.log(a.shape, b.shape); // [2, 8, 8, 3] [2, 8, 8, 3]
+ * assert.deepEqual(a.shape, [2, 8, 8, 3]);
+ * assert.deepEqual(b.shape, [2, 8, 8, 3]);
  * ```
  */
 export function jitterPairs(

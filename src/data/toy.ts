@@ -15,9 +15,11 @@ import { mulberry32 } from "../rng.ts";
  *
  * @example
  * ```ts
- * import { sampleParabola } from "./toy.ts";
+ * import assert from "node:assert/strict";
+ * import { sampleParabola } from "@cgan/cgan/internal";
  * const p = sampleParabola(3, 0);
- * console.log(p.length, Math.abs(p[1]! - 10 - p[0]! ** 2) < 1e-4); // 6 true
+ * assert.equal(p.length, 6); // 3 points (x, y)
+ * assert.ok(Math.abs(p[1]! - 10 - p[0]! ** 2) < 1e-4); // y = 10 + x^2
  * ```
  */
 export function sampleParabola(n: number, seed: number): Float32Array {
@@ -52,9 +54,11 @@ export interface ToyFit {
  *
  * @example
  * ```ts
- * import { sampleParabola, toyFit } from "./toy.ts";
+ * import assert from "node:assert/strict";
+ * import { sampleParabola, toyFit } from "@cgan/cgan/internal";
  * const fit = toyFit(sampleParabola(500, 1), sampleParabola(500, 2));
- * console.log(fit.curveError < 1e-4, fit.xWasserstein < 0.2); // true true
+ * assert.ok(fit.curveError < 1e-4);
+ * assert.ok(fit.xWasserstein < 0.2);
  * ```
  */
 export function toyFit(points: Float32Array, reference: Float32Array): ToyFit {
