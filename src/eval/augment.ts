@@ -27,12 +27,13 @@ export interface AugmentOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { randomCropFlip } from "./augment.ts";
+ * import { randomCropFlip } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const x = tf.randomUniform([4, 8, 8, 3]) as tf.Tensor4D;
  * const y = randomCropFlip(x, { pad: 2, flip: true }, 0);
- * console.log(y.shape); // [4, 8, 8, 3]
+ * assert.deepEqual(y.shape, [4, 8, 8, 3]);
  * tf.dispose([x, y]);
  * ```
  */

@@ -50,8 +50,9 @@ export type EvaluatorArch = keyof typeof EVALUATOR_ARCHS;
  *
  * @example
  * ```ts
- * import { evaluatorArch } from "./evaluator.ts";
- * console.log(evaluatorArch({ imageShape: [32, 32, 3], numClasses: 10, seed: 0 })); // "vgg"
+ * import assert from "node:assert/strict";
+ * import { evaluatorArch } from "@cgan/cgan/internal";
+ * assert.equal(evaluatorArch({ imageShape: [32, 32, 3], numClasses: 10, seed: 0 }), "vgg");
  * ```
  */
 export function evaluatorArch(cfg: EvaluatorConfig): EvaluatorArch {
@@ -67,9 +68,12 @@ export function evaluatorArch(cfg: EvaluatorConfig): EvaluatorArch {
  *
  * @example
  * ```ts
- * import { buildEvaluator } from "./evaluator.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@cgan/cgan";
+ * import { buildEvaluator } from "@cgan/cgan/internal";
+ * await initBackend({ requested: "cpu" });
  * const net = buildEvaluator({ imageShape: [28, 28, 1], numClasses: 10, seed: 0 });
- * console.log(net.outputs[0]!.shape); // [null, 10]
+ * assert.deepEqual(net.outputs[0]!.shape, [null, 10]);
  * ```
  */
 export function buildEvaluator(cfg: EvaluatorConfig): tf.LayersModel {
@@ -170,13 +174,15 @@ export interface Evaluation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildEvaluator, evaluate } from "./evaluator.ts";
+ * import { buildEvaluator, evaluate } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const net = buildEvaluator({ imageShape: [28, 28, 1], numClasses: 10, seed: 0 });
  * const images = tf.zeros([3, 28, 28, 1]) as tf.Tensor4D;
  * const { probs, dim } = await evaluate(net, images, 2);
- * console.log(probs.length, dim); // 30 128
+ * assert.equal(probs.length, 30); // 3 images x 10 classes
+ * assert.equal(dim, 128); // feature width
  * ```
  */
 export async function evaluate(

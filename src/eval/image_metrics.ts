@@ -68,10 +68,11 @@ function rangeOf(opts: ImageMetricOptions, what: string): number {
  *
  * @example
  * ```ts
- * import { meanAbsoluteError } from "./image_metrics.ts";
+ * import assert from "node:assert/strict";
+ * import { meanAbsoluteError } from "@cgan/cgan";
  * const x = { data: [0, 0.5, 1, 1], shape: [2, 2, 1] as [number, number, number] };
  * const y = { data: [0, 0.25, 1, 0.75], shape: [2, 2, 1] as [number, number, number] };
- * console.log(meanAbsoluteError(x, y)); // 0.125
+ * assert.equal(meanAbsoluteError(x, y), 0.125);
  * ```
  */
 export function meanAbsoluteError(x: HostImage, y: HostImage): number {
@@ -92,9 +93,11 @@ export function meanAbsoluteError(x: HostImage, y: HostImage): number {
  *
  * @example An error of 0.1 everywhere on [0, 1] is 20 dB
  * ```ts
- * import { psnr } from "./image_metrics.ts";
+ * import assert from "node:assert/strict";
+ * import { psnr } from "@cgan/cgan";
  * const shape = [1, 2, 1] as [number, number, number];
- * console.log(psnr({ data: [0.5, 0.5], shape }, { data: [0.6, 0.4], shape }).toFixed(6)); // "20.000000"
+ * const db = psnr({ data: [0.5, 0.5], shape }, { data: [0.6, 0.4], shape });
+ * assert.ok(Math.abs(db - 20) < 1e-6); // MSE 0.01: 10 log10(1 / 0.01)
  * ```
  */
 export function psnr(x: HostImage, y: HostImage, opts: ImageMetricOptions = {}): number {
@@ -115,9 +118,12 @@ export function psnr(x: HostImage, y: HostImage, opts: ImageMetricOptions = {}):
  *
  * @example
  * ```ts
- * import { gaussianWindow } from "./image_metrics.ts";
+ * import assert from "node:assert/strict";
+ * import { gaussianWindow } from "@cgan/cgan/internal";
  * const g = gaussianWindow(11, 1.5);
- * console.log(g.length, g[5]!.toFixed(4)); // 11 "0.2660"
+ * assert.equal(g.length, 11);
+ * assert.ok(Math.abs(g[5]! - 0.266) < 1e-4); // the centre weight
+ * assert.ok(Math.abs(g.reduce((a, b) => a + b) - 1) < 1e-12);
  * ```
  */
 export function gaussianWindow(size: number, sigma: number): Float64Array {
@@ -168,10 +174,11 @@ function filterValid(plane: Float64Array, h: number, w: number, g: Float64Array)
  *
  * @example
  * ```ts
- * import { ssim } from "./image_metrics.ts";
+ * import assert from "node:assert/strict";
+ * import { ssim } from "@cgan/cgan";
  * const shape = [12, 12, 1] as [number, number, number];
  * const x = { data: Array.from({ length: 144 }, (_, i) => (i % 7) / 7), shape };
- * console.log(ssim(x, x).toFixed(6)); // "1.000000"
+ * assert.ok(Math.abs(ssim(x, x) - 1) < 1e-6);
  * ```
  */
 export function ssim(x: HostImage, y: HostImage, opts: ImageMetricOptions = {}): number {

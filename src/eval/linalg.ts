@@ -237,10 +237,11 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, u: Float64Ar
  *
  * @example Eigenvalues of a 2x2 matrix
  * ```ts
+ * import assert from "node:assert/strict";
  * import { symmetricEigen } from "./linalg.ts";
  * const { values, vectors } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
- * console.log(values); // Float64Array [1, 3] (up to round-off)
- * console.log(vectors.length); // 4
+ * assert.ok(Math.abs(values[0]! - 1) < 1e-12 && Math.abs(values[1]! - 3) < 1e-12);
+ * assert.equal(vectors.length, 4);
  * ```
  */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
@@ -272,8 +273,10 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { symmetricEigenvalues } from "./linalg.ts";
- * console.log(symmetricEigenvalues(new Float64Array([4, 0, 0, 1]), 2)); // Float64Array [1, 4]
+ * const values = symmetricEigenvalues(new Float64Array([4, 0, 0, 1]), 2);
+ * assert.deepEqual(values, new Float64Array([1, 4]));
  * ```
  */
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
@@ -297,8 +300,10 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clampPsdEigenvalues } from "./linalg.ts";
- * console.log(clampPsdEigenvalues(new Float64Array([-1e-17, 2]), "demo")); // Float64Array [0, 2]
+ * const values = clampPsdEigenvalues(new Float64Array([-1e-17, 2]), "demo");
+ * assert.deepEqual(values, new Float64Array([0, 2]));
  * ```
  */
 export function clampPsdEigenvalues(values: Float64Array, what: string): Float64Array {
@@ -325,9 +330,10 @@ export function clampPsdEigenvalues(values: Float64Array, what: string): Float64
  *
  * @example The inverse of a diagonal matrix
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromEigen, symmetricEigen } from "./linalg.ts";
  * const inv = fromEigen(symmetricEigen(new Float64Array([4, 0, 0, 2]), 2), 2, (w) => 1 / w);
- * console.log(inv); // Float64Array [0.25, 0, 0, 0.5]
+ * assert.deepEqual(inv, new Float64Array([0.25, 0, 0, 0.5]));
  * ```
  */
 export function fromEigen(
@@ -373,8 +379,9 @@ export function fromEigen(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sqrtmPsd } from "./linalg.ts";
- * console.log(sqrtmPsd(new Float64Array([4, 0, 0, 9]), 2)); // Float64Array [2, 0, 0, 3]
+ * assert.deepEqual(sqrtmPsd(new Float64Array([4, 0, 0, 9]), 2), new Float64Array([2, 0, 0, 3]));
  * ```
  */
 export function sqrtmPsd(a: Float64Array, n: number): Float64Array {
@@ -397,9 +404,10 @@ export function sqrtmPsd(a: Float64Array, n: number): Float64Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmul } from "./linalg.ts";
  * const c = matmul(new Float64Array([1, 2]), new Float64Array([3, 4]), 1, 2, 1);
- * console.log(c); // Float64Array [11]
+ * assert.deepEqual(c, new Float64Array([11]));
  * ```
  */
 export function matmul(
@@ -445,8 +453,9 @@ export function matmul(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trace } from "./linalg.ts";
- * console.log(trace(new Float64Array([1, 2, 3, 4]), 2)); // 5
+ * assert.equal(trace(new Float64Array([1, 2, 3, 4]), 2), 5);
  * ```
  */
 export function trace(a: Float64Array, n: number): number {

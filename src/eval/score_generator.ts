@@ -102,6 +102,10 @@ async function evaluateDataset(
  *
  * @example
  * ```ts ignore
+ * import { loadGenerator, loadLayersModel, loadMnist, scoreGenerator } from "@cgan/cgan";
+ * const gen = await loadGenerator("runs/a");
+ * const evaluator = await loadLayersModel("fixtures/evaluators/mnist");
+ * const [test, train] = await Promise.all([loadMnist({ split: "test" }), loadMnist({ split: "train" })]);
  * const scores = await scoreGenerator(gen, evaluator, test, train, { n: 10000, latentDim: 100, seed: 0, splits: 10, k: 3 });
  * ```
  */

@@ -38,14 +38,15 @@ export interface TranslationScores {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildUnet } from "../models/pix2pix.ts";
- * import { translatePairs } from "./score_translation.ts";
+ * import { buildUnet, translatePairs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
  * const pairs = { name: "toy", images: new Uint8Array(2 * 768), conditions: new Uint8Array(2 * 768),
  *   labels: new Uint8Array(2), shape: [16, 16, 3] as [number, number, number], classNames: [], source: "memory" };
- * console.log((await translatePairs(gen, pairs, { count: 2, seed: 0 })).length); // 1536
+ * const outputs = await translatePairs(gen, pairs, { count: 2, seed: 0 });
+ * assert.equal(outputs.length, 2 * 16 * 16 * 3);
  * ```
  */
 export async function translatePairs(
@@ -81,15 +82,17 @@ export async function translatePairs(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildUnet } from "../models/pix2pix.ts";
- * import { scoreTranslation } from "./score_translation.ts";
+ * import { scoreTranslation } from "@cgan/cgan";
+ * import { buildUnet } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
  * const pairs = { name: "toy", images: new Uint8Array(768).fill(128), conditions: new Uint8Array(768),
  *   labels: new Uint8Array(1), shape: [16, 16, 3] as [number, number, number], classNames: [], source: "memory" };
  * const s = await scoreTranslation(gen, pairs, { n: 1, seed: 0 });
- * console.log(s.n, s.ssim <= 1, s.l1 >= 0); // 1 true true
+ * assert.equal(s.n, 1);
+ * assert.ok(s.ssim <= 1 && s.l1 >= 0);
  * ```
  */
 export async function scoreTranslation(
@@ -122,7 +125,7 @@ export async function scoreTranslation(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { scoreMeanImage } from "./score_translation.ts";
+ * import { scoreMeanImage } from "@cgan/cgan/internal";
  * const shape: [number, number, number] = [12, 12, 1]; // SSIM needs 11x11 at least
  * const pairs = (targets: number[]) => ({ name: "toy", labels: new Uint8Array(targets.length),
  *   images: Uint8Array.from(targets.flatMap((v) => new Array(144).fill(v))),
