@@ -29,9 +29,13 @@ import type { ModelDef, ModelSpec } from "./model_def.ts";
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./acgan_conv.ts";
- * const gen = buildGenerator({ latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
- * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const gen = modelDef("acgan-conv").buildGenerator({
+ *   latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 28, 28, 1]);
  * ```
  */
 export function buildGenerator(spec: ModelSpec): tf.LayersModel {
@@ -46,9 +50,14 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./acgan_conv.ts";
- * const disc = buildDiscriminator({ latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
- * console.log(disc.inputs.length, disc.outputs[0]!.shape); // 1 [null, 11]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const disc = modelDef("acgan-conv").buildDiscriminator({
+ *   latentDim: 8, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.equal(disc.inputs.length, 1); // images only
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 11]); // real/fake logit + 10 class logits
  * ```
  */
 export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
@@ -64,8 +73,11 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { ACGAN_CONV } from "./acgan_conv.ts";
- * console.log(ACGAN_CONV.auxClassifier, ACGAN_CONV.conditioning); // true label
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * const def = modelDef("acgan-conv"); // this definition
+ * assert.equal(def.auxClassifier, true);
+ * assert.equal(def.conditioning, "label");
  * ```
  */
 export const ACGAN_CONV: ModelDef = {

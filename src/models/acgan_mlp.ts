@@ -30,9 +30,13 @@ const DISC_UNITS = [512, 256, 128];
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./acgan_mlp.ts";
- * const gen = buildGenerator({ latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
- * console.log(gen.outputs[0]!.shape); // [null, 4, 4, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const gen = modelDef("acgan").buildGenerator({
+ *   latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 4, 4, 1]);
  * ```
  */
 export function buildGenerator(spec: ModelSpec): tf.LayersModel {
@@ -49,10 +53,12 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { acganHeads } from "./acgan_mlp.ts";
- * import { InitSeeds } from "./blocks/seeds.ts";
- * console.log(acganHeads(tf.input({ shape: [16] }), 10, new InitSeeds(0)).shape); // [null, 11]
+ * import { acganHeads, InitSeeds } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const heads = acganHeads(tf.input({ shape: [16] }), 10, new InitSeeds(0));
+ * assert.deepEqual(heads.shape, [null, 11]); // real/fake logit + 10 class logits
  * ```
  */
 export function acganHeads(
@@ -85,9 +91,14 @@ export function acganHeads(
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./acgan_mlp.ts";
- * const disc = buildDiscriminator({ latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
- * console.log(disc.inputs.length, disc.outputs[0]!.shape); // 1 [null, 4]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const disc = modelDef("acgan").buildDiscriminator({
+ *   latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.equal(disc.inputs.length, 1); // images only
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 4]); // real/fake logit + 3 class logits
  * ```
  */
 export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
@@ -110,8 +121,11 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { ACGAN_MLP } from "./acgan_mlp.ts";
- * console.log(ACGAN_MLP.auxClassifier, ACGAN_MLP.conditioning); // true label
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * const def = modelDef("acgan"); // this definition
+ * assert.equal(def.auxClassifier, true);
+ * assert.equal(def.conditioning, "label");
  * ```
  */
 export const ACGAN_MLP: ModelDef = {

@@ -20,11 +20,15 @@ function dcganFor(spec: ModelSpec): GanArchitecture {
  *
  * @example
  * ```ts
- * import { DCGAN } from "./dcgan.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const DCGAN = modelDef("dcgan"); // this definition
  * const spec = { latentDim: 8, numClasses: 10, activation: "leaky" as const, seed: 0, width: 0.25 };
  * const gray = DCGAN.buildGenerator({ ...spec, imageShape: [28, 28, 1] });
  * const colour = DCGAN.buildGenerator({ ...spec, imageShape: [32, 32, 3] });
- * console.log(gray.outputs[0]!.shape, colour.outputs[0]!.shape); // [null, 28, 28, 1] [null, 32, 32, 3]
+ * assert.deepEqual(gray.outputs[0]!.shape, [null, 28, 28, 1]);
+ * assert.deepEqual(colour.outputs[0]!.shape, [null, 32, 32, 3]);
  * ```
  */
 export const DCGAN: ModelDef = {

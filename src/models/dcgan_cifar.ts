@@ -44,9 +44,13 @@ function scaled(filters: number, spec: ModelSpec): number {
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./dcgan_cifar.ts";
- * const gen = buildGenerator({ latentDim: 100, numClasses: 10, imageShape: [32, 32, 3], activation: "leaky", seed: 0, width: 0.125 });
- * console.log(gen.outputs[0]!.shape); // [null, 32, 32, 3]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const gen = modelDef("dcgan").buildGenerator({
+ *   latentDim: 100, numClasses: 10, imageShape: [32, 32, 3], activation: "leaky", seed: 0, width: 0.125,
+ * });
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 32, 32, 3]);
  * ```
  */
 export function buildGenerator(spec: ModelSpec): tf.LayersModel {
@@ -110,9 +114,13 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./dcgan_cifar.ts";
- * const disc = buildDiscriminator({ latentDim: 100, numClasses: 10, imageShape: [32, 32, 3], activation: "leaky", seed: 0, width: 0.125 });
- * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const disc = modelDef("dcgan").buildDiscriminator({
+ *   latentDim: 100, numClasses: 10, imageShape: [32, 32, 3], activation: "leaky", seed: 0, width: 0.125,
+ * });
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 1]);
  * ```
  */
 export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {

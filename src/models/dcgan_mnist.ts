@@ -39,9 +39,13 @@ function bn(name: string, x: tf.SymbolicTensor): tf.SymbolicTensor {
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./dcgan_mnist.ts";
- * const gen = buildGenerator({ latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
- * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const gen = modelDef("dcgan").buildGenerator({
+ *   latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 28, 28, 1]);
  * ```
  */
 export function buildGenerator(
@@ -107,11 +111,12 @@ export function buildGenerator(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { InitSeeds } from "./blocks/seeds.ts";
- * import { discriminatorTrunk } from "./dcgan_mnist.ts";
+ * import { discriminatorTrunk, InitSeeds } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const x = discriminatorTrunk(tf.input({ shape: [28, 28, 1] }), new InitSeeds(0));
- * console.log(x.shape); // [null, 6272]
+ * assert.deepEqual(x.shape, [null, 6272]); // 7 * 7 * 128
  * ```
  */
 export function discriminatorTrunk(x: tf.SymbolicTensor, seeds: InitSeeds): tf.SymbolicTensor {
@@ -139,9 +144,13 @@ export function discriminatorTrunk(x: tf.SymbolicTensor, seeds: InitSeeds): tf.S
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./dcgan_mnist.ts";
- * const disc = buildDiscriminator({ latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0 });
- * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const disc = modelDef("dcgan").buildDiscriminator({
+ *   latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 1]);
  * ```
  */
 export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {

@@ -12,9 +12,13 @@ import type { ModelDef } from "./model_def.ts";
  *
  * @example
  * ```ts
- * import { GAN } from "./gan.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const GAN = modelDef("gan"); // this definition
  * const gen = GAN.buildGenerator({ latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
- * console.log(GAN.conditioning, gen.inputs.length); // none 1
+ * assert.equal(GAN.conditioning, "none");
+ * assert.equal(gen.inputs.length, 1); // z only
  * ```
  */
 export const GAN: ModelDef = {

@@ -34,11 +34,13 @@ export type NoiseKind = typeof NOISE_KINDS[number];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { latentNoise } from "./generator.ts";
+ * import { latentNoise } from "@cgan/cgan/generator";
  * await tf.setBackend("cpu");
  * const z = latentNoise(100, 8, 0, "uniform");
- * console.log(z.shape, tf.max(tf.abs(z)).dataSync()[0]! <= 1); // [100, 8] true
+ * assert.deepEqual(z.shape, [100, 8]);
+ * assert.ok(tf.max(tf.abs(z)).dataSync()[0]! <= 1);
  * ```
  */
 export function latentNoise(
@@ -62,10 +64,14 @@ export function latentNoise(
  *
  * @example
  * ```ts
- * import { buildGan } from "./registry.ts";
- * import { generatorNoise } from "./generator.ts";
- * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
- * console.log(generatorNoise(gen)); // "normal"
+ * import assert from "node:assert/strict";
+ * import { buildGan, initBackend } from "@cgan/cgan";
+ * import { generatorNoise } from "@cgan/cgan/generator";
+ * await initBackend({ requested: "cpu" });
+ * const { gen } = buildGan("mlp", {
+ *   latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.equal(generatorNoise(gen), "normal");
  * ```
  */
 export function generatorNoise(gen: tf.LayersModel): NoiseKind {
@@ -106,14 +112,14 @@ async function isFile(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildGan } from "./registry.ts";
- * import { generate } from "./generator.ts";
+ * import { buildGan, generate } from "@cgan/cgan";
  * await tf.setBackend("cpu");
  * const spec = { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] as [number, number, number], activation: "leaky" as const, seed: 0 };
  * const { gen } = buildGan("gan", spec);
  * const images = generate(gen, tf.zeros([2, 8]) as tf.Tensor2D, tf.tensor2d([[0], [1]], [2, 1], "int32"));
- * console.log(images.shape); // [2, 4, 4, 1]
+ * assert.deepEqual(images.shape, [2, 4, 4, 1]);
  * ```
  */
 export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2D): tf.Tensor4D {
@@ -132,6 +138,7 @@ export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2
  *
  * @example
  * ```ts ignore
+ * import { loadGenerator } from "@cgan/cgan/generator";
  * const gen = await loadGenerator("runs/mlp-mnist-20261124-101500");
  * ```
  */
@@ -165,10 +172,13 @@ async function loadCheckpointGenerator(checkpoint: string): Promise<tf.LayersMod
  *
  * @example
  * ```ts
- * import { buildGan } from "./registry.ts";
- * import { generatorInfo } from "./generator.ts";
- * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
- * console.log(generatorInfo(gen)); // { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] }
+ * import assert from "node:assert/strict";
+ * import { buildGan, generatorInfo, initBackend } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const { gen } = buildGan("mlp", {
+ *   latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * assert.deepEqual(generatorInfo(gen), { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] });
  * ```
  */
 export function generatorInfo(gen: tf.LayersModel): GeneratorInfo {
@@ -207,13 +217,14 @@ export function generatorInfo(gen: tf.LayersModel): GeneratorInfo {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { buildGan } from "./registry.ts";
- * import { sampleImages } from "./generator.ts";
- * await tf.setBackend("cpu");
- * const { gen } = buildGan("mlp", { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0 });
+ * import assert from "node:assert/strict";
+ * import { buildGan, initBackend, sampleImages } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const { gen } = buildGan("mlp", {
+ *   latentDim: 8, numClasses: 3, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
  * const images = await sampleImages(gen, [0, 2], 7);
- * console.log(images.length); // 32
+ * assert.equal(images.length, 2 * 4 * 4); // two 4x4x1 images
  * ```
  */
 export async function sampleImages(

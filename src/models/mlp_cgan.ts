@@ -63,11 +63,14 @@ function activation(kind: MlpCganConfig["activation"], name: string): tf.layers.
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./mlp_cgan.ts";
- * const gen = buildGenerator({
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildMlpGenerator } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const gen = buildMlpGenerator({
  *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
  * });
- * console.log(gen.outputs[0]!.shape); // [null, 4, 4, 1]
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 4, 4, 1]);
  * ```
  */
 export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
@@ -111,11 +114,14 @@ export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./mlp_cgan.ts";
- * const disc = buildDiscriminator({
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildMlpDiscriminator } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const disc = buildMlpDiscriminator({
  *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
  * });
- * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 1]);
  * ```
  */
 export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
@@ -148,8 +154,9 @@ export function buildDiscriminator(cfg: MlpCganConfig): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { MLP_CGAN } from "./mlp_cgan.ts";
- * console.log(MLP_CGAN.conditioning); // optional
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * assert.equal(modelDef("mlp").conditioning, "optional"); // this definition
  * ```
  */
 export const MLP_CGAN: ModelDef = {

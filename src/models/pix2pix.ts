@@ -63,9 +63,12 @@ function channels(i: number, spec: Pix2PixSpec, table: number[]): number {
  *
  * @example
  * ```ts
- * import { buildUnet } from "./pix2pix.ts";
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildUnet } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 64, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
- * console.log(gen.outputs[0]!.shape); // [null, 64, 64, 3]
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 64, 64, 3]);
  * ```
  */
 export function buildUnet(spec: Pix2PixSpec): tf.LayersModel {
@@ -138,9 +141,12 @@ export function buildUnet(spec: Pix2PixSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildPatchGan } from "./pix2pix.ts";
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildPatchGan } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const disc = buildPatchGan({ size: 256, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
- * console.log(disc.outputs[0]!.shape); // [null, 30, 30, 1]
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 30, 30, 1]); // 70x70 patches
  * ```
  */
 export function buildPatchGan(spec: Pix2PixSpec): tf.LayersModel {
@@ -207,13 +213,16 @@ export function buildPatchGan(spec: Pix2PixSpec): tf.LayersModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildUnet, translate } from "./pix2pix.ts";
+ * import { translate } from "@cgan/cgan";
+ * import { buildUnet } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
  * const x = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
  * const [a, b] = [translate(gen, x, 7), translate(gen, x, 7)];
- * console.log(a.shape, tf.equal(a, b).all().dataSync()[0]); // [1, 16, 16, 3] 1
+ * assert.deepEqual(a.shape, [1, 16, 16, 3]);
+ * assert.deepEqual(await a.data(), await b.data()); // the same seed, the same dropout
  * ```
  */
 export function translate(gen: tf.LayersModel, inputs: tf.Tensor4D, seed: number): tf.Tensor4D {
@@ -246,8 +255,11 @@ function pix2pixSpec(spec: ModelSpec): Pix2PixSpec {
  *
  * @example
  * ```ts
- * import { PIX2PIX } from "./pix2pix.ts";
- * console.log(PIX2PIX.conditioning, PIX2PIX.defaults?.size); // image 64
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * const def = modelDef("pix2pix"); // this definition
+ * assert.equal(def.conditioning, "image");
+ * assert.equal(def.defaults?.size, 64);
  * ```
  */
 export const PIX2PIX: ModelDef = {

@@ -42,9 +42,13 @@ export type ModelName = typeof MODEL_NAMES[number];
  *
  * @example
  * ```ts
- * import { MODELS } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * import { MODELS } from "@cgan/cgan";
  * const told = Object.entries(MODELS).map(([name, def]) => `${name}:${def.conditioning}`);
- * console.log(told.join(" ")); // mlp:optional dcgan:optional acgan:label acgan-conv:label gan:none sagan:label pix2pix:image
+ * assert.deepEqual(told, [
+ *   "mlp:optional", "dcgan:optional", "acgan:label", "acgan-conv:label", "gan:none", "sagan:label",
+ *   "pix2pix:image",
+ * ]);
  * ```
  */
 export const MODELS: Readonly<Record<ModelName, ModelDef>> = {
@@ -65,8 +69,9 @@ export const MODELS: Readonly<Record<ModelName, ModelDef>> = {
  *
  * @example
  * ```ts
- * import { modelDef } from "./registry.ts";
- * console.log(modelDef("acgan").auxClassifier); // true
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * assert.equal(modelDef("acgan").auxClassifier, true);
  * ```
  */
 export function modelDef(name: string): ModelDef {
@@ -86,11 +91,14 @@ export function modelDef(name: string): ModelDef {
  *
  * @example
  * ```ts
- * import { buildGan } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * import { buildGan, initBackend } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
  * const { gen, disc } = buildGan("mlp", {
  *   latentDim: 8, numClasses: 10, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
  * });
- * console.log(gen.inputs.length, disc.inputs.length); // 2 2
+ * assert.equal(gen.inputs.length, 2); // z and labels
+ * assert.equal(disc.inputs.length, 2); // images and labels
  * ```
  */
 export function buildGan(

@@ -36,9 +36,13 @@ function channels(spec: ModelSpec, times: number): number {
  *
  * @example
  * ```ts
- * import { buildGenerator } from "./sagan.ts";
- * const gen = buildGenerator({ latentDim: 16, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0, width: 0.25 });
- * console.log(gen.outputs[0]!.shape); // [null, 28, 28, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const gen = modelDef("sagan").buildGenerator({
+ *   latentDim: 16, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0, width: 0.25,
+ * });
+ * assert.deepEqual(gen.outputs[0]!.shape, [null, 28, 28, 1]);
  * ```
  */
 export function buildGenerator(spec: ModelSpec): tf.LayersModel {
@@ -96,9 +100,13 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildDiscriminator } from "./sagan.ts";
- * const disc = buildDiscriminator({ latentDim: 16, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0, width: 0.25 });
- * console.log(disc.outputs[0]!.shape); // [null, 1]
+ * import assert from "node:assert/strict";
+ * import { initBackend, modelDef } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const disc = modelDef("sagan").buildDiscriminator({
+ *   latentDim: 16, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0, width: 0.25,
+ * });
+ * assert.deepEqual(disc.outputs[0]!.shape, [null, 1]);
  * ```
  */
 export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
@@ -147,8 +155,9 @@ export function buildDiscriminator(spec: ModelSpec): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { SAGAN } from "./sagan.ts";
- * console.log(SAGAN.defaults?.loss); // hinge
+ * import assert from "node:assert/strict";
+ * import { modelDef } from "@cgan/cgan";
+ * assert.equal(modelDef("sagan").defaults?.loss, "hinge"); // this definition
  * ```
  */
 export const SAGAN: ModelDef = {

@@ -57,8 +57,11 @@ function mlp(
  *
  * @example
  * ```ts
- * import { buildToyGenerator, TOY_DEFAULTS } from "./toy_mlp.ts";
- * console.log(buildToyGenerator(TOY_DEFAULTS).outputs[0]!.shape); // [null, 2]
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildToyGenerator, TOY_DEFAULTS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * assert.deepEqual(buildToyGenerator(TOY_DEFAULTS).outputs[0]!.shape, [null, 2]);
  * ```
  */
 export function buildToyGenerator(cfg: ToyGanConfig): tf.LayersModel {
@@ -75,8 +78,11 @@ export function buildToyGenerator(cfg: ToyGanConfig): tf.LayersModel {
  *
  * @example
  * ```ts
- * import { buildToyDiscriminator, TOY_DEFAULTS } from "./toy_mlp.ts";
- * console.log(buildToyDiscriminator(TOY_DEFAULTS).outputs[0]!.shape); // [null, 1]
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildToyDiscriminator, TOY_DEFAULTS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * assert.deepEqual(buildToyDiscriminator(TOY_DEFAULTS).outputs[0]!.shape, [null, 1]);
  * ```
  */
 export function buildToyDiscriminator(cfg: ToyGanConfig): tf.LayersModel {

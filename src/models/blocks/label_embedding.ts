@@ -18,12 +18,13 @@ import type { InitSeeds } from "./seeds.ts";
  *
  * @example Embed labels for a 100-dimensional latent code
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { embedLabels } from "./label_embedding.ts";
- * import { InitSeeds } from "./seeds.ts";
+ * import { embedLabels, InitSeeds } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const labels = tf.input({ shape: [1], dtype: "int32" });
  * const e = embedLabels(labels, 10, 100, new InitSeeds(0), "gen");
- * console.log(e.shape); // [null, 100]
+ * assert.deepEqual(e.shape, [null, 100]);
  * ```
  */
 export function embedLabels(
@@ -76,12 +77,14 @@ function labelMap(
  *
  * @example A label channel beside a 28x28 image
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { concatLabelChannel } from "./label_embedding.ts";
- * import { InitSeeds } from "./seeds.ts";
+ * import { concatLabelChannel, InitSeeds } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const image = tf.input({ shape: [28, 28, 1] });
  * const labels = tf.input({ shape: [1], dtype: "int32" });
- * console.log(concatLabelChannel(image, labels, 10, 50, new InitSeeds(0), "disc").shape); // [null, 28, 28, 2]
+ * const x = concatLabelChannel(image, labels, 10, 50, new InitSeeds(0), "disc");
+ * assert.deepEqual(x.shape, [null, 28, 28, 2]); // the image and one label channel
  * ```
  */
 export function concatLabelChannel(
@@ -111,11 +114,14 @@ export function concatLabelChannel(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { oneHotLabels } from "./label_embedding.ts";
+ * import { oneHotLabels } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const labels = tf.input({ shape: [1], dtype: "int32" });
  * const m = tf.model({ inputs: labels, outputs: oneHotLabels(labels, 3, "gen") });
- * console.log((m.predict(tf.tensor2d([[2]], [1, 1], "int32")) as tf.Tensor).arraySync()); // [[0, 0, 1]]
+ * const oneHot = m.predict(tf.tensor2d([[2]], [1, 1], "int32")) as tf.Tensor;
+ * assert.deepEqual(oneHot.arraySync(), [[0, 0, 1]]);
  * ```
  */
 export function oneHotLabels(

@@ -16,6 +16,8 @@ export class InitSeeds {
   #next: number;
 
   /**
+   * Starts the sequence of seeds at `seed`.
+   *
    * @param seed The run seed; the same seed yields the same sequence.
    */
   constructor(seed: number) {
@@ -29,10 +31,11 @@ export class InitSeeds {
    *
    * @example
    * ```ts
-   * import { InitSeeds } from "./seeds.ts";
+   * import assert from "node:assert/strict";
+   * import { InitSeeds } from "@cgan/cgan/internal";
    * const seeds = new InitSeeds(1);
    * const init = seeds.glorotUniform();
-   * console.log(init.getClassName()); // "GlorotUniform"
+   * assert.equal(init.getClassName(), "VarianceScaling"); // tfjs's class of Glorot-uniform
    * ```
    */
   glorotUniform(): Initializer {
@@ -48,8 +51,9 @@ export class InitSeeds {
    *
    * @example
    * ```ts
-   * import { InitSeeds } from "./seeds.ts";
-   * console.log(new InitSeeds(1).uniform(0.05).getClassName()); // "RandomUniform"
+   * import assert from "node:assert/strict";
+   * import { InitSeeds } from "@cgan/cgan/internal";
+   * assert.equal(new InitSeeds(1).uniform(0.05).getClassName(), "RandomUniform");
    * ```
    */
   uniform(limit: number): Initializer {
@@ -73,8 +77,9 @@ export class InitSeeds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { seedDropout } from "./seeds.ts";
+ * import { seedDropout } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const input = tf.input({ shape: [8] });
  * const net = tf.model({ inputs: input, outputs: tf.layers.dropout({ rate: 0.5 }).apply(input) as tf.SymbolicTensor });
@@ -82,7 +87,7 @@ export class InitSeeds {
  * seedDropout(net, 3);
  * const a = run();
  * seedDropout(net, 3);
- * console.log(JSON.stringify(run()) === JSON.stringify(a)); // true
+ * assert.deepEqual(run(), a); // the same seed, the same mask
  * ```
  */
 export function seedDropout(model: tf.LayersModel, seed: number): number {

@@ -37,13 +37,15 @@ function l2normalize(x: tf.Tensor): tf.Tensor {
  *
  * @example The normalised matrix has largest singular value ~1
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { spectralNormalize } from "./spectral_norm.ts";
+ * import { spectralNormalize } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const w = tf.tensor2d([[3, 0], [0, 1]]);
  * const u = tf.variable(tf.tensor2d([[1], [1]]));
  * const sn = spectralNormalize(w, u, true, 20);
- * console.log(sn.arraySync()); // [[1, 0], [0, 0.333...]]
+ * const values = await sn.data(); // W / sigma(W), sigma = 3
+ * assert.ok([1, 0, 0, 1 / 3].every((v, i) => Math.abs(values[i]! - v) < 1e-6));
  * ```
  */
 export function spectralNormalize(
