@@ -212,9 +212,11 @@ export type PresetName = keyof typeof PRESETS;
  *
  * @example SAGAN brings its own loss; a given field wins over everything
  * ```ts
- * import { resolveConfig } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * import { resolveConfig } from "@cgan/cgan";
  * const config = resolveConfig({ model: "sagan", beta1: 0.5 });
- * if (config.loss !== "hinge" || config.beta1 !== 0.5) throw new Error("expected hinge, beta1 0.5");
+ * assert.equal(config.loss, "hinge"); // SAGAN's default
+ * assert.equal(config.beta1, 0.5); // the override
  * ```
  */
 export function resolveConfig(

@@ -18,12 +18,13 @@ import * as tf from "@tensorflow/tfjs";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createEma } from "./ema.ts";
+ * import { createEma } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
  * const ema = await createEma(gen);
- * console.log(ema.countParams() === gen.countParams()); // true
+ * assert.equal(ema.countParams(), gen.countParams());
  * ```
  */
 export async function createEma(gen: tf.LayersModel): Promise<tf.LayersModel> {
@@ -67,8 +68,9 @@ export function emaDecayAt(decay: number, step: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createEma, updateEma } from "./ema.ts";
+ * import { createEma, updateEma } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = tf.sequential({
  *   layers: [tf.layers.dense({ units: 1, inputShape: [1], kernelInitializer: "zeros" })],
@@ -76,7 +78,7 @@ export function emaDecayAt(decay: number, step: number): number {
  * const ema = await createEma(gen);
  * gen.setWeights([tf.ones([1, 1]), tf.zeros([1])]);
  * updateEma(ema, gen, 0.75);
- * console.log(ema.getWeights()[0]!.dataSync()[0]); // 0.25
+ * assert.equal(ema.getWeights()[0]!.dataSync()[0], 0.25); // 0.75 * 0 + 0.25 * 1
  * ```
  */
 export function updateEma(ema: tf.LayersModel, gen: tf.LayersModel, decay: number): void {

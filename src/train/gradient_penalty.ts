@@ -23,14 +23,15 @@ export const NORM_EPS = 1e-12;
  *
  * @example A linear critic with weights of norm 2 has penalty (2 - 1)^2 = 1
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { gradientPenalty } from "./gradient_penalty.ts";
+ * import { gradientPenalty } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const w = tf.tensor4d([2, 0, 0, 0], [1, 2, 2, 1]);
- * const critic = (x: tf.Tensor) => tf.sum(tf.mul(x, w), [1, 2, 3]).reshape([-1, 1]);
+ * const critic = (x: tf.Tensor) => tf.reshape(tf.sum(tf.mul(x, w), [1, 2, 3]), [-1, 1]);
  * const x = tf.ones([3, 2, 2, 1]);
  * const gp = gradientPenalty(critic, x, tf.zeros([3, 2, 2, 1]), tf.fill([3, 1, 1, 1], 0.5));
- * console.log(gp.dataSync()[0]); // 1
+ * assert.equal(gp.dataSync()[0], 1); // (||w|| - 1)^2 = (2 - 1)^2
  * ```
  */
 export function gradientPenalty(

@@ -39,9 +39,12 @@ export interface GanLoss {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { bceWithLogits } from "./losses.ts";
- * console.log(bceWithLogits(tf.tensor([0]), 1).dataSync()[0]); // ln 2 = 0.693...
+ * import { bceWithLogits } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const loss = bceWithLogits(tf.tensor([0]), 1).dataSync()[0]!;
+ * assert.ok(Math.abs(loss - Math.LN2) < 1e-6); // -ln(sigmoid(0))
  * ```
  */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
@@ -58,10 +61,12 @@ export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { BCE_LOSS } from "./losses.ts";
+ * import { BCE_LOSS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
  * const d = BCE_LOSS.d(tf.tensor([5]), tf.tensor([-5]), { labelSmoothing: 0 });
- * console.log(d.dataSync()[0]! < 0.01); // true
+ * assert.ok(d.dataSync()[0]! < 0.01); // D tells real from fake
  * ```
  */
 export const BCE_LOSS: GanLoss = {
@@ -86,9 +91,11 @@ export const BCE_LOSS: GanLoss = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { LSGAN_LOSS } from "./losses.ts";
- * console.log(LSGAN_LOSS.g(tf.tensor([1, 1])).dataSync()[0]); // 0
+ * import { LSGAN_LOSS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * assert.equal(LSGAN_LOSS.g(tf.tensor([1, 1])).dataSync()[0], 0);
  * ```
  */
 export const LSGAN_LOSS: GanLoss = {
@@ -116,9 +123,12 @@ export const LSGAN_LOSS: GanLoss = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { HINGE_LOSS } from "./losses.ts";
- * console.log(HINGE_LOSS.d(tf.tensor([2]), tf.tensor([-2]), { labelSmoothing: 0 }).dataSync()[0]); // 0
+ * import { HINGE_LOSS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const d = HINGE_LOSS.d(tf.tensor([2]), tf.tensor([-2]), { labelSmoothing: 0 });
+ * assert.equal(d.dataSync()[0], 0); // both beyond the margin
  * ```
  */
 export const HINGE_LOSS: GanLoss = {
@@ -144,9 +154,12 @@ export const HINGE_LOSS: GanLoss = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { WGAN_LOSS } from "./losses.ts";
- * console.log(WGAN_LOSS.d(tf.tensor([3, 1]), tf.tensor([0, -2]), { labelSmoothing: 0 }).dataSync()[0]); // -3
+ * import { WGAN_LOSS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const d = WGAN_LOSS.d(tf.tensor([3, 1]), tf.tensor([0, -2]), { labelSmoothing: 0 });
+ * assert.equal(d.dataSync()[0], -3); // mean(fake) - mean(real) = -1 - 2
  * ```
  */
 export const WGAN_LOSS: GanLoss = {
@@ -168,9 +181,12 @@ export const WGAN_LOSS: GanLoss = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { WGAN_GP_LOSS } from "./losses.ts";
- * console.log(WGAN_GP_LOSS.g(tf.tensor([1, 3])).dataSync()[0], WGAN_GP_LOSS.lipschitz); // -2 "penalty"
+ * import { WGAN_GP_LOSS } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * assert.equal(WGAN_GP_LOSS.g(tf.tensor([1, 3])).dataSync()[0], -2); // -mean(fake)
+ * assert.equal(WGAN_GP_LOSS.lipschitz, "penalty");
  * ```
  */
 export const WGAN_GP_LOSS: GanLoss = {
@@ -191,9 +207,12 @@ export const WGAN_GP_LOSS: GanLoss = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { l1Loss } from "./losses.ts";
- * console.log(l1Loss(tf.tensor([1, -1, 0, 0.5]), tf.tensor([0, -1, 0.5, 0.5])).dataSync()[0]); // 0.375
+ * import { l1Loss } from "@cgan/cgan/internal";
+ * await tf.setBackend("cpu");
+ * const l1 = l1Loss(tf.tensor([1, -1, 0, 0.5]), tf.tensor([0, -1, 0.5, 0.5]));
+ * assert.equal(l1.dataSync()[0], 0.375); // (1 + 0 + 0.5 + 0) / 4
  * ```
  */
 export function l1Loss(target: tf.Tensor, output: tf.Tensor): tf.Scalar {

@@ -57,11 +57,12 @@ function summary(info: ProgressInfo, batchSize: number): string {
  *
  * @example
  * ```ts
- * import { lineProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * import { lineProgress } from "@cgan/cgan";
  * const lines: string[] = [];
  * const p = lineProgress((l) => lines.push(l), 64);
  * p.update({ step: 1, total: 2, epoch: 1, epochs: 1, imagesPerSecond: 64, dLoss: 0.7, gLoss: 0.7 });
- * console.log(lines[0]); // "step 1/2 epoch 1/1 64 img/s ETA 0m01s D 0.7000 G 0.7000"
+ * assert.equal(lines[0], "step 1/2 epoch 1/1 64 img/s ETA 0m01s D 0.7000 G 0.7000");
  * ```
  */
 export function lineProgress(write: (line: string) => void, batchSize: number): ProgressReporter {

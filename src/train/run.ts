@@ -69,15 +69,16 @@ const SILENT: ProgressReporter = { update: () => {}, log: () => {}, stop: () => 
  *
  * @example
  * ```ts
- * import { DEFAULTS } from "./config.ts";
- * import { writeRunConfig } from "./run.ts";
+ * import assert from "node:assert/strict";
+ * import { DEFAULTS } from "@cgan/cgan";
+ * import { writeRunConfig } from "@cgan/cgan/internal";
  * const runDir = await Deno.makeTempDir();
  * await writeRunConfig(runDir, {
  *   config: DEFAULTS, command: "test", backend: "cpu", data: "memory", classNames: ["a"],
  *   shape: [2, 2, 1],
  * });
  * const { classNames } = JSON.parse(await Deno.readTextFile(`${runDir}/config.json`));
- * if (classNames[0] !== "a") throw new Error("expected the class names in config.json");
+ * assert.deepEqual(classNames, ["a"]);
  * await Deno.remove(runDir, { recursive: true });
  * ```
  */
@@ -102,6 +103,7 @@ export async function writeRunConfig(runDir: string, record: RunRecord): Promise
  *
  * @example Train the MLP cGAN for 4 steps on two classes of tiny squares
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initBackend, trainOnDataset } from "@cgan/cgan";
  * await initBackend({ requested: "cpu" });
  * const n = 64;
@@ -112,9 +114,9 @@ export async function writeRunConfig(runDir: string, record: RunRecord): Promise
  *   { name: "squares", images, labels, shape: [8, 8, 1], classNames: ["dark", "light"], source: "memory" },
  *   { runDir, config: { batchSize: 16, steps: 4, latentDim: 8 } },
  * );
- * if (result.status !== "done" || result.step !== 4) throw new Error(`stopped at ${result.step}`);
+ * assert.deepEqual([result.status, result.step], ["done", 4]);
  * const record = JSON.parse(await Deno.readTextFile(`${runDir}/config.json`));
- * if (record.classNames.join() !== "dark,light") throw new Error("config.json lacks the classes");
+ * assert.deepEqual(record.classNames, ["dark", "light"]);
  * await Deno.remove(runDir, { recursive: true });
  * ```
  */

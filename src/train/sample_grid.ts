@@ -35,11 +35,13 @@ export interface GridInputs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { disposeGridInputs, gridInputs } from "./sample_grid.ts";
+ * import { disposeGridInputs, gridInputs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const g = gridInputs(10, 10, 100, 0);
- * console.log(g.z.shape, g.labels.shape); // [100, 100] [100, 1]
+ * assert.deepEqual(g.z.shape, [100, 100]); // 10 classes x 10 columns, latentDim 100
+ * assert.deepEqual(g.labels.shape, [100, 1]);
  * disposeGridInputs(g);
  * ```
  */
@@ -66,7 +68,7 @@ export function gridInputs(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { disposeGridInputs, gridInputs } from "./sample_grid.ts";
+ * import { disposeGridInputs, gridInputs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * disposeGridInputs(gridInputs(2, 2, 4, 0));
  * ```
@@ -84,8 +86,18 @@ export function disposeGridInputs(inputs: GridInputs): void {
  * @returns PNG bytes.
  *
  * @example
- * ```ts ignore
- * await Deno.writeFile("grid.png", await classGridPng(gen, inputs, 2));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildGan, decodePng, initBackend } from "@cgan/cgan";
+ * import { classGridPng, disposeGridInputs, gridInputs } from "@cgan/cgan/internal";
+ * await initBackend({ requested: "cpu" });
+ * const { gen } = buildGan("mlp", {
+ *   latentDim: 8, numClasses: 2, imageShape: [4, 4, 1], activation: "leaky", seed: 0,
+ * });
+ * const inputs = gridInputs(2, 3, 8, 0); // 2 classes x 3 columns
+ * const png = decodePng(await classGridPng(gen, inputs, 2));
+ * assert.deepEqual([png.width, png.height], [(3 * 4 + 2 * 2) * 2, (2 * 4 + 2) * 2]); // pad 2, scale 2
+ * disposeGridInputs(inputs);
  * ```
  */
 export async function classGridPng(
@@ -112,16 +124,16 @@ export async function classGridPng(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { decodePng } from "../io/png.ts";
- * import { buildUnet } from "../models/pix2pix.ts";
- * import { pairGridPng } from "./sample_grid.ts";
+ * import { decodePng } from "@cgan/cgan";
+ * import { buildUnet, pairGridPng } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
  * const pairs = { name: "toy", images: new Uint8Array(2 * 768), conditions: new Uint8Array(2 * 768),
  *   labels: new Uint8Array(2), shape: [16, 16, 3] as [number, number, number], classNames: [], source: "memory" };
  * const png = decodePng(await pairGridPng(gen, pairs, { rows: 2, seed: 0, scale: 1 }));
- * console.log(png.width, png.height); // 52 34
+ * assert.deepEqual([png.width, png.height], [3 * 16 + 2 * 2, 2 * 16 + 2]); // 3 columns, 2 rows, pad 2
  * ```
  */
 export async function pairGridPng(

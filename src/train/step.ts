@@ -68,15 +68,15 @@ export interface StepInputs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { BatchSource } from "../data/batches.ts";
- * import { drawStepInputs } from "./step.ts";
+ * import { BatchSource, drawStepInputs } from "@cgan/cgan";
  * await tf.setBackend("cpu");
  * const ds = { name: "toy", images: new Uint8Array(4), labels: new Uint8Array([0, 1, 0, 1]),
  *   shape: [1, 1, 1] as [number, number, number], classNames: ["a", "b"], source: "memory" };
  * const source = new BatchSource(ds, 2, 0);
  * const inputs = drawStepInputs(source, 0, { latentDim: 3, numClasses: 2, seed: 0 });
- * console.log(inputs.z!.shape); // [2, 3]
+ * assert.deepEqual(inputs.z!.shape, [2, 3]); // batch 2, latentDim 3
  * tf.dispose(Object.values(inputs));
  * source.dispose();
  * ```
@@ -204,21 +204,20 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  *
  * @example One step of a tiny MLP cGAN
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDiscriminator, buildGenerator } from "../models/mlp_cgan.ts";
- * import { BCE_LOSS } from "./losses.ts";
- * import { trainStep } from "./step.ts";
- * await tf.setBackend("cpu");
- * const cfg = { latentDim: 4, numClasses: 2, imageShape: [2, 2, 1] as [number, number, number],
- *   activation: "leaky" as const, seed: 0 };
- * const nets = { gen: buildGenerator(cfg), disc: buildDiscriminator(cfg) };
+ * import { buildGan, initBackend, LOSSES, trainStep } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
+ * const nets = buildGan("mlp", {
+ *   latentDim: 4, numClasses: 2, imageShape: [2, 2, 1], activation: "leaky", seed: 0,
+ * });
  * const optimizers = { gen: tf.train.adam(2e-4, 0.5), disc: tf.train.adam(2e-4, 0.5) };
  * const inputs = {
  *   images: tf.zeros([2, 2, 2, 1]) as tf.Tensor4D, labels: tf.tensor2d([[0], [1]], [2, 1], "int32"),
  *   z: tf.randomNormal([2, 4]) as tf.Tensor2D, fakeLabels: tf.tensor2d([[1], [0]], [2, 1], "int32"),
  * };
- * const { dLoss, gLoss } = trainStep(nets, optimizers, inputs, { loss: BCE_LOSS, labelSmoothing: 0.1 });
- * console.log(dLoss.dataSync()[0]! > 0, gLoss!.dataSync()[0]! > 0); // true true
+ * const { dLoss, gLoss } = trainStep(nets, optimizers, inputs, { loss: LOSSES.bce, labelSmoothing: 0.1 });
+ * assert.ok(dLoss.dataSync()[0]! > 0 && gLoss!.dataSync()[0]! > 0);
  * ```
  */
 export function trainStep(

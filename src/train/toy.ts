@@ -45,17 +45,21 @@ export const TOY_TRAINING: ToyTraining = {
 export interface ToyEpoch extends ToyFit {
   /** 1-based epoch. */
   epoch: number;
-  /** Mean losses over the epoch's steps. */
+  /** Mean D loss over the epoch's steps. */
   dLoss: number;
+  /** Mean G loss over the epoch's steps. */
   gLoss: number;
-  /** Mean D probability of "real" on 1,000 real and on 1,000 generated points. */
+  /** Mean D probability of "real" on 1,000 real points. */
   dReal: number;
+  /** Mean D probability of "real" on 1,000 generated points. */
   dFake: number;
 }
 
 /** The state handed to {@linkcode ToyHooks.onEpoch}. */
 export interface ToyState {
+  /** The generator, `z [N, latentDim] -> point [N, 2]`. */
   gen: tf.LayersModel;
+  /** The discriminator, `point [N, 2] -> logit [N, 1]`. */
   disc: tf.LayersModel;
   /** 1,000 generated points of this epoch, row-major `[1000, 2]`. */
   fake: Float32Array;
@@ -80,11 +84,13 @@ const PROBE = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { TOY_TRAINING, trainToy } from "./toy.ts";
+ * import { TOY_TRAINING, trainToy } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const history = await trainToy({ ...TOY_TRAINING, epochs: 1, points: 200 });
- * console.log(history.length, history[0]!.epoch); // 1 1
+ * assert.equal(history.length, 1); // one entry per epoch
+ * assert.equal(history[0]!.epoch, 1);
  * ```
  */
 export async function trainToy(opts: ToyTraining, hooks: ToyHooks = {}): Promise<ToyEpoch[]> {
