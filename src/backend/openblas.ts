@@ -113,8 +113,9 @@ export interface LoadOpenBlasOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { coreTypeFor } from "./openblas.ts";
- * console.log(coreTypeFor(["sse2", "avx2", "fma"])); // "Haswell"
+ * assert.equal(coreTypeFor(["sse2", "avx2", "fma"]), "Haswell");
  * ```
  */
 export function coreTypeFor(flags: readonly string[]): string | undefined {
@@ -196,12 +197,13 @@ let setThreads: ((n: number) => void) | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadOpenBlas } from "./openblas.ts";
  * const blas = loadOpenBlas();
  * if ("sgemm" in blas) {
  *   const c = new Float32Array(1);
  *   blas.sgemm(false, false, 1, 1, 2, 1, new Float32Array([1, 2]), 2, new Float32Array([3, 4]), 1, 0, c, 1);
- *   console.log(c[0]); // 11
+ *   assert.equal(c[0], 11); // [1, 2] . [3, 4]
  * } else {
  *   console.log(blas.reason);
  * }

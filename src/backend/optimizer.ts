@@ -101,9 +101,11 @@ const ACC_BETA2 = "__cgan_acc_beta2";
  *
  * @example
  * ```ts
- * import { createAdam } from "./optimizer.ts";
+ * import assert from "node:assert/strict";
+ * import { createAdam, initBackend } from "@cgan/cgan";
+ * await initBackend({ requested: "cpu" });
  * const opt = createAdam({ lr: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
- * console.log(opt.getClassName()); // "Adam"
+ * assert.equal(opt.getClassName(), "Adam");
  * ```
  */
 export function createAdam(cfg: AdamConfig): tf.AdamOptimizer {
@@ -120,11 +122,14 @@ export function createAdam(cfg: AdamConfig): tf.AdamOptimizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { adamState, createAdam } from "./optimizer.ts";
+ * import { createAdam, initBackend } from "@cgan/cgan";
+ * import { adamState } from "@cgan/cgan/internal";
+ * await initBackend({ requested: "cpu" });
  * const opt = createAdam({ lr: 0.1, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
  * const state = await adamState(opt);
- * console.log(state.tensors.map((t) => t.name)); // ["iter", "__cgan_acc_beta1", "__cgan_acc_beta2"]
+ * assert.deepEqual(state.tensors.map((t) => t.name), ["iter", "__cgan_acc_beta1", "__cgan_acc_beta2"]);
  * tf.dispose(state.owned);
  * ```
  */
@@ -152,7 +157,9 @@ export async function adamState(
  *
  * @example
  * ```ts
- * import { adamState, createAdam, restoreAdam } from "./optimizer.ts";
+ * import { createAdam, initBackend } from "@cgan/cgan";
+ * import { adamState, restoreAdam } from "@cgan/cgan/internal";
+ * await initBackend({ requested: "cpu" });
  * const cfg = { lr: 0.1, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 };
  * const state = await adamState(createAdam(cfg));
  * await restoreAdam(createAdam(cfg), state.tensors);

@@ -54,9 +54,10 @@ export interface BackendPlan {
  *
  * @example A software adapter means WASM
  * ```ts
- * import { planBackends } from "./select.ts";
+ * import assert from "node:assert/strict";
+ * import { planBackends } from "@cgan/cgan/internal";
  * const plan = planBackends(undefined, { adapter: null, description: "llvmpipe", isSoftware: true });
- * console.log(plan.order); // ["wasm", "cpu"]
+ * assert.deepEqual(plan.order, ["wasm", "cpu"]); // no WebGPU on a software adapter
  * ```
  */
 export function planBackends(requested: BackendName | undefined, probe: AdapterProbe): BackendPlan {
@@ -89,8 +90,10 @@ export function planBackends(requested: BackendName | undefined, probe: AdapterP
  *
  * @example
  * ```ts
- * import { parseBackendName } from "./select.ts";
- * console.log(parseBackendName("cpu", "--backend")); // "cpu"
+ * import assert from "node:assert/strict";
+ * import { parseBackendName } from "@cgan/cgan/internal";
+ * assert.equal(parseBackendName("cpu", "--backend"), "cpu");
+ * assert.throws(() => parseBackendName("gpu", "--backend"), /Invalid --backend "gpu"/);
  * ```
  */
 export function parseBackendName(
@@ -168,9 +171,10 @@ export interface InitBackendOptions {
  *
  * @example Use the plain CPU backend
  * ```ts
- * import { initBackend } from "./select.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@cgan/cgan";
  * const info = await initBackend({ requested: "cpu" });
- * console.log(info.name); // "cpu"
+ * assert.equal(info.name, "cpu");
  * ```
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
@@ -226,8 +230,9 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
  *
  * @example
  * ```ts
- * import { describeBackend } from "./select.ts";
- * console.log(describeBackend({ name: "cpu", reason: "requested", adapter: "" }));
+ * import assert from "node:assert/strict";
+ * import { describeBackend } from "@cgan/cgan";
+ * assert.equal(describeBackend({ name: "cpu", reason: "requested", adapter: "" }), "backend: cpu (requested)");
  * ```
  */
 export function describeBackend(info: BackendInfo): string {

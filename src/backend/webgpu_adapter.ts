@@ -34,8 +34,9 @@ const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|software|micros
  *
  * @example Recognise llvmpipe
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSoftwareAdapter } from "./webgpu_adapter.ts";
- * console.log(isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)" })); // true
+ * assert.equal(isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)" }), true);
  * ```
  */
 export function isSoftwareAdapter(
@@ -57,9 +58,10 @@ export function isSoftwareAdapter(
  *
  * @example Probe with no WebGPU at all
  * ```ts
+ * import assert from "node:assert/strict";
  * import { probeAdapter } from "./webgpu_adapter.ts";
  * const probe = await probeAdapter(undefined);
- * console.log(probe.reason); // "navigator.gpu is not available"
+ * assert.equal(probe.reason, "navigator.gpu is not available");
  * ```
  */
 export async function probeAdapter(gpu: GPU | undefined): Promise<AdapterProbe> {

@@ -63,6 +63,7 @@ const REQUIRED_KERNELS = [
  *
  * @example Train a conv net on the WASM backend
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { registerWasmKernelFixes } from "./mod.ts";
@@ -71,8 +72,8 @@ const REQUIRED_KERNELS = [
  * registerWasmKernelFixes();
  * const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 3]);
  * const w = tf.randomNormal<tf.Rank.R4>([3, 3, 3, 4]);
- * const dw = tf.grad((w) => tf.conv2d(x, w as tf.Tensor4D, 2, "same").square().sum())(w);
- * console.log(dw.shape); // [3, 3, 3, 4]
+ * const dw = tf.grad((w) => tf.sum(tf.square(tf.conv2d(x, w as tf.Tensor4D, 2, "same"))))(w);
+ * assert.deepEqual(dw.shape, [3, 3, 3, 4]);
  * ```
  */
 export function registerWasmKernelFixes(): void {
