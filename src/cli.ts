@@ -8,7 +8,7 @@
  * @example Parse train flags into a config
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseTrainArgs } from "./cli.ts";
+ * import { parseTrainArgs } from "@cgan/cgan/cli";
  * const { config } = parseTrainArgs(["--latent-dim", "64"], {});
  * assert.equal(config.latentDim, 64);
  * ```

@@ -33,8 +33,10 @@ export const STREAM = {
  *
  * @example
  * ```ts
- * import { deriveSeed } from "./rng.ts";
- * console.log(deriveSeed(1, 2, 3) === deriveSeed(1, 2, 3)); // true
+ * import assert from "node:assert/strict";
+ * import { deriveSeed } from "@cgan/cgan/internal";
+ * assert.equal(deriveSeed(1, 2, 3), deriveSeed(1, 2, 3));
+ * assert.notEqual(deriveSeed(1, 2, 3), deriveSeed(1, 2, 4));
  * ```
  */
 export function deriveSeed(seed: number, ...parts: number[]): number {
@@ -56,9 +58,12 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
  *
  * @example
  * ```ts
- * import { mulberry32 } from "./rng.ts";
- * const next = mulberry32(42);
- * console.log(next() < 1); // true
+ * import assert from "node:assert/strict";
+ * import { mulberry32 } from "@cgan/cgan/internal";
+ * const [a, b] = [mulberry32(42), mulberry32(42)];
+ * const x = a();
+ * assert.ok(x >= 0 && x < 1);
+ * assert.equal(b(), x); // the same seed, the same sequence
  * ```
  */
 export function mulberry32(seed: number): () => number {
@@ -81,8 +86,9 @@ export function mulberry32(seed: number): () => number {
  *
  * @example
  * ```ts
- * import { permutation } from "./rng.ts";
- * console.log([...permutation(5, 7)].sort()); // [0, 1, 2, 3, 4]
+ * import assert from "node:assert/strict";
+ * import { permutation } from "@cgan/cgan/internal";
+ * assert.deepEqual([...permutation(5, 7)].sort(), [0, 1, 2, 3, 4]);
  * ```
  */
 export function permutation(n: number, seed: number): Int32Array {
@@ -108,8 +114,11 @@ export function permutation(n: number, seed: number): Int32Array {
  *
  * @example
  * ```ts
- * import { randomInts } from "./rng.ts";
- * console.log(randomInts(3, 10, 1).length); // 3
+ * import assert from "node:assert/strict";
+ * import { randomInts } from "@cgan/cgan/internal";
+ * const ints = randomInts(3, 10, 1);
+ * assert.equal(ints.length, 3);
+ * assert.ok(ints.every((i) => i >= 0 && i < 10));
  * ```
  */
 export function randomInts(count: number, k: number, seed: number): Int32Array {

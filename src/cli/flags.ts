@@ -239,7 +239,7 @@ export interface TrainArgs {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseTrainArgs } from "./flags.ts";
+ * import { parseTrainArgs } from "@cgan/cgan/cli";
  * const { config } = parseTrainArgs(["--latent-dim", "64", "--preset", "paper"], {});
  * assert.deepEqual([config.latentDim, config.epochs], [64, 120]);
  * ```

@@ -23,7 +23,7 @@ export type ParsedFlags<T extends ParseArgsOptionsConfig> = ReturnType<
  * @example Parse one flag with a default
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseFlags } from "./task.ts";
+ * import { parseFlags } from "@cgan/cgan/task";
  * const v = parseFlags(["--n", "5"], { n: { type: "string", default: "1" } });
  * assert.equal(v.n, "5");
  * assert.throws(() => parseFlags(["--m", "5"], { n: { type: "string" } }), /unknown flag --m/);
@@ -107,7 +107,7 @@ function editDistance(a: string, b: string): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { intFlag } from "./task.ts";
+ * import { intFlag } from "@cgan/cgan/task";
  * assert.equal(intFlag("n", "10", 1), 10);
  * assert.throws(() => intFlag("n", "0", 1), /Invalid --n "0": expected an integer >= 1/);
  * ```
@@ -130,7 +130,7 @@ export function intFlag(flag: string, raw: string, min: number): number {
  * @example A missing permission names its flag
  * ```ts
  * import assert from "node:assert/strict";
- * import { errorLine } from "./task.ts";
+ * import { errorLine } from "@cgan/cgan/task";
  * const err = new Deno.errors.NotCapable(
  *   'Requires read access to "runs/a", run again with the --allow-read flag',
  * );
@@ -171,6 +171,10 @@ export function errorLine(err: unknown): string {
  *
  * @example
  * ```ts ignore
+ * import { runTask } from "@cgan/cgan/task";
+ * async function main(): Promise<number> {
+ *   return 0; // the exit code
+ * }
  * if (import.meta.main) await runTask(main, (k) => Deno.env.get(k));
  * ```
  */

@@ -30,7 +30,7 @@ function line(flag: string, text: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { trainHelp } from "./train_help.ts";
+ * import { trainHelp } from "@cgan/cgan/cli";
  * assert.match(trainHelp(), /^Optimisation:$/m);
  * assert.match(trainHelp(), /--latent-dim N +size of the latent vector z \(default: 100\)/);
  * ```
