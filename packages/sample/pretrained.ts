@@ -127,8 +127,9 @@ export function generatorUrl(name: string): URL {
  *
  * @example
  * ```ts
- * import { pretrainedUrl } from "./pretrained.ts";
- * console.log(pretrainedUrl("mnist").pathname.endsWith("model.json")); // true
+ * import assert from "node:assert/strict";
+ * import { pretrainedUrl } from "@cgan/sample/pretrained";
+ * assert.ok(pretrainedUrl("mnist").pathname.endsWith("/mnist-acgan/model.json")); // the default
  * ```
  */
 export function pretrainedUrl(dataset: string, model?: string): URL {
@@ -155,8 +156,14 @@ export function pretrainedUrl(dataset: string, model?: string): URL {
  * @returns The generator `(z, labels) -> images`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generatorInfo, initBackend } from "@cgan/cgan/generator";
+ * import { loadPretrained } from "@cgan/sample/pretrained";
+ * await initBackend({ requested: "cpu" });
  * const gen = await loadPretrained("mnist");
+ * assert.deepEqual(generatorInfo(gen), { latentDim: 100, numClasses: 10, imageShape: [28, 28, 1] });
+ * gen.dispose();
  * ```
  */
 export async function loadPretrained(dataset: string, model?: string): Promise<tf.LayersModel> {
