@@ -1,9 +1,12 @@
 /**
  * `@cgan/cgan/internal`: every building block of cgan, for code that goes beyond the main
- * entry point: each loss by name, the label-free and per-model builders, checkpoints and the
- * optimizer state, EMA, the IDX and folder readers' parts, the metric internals, resizing and
- * terminal rendering. These names may change between minor versions; `@cgan/cgan` is the
- * stable surface and re-exports what most programs need.
+ * entry point: each loss by name, the label-free and per-model builders and the model blocks
+ * (seeded initializers, label embeddings, spectral norm, ACGAN heads), the seeded RNG,
+ * checkpoints, weight files and the optimizer state, EMA, sample grids, the IDX, CIFAR-10,
+ * paired and folder readers' parts, image files, the metric internals and the quality gate,
+ * resizing, plots, terminal rendering and the 2-D toy of `deno task toy`. These names may
+ * change between minor versions; `@cgan/cgan` is the stable surface and re-exports what most
+ * programs need.
  *
  * @example Read a checkpoint's newest step folder and the BCE loss by name
  * ```ts
@@ -16,15 +19,19 @@
  * @module
  */
 export {
+  type AdapterProbe,
   BACKEND_NAMES,
   type BackendInfo,
   type BackendName,
+  type BackendPlan,
   describeBackend,
   initBackend,
   type InitBackendOptions,
   parseBackendName,
+  planBackends,
   registerGradientFixes,
 } from "./src/backend/mod.ts";
+export { deriveSeed, mulberry32, permutation, randomInts } from "./src/rng.ts";
 export {
   buildGan,
   type Conditioning,
@@ -41,6 +48,21 @@ export {
   type MlpCganConfig,
 } from "./src/models/mlp_cgan.ts";
 export { buildPatchGan, buildUnet, type Pix2PixSpec, translate } from "./src/models/pix2pix.ts";
+export { acganHeads } from "./src/models/acgan_mlp.ts";
+export { discriminatorTrunk } from "./src/models/dcgan_mnist.ts";
+export { type Initializer, InitSeeds, seedDropout } from "./src/models/blocks/seeds.ts";
+export {
+  concatLabelChannel,
+  embedLabels,
+  oneHotLabels,
+} from "./src/models/blocks/label_embedding.ts";
+export { spectralNormalize } from "./src/models/blocks/spectral_norm.ts";
+export {
+  buildToyDiscriminator,
+  buildToyGenerator,
+  TOY_DEFAULTS,
+  type ToyGanConfig,
+} from "./src/models/toy_mlp.ts";
 export {
   DEFAULTS,
   LOSS_DEFAULTS,
@@ -85,6 +107,21 @@ export {
 export { gradientPenalty } from "./src/train/gradient_penalty.ts";
 export { createEma, emaDecayAt, updateEma } from "./src/train/ema.ts";
 export {
+  classGridPng,
+  disposeGridInputs,
+  type GridInputs,
+  gridInputs,
+  pairGridPng,
+} from "./src/train/sample_grid.ts";
+export {
+  TOY_TRAINING,
+  type ToyEpoch,
+  type ToyHooks,
+  type ToyState,
+  type ToyTraining,
+  trainToy,
+} from "./src/train/toy.ts";
+export {
   latestCheckpoint,
   loadCheckpoint,
   type LossPoint,
@@ -116,7 +153,7 @@ export {
   type PairedDatasetName,
   type PairedLoadOptions,
 } from "./src/data/datasets.ts";
-export { type Direction, DIRECTIONS } from "./src/data/paired.ts";
+export { type Direction, DIRECTIONS, jitterPairs, resizeRgb } from "./src/data/paired.ts";
 export {
   type BadImage,
   type FolderLoad,
@@ -133,6 +170,7 @@ export {
   MNIST_CLASSES,
   type MnistOptions,
   type Split,
+  verifySha256,
 } from "./src/data/mnist.ts";
 export {
   encodeIdx,
@@ -143,19 +181,44 @@ export {
   readIdxFile,
   readIdxPair,
 } from "./src/data/idx.ts";
+export {
+  cifar10CacheDir,
+  type Cifar10Options,
+  type CifarBatch,
+  downloadCifar10,
+  type DownloadCifar10Options,
+  loadCifar10,
+  parseCifarBatch,
+} from "./src/data/cifar10.ts";
+export { sampleParabola, type ToyFit, toyFit } from "./src/data/toy.ts";
 export { type Batch, BatchSource, type BatchSourceOptions } from "./src/data/batches.ts";
-export { loadLayersModel, saveLayersModel, type SaveModelOptions } from "./src/io/layers_io.ts";
-export { QUANTIZE_DTYPES, type QuantizeDtype } from "./src/io/quantize.ts";
+export {
+  fileSystemHandler,
+  loadLayersModel,
+  loadWeights,
+  type NamedWeight,
+  saveLayersModel,
+  type SaveModelOptions,
+  saveWeights,
+} from "./src/io/layers_io.ts";
+export {
+  float16Bits,
+  QUANTIZE_DTYPES,
+  type QuantizeDtype,
+  quantizeWeights,
+  type WeightData,
+} from "./src/io/quantize.ts";
 export { type EvalPoint } from "./src/train/checkpoint.ts";
 export {
   buildEvaluator,
   evaluate,
   type Evaluation,
   type EvaluatorArch,
+  evaluatorArch,
   type EvaluatorConfig,
   FEATURE_LAYER,
 } from "./src/eval/evaluator.ts";
-export { type AugmentOptions } from "./src/eval/augment.ts";
+export { type AugmentOptions, randomCropFlip } from "./src/eval/augment.ts";
 export {
   evaluatorAccuracy,
   type EvaluatorTraining,
@@ -177,10 +240,19 @@ export {
   SSIM_PARAMS,
 } from "./src/eval/image_metrics.ts";
 export {
+  scoreMeanImage,
   scoreTranslation,
   translatePairs,
   type TranslationScores,
 } from "./src/eval/score_translation.ts";
+export {
+  type ClassGate,
+  GATE_DEFAULTS,
+  type GateOptions,
+  type GateReport,
+  meanPairwiseDistance,
+  qualityGate,
+} from "./src/eval/quality_gate.ts";
 export {
   generate,
   type GeneratorInfo,
@@ -194,6 +266,28 @@ export {
 } from "./src/models/generator.ts";
 export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
 export { type GridImage, type GridOptions, imageGrid, toUint8Pixels } from "./src/io/grid.ts";
-export { type DecodedImage, decodePng, encodePng } from "./src/io/png.ts";
-export { writeFileAtomic } from "./src/io/atomic.ts";
+export { type DecodedImage, decodePng, encodePng, pngHeader } from "./src/io/png.ts";
+export { decodeJpeg, jpegHeader } from "./src/io/jpeg.ts";
+export {
+  convertChannels,
+  decodeImageFile,
+  type ImageFileInfo,
+  imageFileInfo,
+  type ImagePixels,
+} from "./src/io/image_file.ts";
+export { writeDirAtomic, type WriteDirOptions, writeFileAtomic } from "./src/io/atomic.ts";
+export {
+  type ChecksumMismatch,
+  type Checksums,
+  verifyChecksums,
+  writeChecksums,
+} from "./src/io/checksums.ts";
+export {
+  lossCurveSvg,
+  type PlotOptions,
+  type Series,
+  type ToyPlot,
+  toyPlotSvg,
+} from "./src/io/plot.ts";
+export { checkpointsDir } from "./src/io/run_dir.ts";
 export { CIFAR10_CLASSES } from "./src/data/cifar10.ts";
