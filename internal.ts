@@ -247,6 +247,7 @@ export {
 } from "./src/eval/score_translation.ts";
 export {
   type ClassGate,
+  DATASET_GATES,
   GATE_DEFAULTS,
   type GateOptions,
   type GateReport,

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { loadDataset } from "../src/data/datasets.ts";
-import { type GateReport, qualityGate } from "../src/eval/quality_gate.ts";
+import { DATASET_GATES, type GateReport, qualityGate } from "../src/eval/quality_gate.ts";
 import { sha256Hex } from "../src/io/hash.ts";
 import { loadLayersModel, saveLayersModel } from "../src/io/layers_io.ts";
 import { generatorInfo, generatorNoise, latentNoise } from "../src/models/generator.ts";
@@ -52,8 +52,12 @@ function gateTable(g: GateReport): string {
     ...rows,
     `  all    ${pct(g.accuracy).padStart(8)}  ${String(g.blank).padStart(5)}  ` +
     `min ratio ${g.minRatio.toFixed(2)}`,
-    `gate (accuracy >= ${pct(g.thresholds.minAccuracy)}, no blank sample, every ratio >= ` +
-    `${g.thresholds.minDiversityRatio}): ${g.passed ? "PASSED" : "FAILED"}`,
+    `classes produced: ${g.produced} of ${g.perClass.length}`,
+    `gate (accuracy >= ${
+      pct(g.thresholds.minAccuracy)
+    }, ${g.thresholds.minClassesProduced} classes produced, no blank sample, every ratio >= ${g.thresholds.minDiversityRatio}): ${
+      g.passed ? "PASSED" : "FAILED"
+    }`,
   ].join("\n");
 }
 
@@ -137,7 +141,11 @@ async function main(): Promise<number> {
     const dir = dataSource(run.config.dataDir);
     const test = await loadDataset(run.config.dataset, { split: "test", ...dir });
     const evaluator = await loadLayersModel(evaluatorDir);
-    const gate = await qualityGate(shipped, evaluator, test, { perClass, seed });
+    const gate = await qualityGate(shipped, evaluator, test, {
+      ...DATASET_GATES[run.config.dataset],
+      perClass,
+      seed,
+    });
     console.log(gateTable(gate));
 
     const provenance = {

@@ -1,7 +1,8 @@
 /**
  * The quality gate a generator must pass before it ships: draw the same number of samples of
- * every class, then check that the evaluator recognises the requested class, that no sample is
- * blank, and that each class's samples are as varied as the real images of that class (mean
+ * every class, then check that the evaluator recognises the requested class, that it sees every
+ * class (each in at least half its fair share of all samples), that no sample is blank, and that
+ * each class's samples are as varied as the real images of that class (mean
  * pairwise pixel distance of samples / of real test images: a collapsed class scores near 0).
  *
  * @module

@@ -59,6 +59,8 @@ Deno.test("qualityGate() passes real-looking classes only when they are varied a
   assert.ok(a.accuracy >= 0.9, `real templates are recognised: ${a.accuracy}`);
   assert.equal(a.minRatio, 0, "one image per class has no diversity");
   assert.equal(a.blank, 0);
+  // One image per class, and the evaluator reads at most one of the ten templates as another digit.
+  assert.ok(a.produced >= 9, `classes drawn as themselves: ${a.produced}`);
   assert.equal(a.passed, false);
 
   const blank = standInGenerator(new Float32Array(10 * 784).fill(-3), 0);
@@ -71,5 +73,17 @@ Deno.test("qualityGate() passes real-looking classes only when they are varied a
   assert.ok(c.minRatio > 0.5, `noise makes classes varied: ${c.minRatio}`);
   assert.equal(c.perClass.length, 10);
   for (const p of c.perClass) assert.ok(p.realDiversity > 0);
-  for (const model of [collapsed, blank, varied, evaluator]) model.dispose();
+
+  // Every label drawn as a varied 3: accuracy and diversity aside, nine classes are missing.
+  const threes = new Float32Array(10 * 784);
+  for (let c = 0; c < 10; c++) threes.set(templates.subarray(3 * 784, 4 * 784), c * 784);
+  const onlyThrees = standInGenerator(threes, 1);
+  const lenient = { ...opts, minAccuracy: 0, minDiversityRatio: 0 };
+  const d = await qualityGate(onlyThrees, evaluator, test, lenient);
+  assert.ok(d.produced <= 2, `one class drawn for every label: ${d.produced} produced`);
+  assert.equal(d.thresholds.minClassesProduced, 10, "all classes by default");
+  assert.equal(d.passed, false);
+  const e = await qualityGate(onlyThrees, evaluator, test, { ...lenient, minClassesProduced: 1 });
+  assert.equal(e.passed, true, "the coverage check is what failed it");
+  for (const model of [collapsed, blank, varied, onlyThrees, evaluator]) model.dispose();
 });
