@@ -138,6 +138,12 @@ export {
   type NamedTensor,
   restoreAdam,
 } from "./src/backend/optimizer.ts";
+export {
+  countKernels,
+  formatKernelCount,
+  type KernelCount,
+  type KernelPhase,
+} from "./src/backend/kernel_count.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,

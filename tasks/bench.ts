@@ -5,7 +5,9 @@
  * measurement runs `--steps` training steps after a warm-up, timed to a final `await data()`,
  * `--runs` times; the median is reported with the tensor count before/after and the peak RSS.
  * Prints a table and writes JSON (`--json`); `--profile` adds where one step's time goes, and
- * `--vs-torch` the same nets and step in PyTorch.
+ * `--vs-torch` the same nets and step in PyTorch. Each row also says how many kernel calls one
+ * step dispatches (`kernels/step`, counted, not timed); `--count-only` prints those counts, by
+ * kernel and phase, and times nothing.
  *
  * Usage: `deno task bench [--model mlp|dcgan] [--dataset mnist|cifar10] [--loss bce|wgan-gp]
  * [--width 0.25] [--backends wasm,wasm-simd,cpu,webgpu] [--steps 50] [--quick]`. The data is
@@ -27,6 +29,7 @@ import { buildGan, MODELS } from "../src/models/registry.ts";
 import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
 import { LOSSES, type LossName } from "../src/train/losses.ts";
 import { createAdam } from "../src/backend/optimizer.ts";
+import { countKernels, formatKernelCount } from "../src/backend/kernel_count.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
 interface Row {
@@ -43,6 +46,8 @@ interface Row {
   tensorsBefore: number;
   tensorsAfter: number;
   peakRssMiB: number;
+  /** Kernel calls the engine dispatches in one step (D and G), counted after the warm-up. */
+  kernelsPerStep: number;
   runs: number[];
 }
 
@@ -81,6 +86,8 @@ Usage: deno task bench [flags]
   --quick           10 steps, 1 run (default: off)
   --profile         also print where one step's time goes: kernel ms and calls, per backend
                     (default: off)
+  --count-only      count the kernel calls of one step per backend, by kernel and phase
+                    (forward, backward, other), and time nothing (default: off)
   --vs-torch        also time the same nets and step in PyTorch (python3 tasks/bench_torch.py;
                     Debian python3-torch + libopenblas0-pthread, 2 threads) and print ratios
                     (default: off)
@@ -90,7 +97,8 @@ Usage: deno task bench [flags]
 
 Examples:
   deno task bench --quick --backends wasm,wasm-simd
-  deno task bench --model dcgan --dataset cifar10 --width 0.25 --profile`;
+  deno task bench --model dcgan --dataset cifar10 --width 0.25 --profile
+  deno task bench --count-only --backends wasm,cpu`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -148,6 +156,7 @@ async function main(): Promise<number> {
     quick: { type: "boolean", default: false },
     "vs-torch": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "count-only": { type: "boolean", default: false },
     python: { type: "string", default: "/usr/bin/python3" },
     json: { type: "string", default: "runs/bench.json" },
     help: { type: "boolean", short: "h", default: false },
@@ -259,6 +268,20 @@ async function main(): Promise<number> {
       tf.dispose([l.dLoss, l.gLoss]);
     }
     if (values.profile) await profileStep(name, () => step(2));
+    const counted = countKernels(() => step(2));
+    await counted.result.gLoss!.data();
+    tf.dispose([counted.result.dLoss, counted.result.gLoss]);
+    const kernelsPerStep = counted.count.total;
+    if (values["count-only"]) {
+      console.log(`kernels/step of ${model} on ${label}:`);
+      for (const line of formatKernelCount(counted.count, 40)) console.log(`  ${line}`);
+      source.dispose();
+      optimizers.gen.dispose();
+      optimizers.disc.dispose();
+      nets.gen.dispose();
+      nets.disc.dispose();
+      continue;
+    }
     const tensorsBefore = tf.memory().numTensors;
     const times: number[] = [];
     for (let r = 0; r < runs; r++) {
@@ -314,6 +337,7 @@ async function main(): Promise<number> {
       tensorsBefore,
       tensorsAfter,
       peakRssMiB: peakRss / 2 ** 20,
+      kernelsPerStep,
       runs: times.map((t) => (batchSize * n * 1000) / t),
     });
     source.dispose();
@@ -323,13 +347,14 @@ async function main(): Promise<number> {
     nets.disc.dispose();
   }
 
+  if (values["count-only"]) return 0;
   console.log(
     `${model} cGAN on ${values.dataset} (${values.loss}${
       values.dataset === "cifar10" ? `, width ${width}` : ""
     }), batch ${batchSize}, ${steps} steps x ${runs} runs, median:`,
   );
   console.log(
-    "backend       | train img/s | ms/step (D + G)      | sample img/s | tensors before/after | peak RSS MiB",
+    "backend       | train img/s | ms/step (D + G)      | sample img/s | tensors before/after | peak RSS MiB | kernels/step",
   );
   for (const r of rows) {
     const split = `${r.msPerStep.toFixed(1)} (${r.dMsPerStep.toFixed(1)} + ${
@@ -338,7 +363,8 @@ async function main(): Promise<number> {
     console.log(
       `${r.backend.padEnd(13)} | ${r.trainImagesPerSecond.toFixed(0).padStart(11)} | ` +
         `${split.padEnd(20)} | ${r.sampleImagesPerSecond.toFixed(0).padStart(12)} | ` +
-        `${`${r.tensorsBefore}/${r.tensorsAfter}`.padStart(20)} | ${r.peakRssMiB.toFixed(0)}`,
+        `${`${r.tensorsBefore}/${r.tensorsAfter}`.padStart(20)} | ` +
+        `${r.peakRssMiB.toFixed(0).padStart(12)} | ${r.kernelsPerStep}`,
     );
   }
   /** The PyTorch reference of tasks/bench_torch.py, run with the BLAS setup the issue measured. */
