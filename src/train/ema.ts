@@ -43,7 +43,8 @@ export async function createEma(gen: tf.LayersModel): Promise<tf.LayersModel> {
  * moves fast, then averages over about `1 / (1 - decay)` updates.
  *
  * @param decay The configured decay, in [0, 1).
- * @param step Training steps taken before this update (the run's step, resumes included).
+ * @param step G's updates before this one (the run's step divided by `nCritic`, resumes
+ *   included: with 5 critic steps per G update, a WGAN's average warms up over G's updates).
  * @returns The decay for this update.
  *
  * @example

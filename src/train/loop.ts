@@ -117,7 +117,11 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
       const dropoutSeed = deriveSeed(cfg.seed, step, STREAM.dropout);
       losses.push(trainStep(nets, optimizers, inputs, { ...stepOpts, updateGen, dropoutSeed }));
       tf.dispose(Object.values(inputs));
-      if (updateGen && ema !== undefined) updateEma(ema, nets.gen, emaDecayAt(cfg.emaDecay, step));
+      // The warm-up counts G's updates (one per nCritic steps), not the critic's steps.
+      const genUpdates = Math.floor(step / cfg.nCritic);
+      if (updateGen && ema !== undefined) {
+        updateEma(ema, nets.gen, emaDecayAt(cfg.emaDecay, genUpdates));
+      }
       state.step = step + 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;
