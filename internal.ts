@@ -144,6 +144,7 @@ export {
   type KernelCount,
   type KernelPhase,
 } from "./src/backend/kernel_count.ts";
+export { saveWithoutKernels } from "./src/backend/saved_tensors.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,

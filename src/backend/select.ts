@@ -11,6 +11,7 @@ import * as tf from "../_tf.ts";
 import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { registerGradientFixes } from "./gradient_fixes.ts";
+import { saveWithoutKernels } from "./saved_tensors.ts";
 import { registerWasmKernelFixes } from "./wasm/mod.ts";
 import { useBlas } from "./wasm/blas/mod.ts";
 import { loadOpenBlas } from "./openblas.ts";
@@ -197,6 +198,8 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
   tf.env().set("PROD", true);
   // Gradients are backend-independent: register the missing ones (second derivatives) once.
   registerGradientFixes();
+  // Tensors saved for backprop share memory without an Identity kernel call (~400 a step).
+  saveWithoutKernels();
   const gpu = "gpu" in options ? options.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
   // An explicit wasm/cpu request skips probing (no WebGPU start-up cost).
   const needProbe = options.requested === undefined || options.requested === "webgpu";
