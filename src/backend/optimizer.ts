@@ -2,14 +2,19 @@
  * Adam with a complete, restorable state. tfjs's `Adam.setWeights` recomputes the bias
  * corrections as `beta ** (t + 1)`, which differs in the last float32 bit from the running
  * products it keeps while training; saving and restoring those products too makes a resumed
- * run bit-identical to an unbroken one. On wasm each variable's update is one fused kernel
- * (`CganAdam`, see src/backend/wasm/adam.ts) instead of tfjs's 13; the state (moments,
- * running products, iterations) is tfjs's own, so checkpoints are the same either way.
+ * run bit-identical to an unbroken one. On wasm a net's whole update is one fused kernel call
+ * (`CganAdamGroup`, see src/backend/wasm/adam.ts) instead of tfjs's 13 per variable; the state
+ * (moments, running products, iterations) is tfjs's own, so checkpoints are the same either way.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_KERNEL, type AdamKernelAttrs, registerAdamKernel } from "./wasm/adam.ts";
+import {
+  ADAM_GROUP_KERNEL,
+  ADAM_KERNEL,
+  type AdamKernelAttrs,
+  registerAdamKernel,
+} from "./wasm/adam.ts";
 
 /** Adam hyperparameters. */
 export interface AdamConfig {
@@ -32,7 +37,13 @@ interface AdamInternals {
 }
 
 /**
- * tfjs's Adam whose update runs as one `CganAdam` kernel per variable on wasm (the same
+ * Whether the fused Adam updates all of a net's variables in one `CganAdamGroup` call (the
+ * default) or calls `CganAdam` once per variable (tests compare the two).
+ */
+export const adamGroupKernel = { on: true };
+
+/**
+ * tfjs's Adam whose update runs as one `CganAdamGroup` kernel for all variables on wasm (the same
  * formula, state and lazily made moments as `tf.AdamOptimizer.applyGradients`); other
  * backends run tfjs's own update.
  */
@@ -47,6 +58,7 @@ class FusedAdam extends tf.AdamOptimizer {
       );
     if (!fused) return super.applyGradients(grads);
     const state = this as unknown as AdamInternals;
+    const grouped = adamGroupKernel.on && tf.getKernel(ADAM_GROUP_KERNEL, "wasm") !== undefined;
     // On wasm a scalar read is a heap read, not a device sync.
     const attrs: AdamKernelAttrs = {
       lr: this.learningRate,
@@ -57,6 +69,10 @@ class FusedAdam extends tf.AdamOptimizer {
       c2: 1 - state.accBeta2.dataSync()[0]!,
     };
     tf.tidy(() => {
+      // All variables and both running products in one CganAdamGroup call (one CganAdam call
+      // per variable, and two muls, without it).
+      const inputs: tf.NamedTensorMap = {};
+      const updated: { value: tf.Variable; m: tf.Variable; v: tf.Variable }[] = [];
       list.forEach(({ name, tensor: grad }, i) => {
         const value = tf.engine().registeredVariables[name]!;
         const moment = (suffix: string) => ({
@@ -66,11 +82,33 @@ class FusedAdam extends tf.AdamOptimizer {
         const m = (state.accumulatedFirstMoment[i] ??= moment("m")).variable;
         const v = (state.accumulatedSecondMoment[i] ??= moment("v")).variable;
         if (grad == null) return;
-        const [x1, m1, v1] = tf.engine().runKernel(
-          ADAM_KERNEL,
-          { value, m, v, grad },
-          attrs as unknown as tf.NamedAttrMap,
+        const k = updated.length;
+        Object.assign(inputs, { [`value${k}`]: value, [`m${k}`]: m, [`v${k}`]: v });
+        inputs[`grad${k}`] = grad;
+        updated.push({ value, m, v });
+      });
+      if (grouped) {
+        const outs = tf.engine().runKernel(
+          ADAM_GROUP_KERNEL,
+          { ...inputs, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },
+          { ...attrs, count: updated.length } as unknown as tf.NamedAttrMap,
         ) as tf.Tensor[];
+        updated.forEach(({ value, m, v }, k) => {
+          m.assign(outs[3 * k + 1]!);
+          v.assign(outs[3 * k + 2]!);
+          value.assign(outs[3 * k]!);
+        });
+        state.accBeta1.assign(outs[3 * updated.length]!);
+        state.accBeta2.assign(outs[3 * updated.length + 1]!);
+        return;
+      }
+      updated.forEach(({ value, m, v }, k) => {
+        const [x1, m1, v1] = tf.engine().runKernel(ADAM_KERNEL, {
+          value,
+          m,
+          v,
+          grad: inputs[`grad${k}`]!,
+        }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m1!);
         v.assign(v1!);
         value.assign(x1!);

@@ -66,11 +66,64 @@ function adamUpdate(args: Parameters<tf.KernelFunc>[0]): Info[] {
 }
 
 /**
- * Registers `CganAdam` for the wasm backend (idempotent).
+ * The name of the kernel that updates all of a net's variables in one call: inputs `value0`,
+ * `m0`, `v0`, `grad0`, `value1`, ... and the running products `accBeta1`, `accBeta2`; outputs
+ * the new value, m and v of each variable in that order, then the two products times beta1
+ * and beta2 (float32, as tfjs's `mul` gives them). Attributes: {@linkcode AdamKernelAttrs}
+ * and `count`, the number of variables.
+ */
+export const ADAM_GROUP_KERNEL = "CganAdamGroup";
+
+/** The attributes of one update of several variables. */
+export interface AdamGroupKernelAttrs extends AdamKernelAttrs {
+  /** How many variables the inputs hold. */
+  count: number;
+}
+
+function adamGroupUpdate(args: Parameters<tf.KernelFunc>[0]): Info[] {
+  const inputs = args.inputs as Record<string, Info>;
+  const attrs = args.attrs as unknown as AdamGroupKernelAttrs;
+  const backend = args.backend as unknown as WasmBackend;
+  const outs: Info[] = [];
+  for (let i = 0; i < attrs.count; i++) {
+    const group = { value: inputs[`value${i}`], m: inputs[`m${i}`], v: inputs[`v${i}`] };
+    const grad = inputs[`grad${i}`];
+    if (group.value === undefined || group.m === undefined || group.v === undefined || !grad) {
+      throw new TypeError(
+        `Cannot run ${ADAM_GROUP_KERNEL}: expected value${i}, m${i}, v${i} and grad${i} ` +
+          `(count ${attrs.count}), found ${Object.keys(inputs).join(", ")}`,
+      );
+    }
+    outs.push(...adamUpdate({ ...args, inputs: { ...group, grad } }));
+  }
+  for (const [name, beta] of [["accBeta1", attrs.beta1], ["accBeta2", attrs.beta2]] as const) {
+    const acc = inputs[name];
+    if (acc === undefined || acc.dtype !== "float32") {
+      throw new TypeError(`Cannot run ${ADAM_GROUP_KERNEL}: expected a float32 ${name}`);
+    }
+    const out = backend.makeOutput([...acc.shape], "float32");
+    // A float32 times a float32 is exact in a double: rounding it once is tfjs's float32 mul.
+    backend.typedArrayFromHeap(out)[0] = backend.typedArrayFromHeap(acc)[0]! *
+      Math.fround(beta);
+    outs.push(out);
+  }
+  return outs;
+}
+
+/**
+ * Registers `CganAdam` and `CganAdamGroup` for the wasm backend (idempotent).
  *
  * @returns Nothing.
  */
 export function registerAdamKernel(): void {
-  if (tf.getKernel(ADAM_KERNEL, "wasm") !== undefined) return;
-  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: "wasm", kernelFunc: adamUpdate });
+  if (tf.getKernel(ADAM_KERNEL, "wasm") === undefined) {
+    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: "wasm", kernelFunc: adamUpdate });
+  }
+  if (tf.getKernel(ADAM_GROUP_KERNEL, "wasm") === undefined) {
+    tf.registerKernel({
+      kernelName: ADAM_GROUP_KERNEL,
+      backendName: "wasm",
+      kernelFunc: adamGroupUpdate,
+    });
+  }
 }
