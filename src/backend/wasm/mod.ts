@@ -16,6 +16,8 @@
  * - `max_pool.ts`: `MaxPoolGrad` (~130 ns per output) scans each window once for all channels.
  * - `blas/`: with OpenBLAS in use, matmuls and convolutions go there first.
  * - `adam.ts`: the fused Adam update `CganAdam`, registered by `../optimizer.ts`, not here.
+ * - `dense.ts`: a dense layer's forward and backward pass as one kernel each (`CganDense`,
+ *   `CganDenseGrad`), which `../fused_dense.ts` makes `tf.layers.dense` call.
  *
  * Every fix runs other wasm kernels directly (never high-level tf ops), copies memory blocks on
  * the wasm heap where no fast kernel exists, and frees its intermediates with
@@ -27,6 +29,7 @@
 import "@tensorflow/tfjs-backend-wasm";
 import { kernelOf } from "./_heap.ts";
 import { registerConvKernels } from "./conv.ts";
+import { registerDenseKernels } from "./dense.ts";
 import { registerGatherKernels } from "./gather.ts";
 import { registerIdentityKernel } from "./identity.ts";
 import { registerMatMulKernels } from "./matmul.ts";
@@ -85,4 +88,5 @@ export function registerWasmKernelFixes(): void {
   registerMatMulKernels();
   registerMaxPoolGradKernel();
   registerIdentityKernel();
+  registerDenseKernels();
 }
