@@ -146,6 +146,7 @@ export {
 } from "./src/backend/kernel_count.ts";
 export { saveWithoutKernels } from "./src/backend/saved_tensors.ts";
 export { fuseDenseLayers } from "./src/backend/fused_dense.ts";
+export { fuseBatchNormLayers } from "./src/backend/fused_batch_norm.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,

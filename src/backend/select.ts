@@ -13,6 +13,7 @@ import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { registerGradientFixes } from "./gradient_fixes.ts";
 import { saveWithoutKernels } from "./saved_tensors.ts";
 import { fuseDenseLayers } from "./fused_dense.ts";
+import { fuseBatchNormLayers } from "./fused_batch_norm.ts";
 import { registerWasmKernelFixes } from "./wasm/mod.ts";
 import { useBlas } from "./wasm/blas/mod.ts";
 import { loadOpenBlas } from "./openblas.ts";
@@ -201,8 +202,9 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
   registerGradientFixes();
   // Tensors saved for backprop share memory without an Identity kernel call (~400 a step).
   saveWithoutKernels();
-  // On wasm, dense layers run as one kernel call forward and one backward.
+  // On wasm, dense and BatchNorm layers run as one kernel call forward and one backward.
   fuseDenseLayers();
+  fuseBatchNormLayers();
   const gpu = "gpu" in options ? options.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
   // An explicit wasm/cpu request skips probing (no WebGPU start-up cost).
   const needProbe = options.requested === undefined || options.requested === "webgpu";

@@ -18,6 +18,8 @@
  * - `adam.ts`: the fused Adam update `CganAdam`, registered by `../optimizer.ts`, not here.
  * - `dense.ts`: a dense layer's forward and backward pass as one kernel each (`CganDense`,
  *   `CganDenseGrad`), which `../fused_dense.ts` makes `tf.layers.dense` call.
+ * - `batch_norm.ts`: BatchNorm in training as one kernel forward and one backward
+ *   (`CganBatchNorm`, `CganBatchNormGrad`), called by `../fused_batch_norm.ts`.
  *
  * Every fix runs other wasm kernels directly (never high-level tf ops), copies memory blocks on
  * the wasm heap where no fast kernel exists, and frees its intermediates with
@@ -28,6 +30,7 @@
 // Registers the wasm kernels the fixes read, patch and call.
 import "@tensorflow/tfjs-backend-wasm";
 import { kernelOf } from "./_heap.ts";
+import { registerBatchNormKernels } from "./batch_norm.ts";
 import { registerConvKernels } from "./conv.ts";
 import { registerDenseKernels } from "./dense.ts";
 import { registerGatherKernels } from "./gather.ts";
@@ -89,4 +92,5 @@ export function registerWasmKernelFixes(): void {
   registerMaxPoolGradKernel();
   registerIdentityKernel();
   registerDenseKernels();
+  registerBatchNormKernels();
 }

@@ -1,0 +1,145 @@
+/**
+ * BatchNorm in training mode as one wasm kernel forward, `CganBatchNorm`, and one backward,
+ * `CganBatchNormGrad`. tfjs-layers' BatchNormalization takes 16 kernel calls forward (moments,
+ * the normalisation, the two moving averages) and 48 backward (through the normalisation and
+ * the moments) for each application. Over the last axis (channels) of x `[..., C]`, with
+ * R = the number of rows (all other axes):
+ *
+ *     mean = Σ x / R       variance = Σ (x - mean)² / R       r = 1 / sqrt(variance + epsilon)
+ *     y = (x - mean) r gamma + beta
+ *     moving' = moving - (moving - batch value) (1 - momentum)       (mean and variance)
+ *
+ *     x̂ = (x - mean) r      dbeta = Σ dy      dgamma = Σ dy x̂
+ *     dx = gamma r (dy - dbeta / R - x̂ dgamma / R)
+ *
+ * Sums are accumulated in float64 (as cgan's wasm `Sum` and `Mean` do); the moving averages
+ * are rounded to float32 after each operation, as tfjs-layers' ops round them.
+ *
+ * @module
+ */
+import * as tf from "../../_tf.ts";
+import { type Info, sizeOf, type WasmBackend } from "./_heap.ts";
+
+/** The forward kernel's name: inputs x, gamma, beta, movingMean, movingVariance. */
+export const BATCH_NORM_KERNEL = "CganBatchNorm";
+/** The backward kernel's name: inputs x, gamma, mean, variance, dy. */
+export const BATCH_NORM_GRAD_KERNEL = "CganBatchNormGrad";
+
+/** Attributes of both kernels. */
+export interface BatchNormAttrs {
+  /** Variance guard. */
+  epsilon: number;
+  /** Moving-average momentum (forward only). */
+  momentum: number;
+}
+
+function checked(kernel: string, inputs: Record<string, Info | undefined>, names: string[]) {
+  const x = inputs["x"];
+  const c = x?.shape.at(-1);
+  for (const name of names) {
+    const t = inputs[name];
+    const wanted = name === "x" || name === "dy" ? sizeOf(x?.shape ?? []) : c;
+    if (t === undefined || t.dtype !== "float32" || sizeOf(t.shape) !== wanted) {
+      throw new TypeError(
+        `Cannot run ${kernel}: expected a float32 ${name} of ${wanted} values for x [${x?.shape}]`,
+      );
+    }
+  }
+  return { c: c!, rows: sizeOf(x!.shape) / c! };
+}
+
+function batchNorm(args: Parameters<tf.KernelFunc>[0]): Info[] {
+  const backend = args.backend as unknown as WasmBackend;
+  const inputs = args.inputs as Record<string, Info>;
+  const names = ["x", "gamma", "beta", "movingMean", "movingVariance"];
+  const { c, rows } = checked(BATCH_NORM_KERNEL, inputs, names);
+  const { epsilon, momentum } = args.attrs as unknown as BatchNormAttrs;
+  const x = inputs["x"]!;
+  const outs = [
+    backend.makeOutput([...x.shape], "float32"),
+    ...[0, 1, 2, 3].map(() => backend.makeOutput([c], "float32")),
+  ];
+  const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
+  const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
+  const acc = new Float64Array(c);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) acc[j]! += xs![i * c + j]!;
+  for (let j = 0; j < c; j++) mean![j] = acc[j]! / rows;
+  acc.fill(0);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) {
+      const d = Math.fround(xs![i * c + j]! - mean![j]!);
+      acc[j]! += Math.fround(d * d);
+    }
+  }
+  for (let j = 0; j < c; j++) variance![j] = acc[j]! / rows;
+  const scale = new Float64Array(c);
+  for (let j = 0; j < c; j++) scale[j] = gamma![j]! / Math.sqrt(variance![j]! + epsilon);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) {
+      y![i * c + j] = (xs![i * c + j]! - mean![j]!) * scale[j]! + beta![j]!;
+    }
+  }
+  const decay = Math.fround(1 - momentum);
+  for (let j = 0; j < c; j++) {
+    mm1![j] = mm![j]! - Math.fround(Math.fround(mm![j]! - mean![j]!) * decay);
+    mv1![j] = mv![j]! - Math.fround(Math.fround(mv![j]! - variance![j]!) * decay);
+  }
+  return outs;
+}
+
+function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
+  const backend = args.backend as unknown as WasmBackend;
+  const inputs = args.inputs as Record<string, Info>;
+  const names = ["x", "gamma", "mean", "variance", "dy"];
+  const { c, rows } = checked(BATCH_NORM_GRAD_KERNEL, inputs, names);
+  const { epsilon } = args.attrs as unknown as BatchNormAttrs;
+  const x = inputs["x"]!;
+  const outs = [
+    backend.makeOutput([...x.shape], "float32"),
+    backend.makeOutput([c], "float32"),
+    backend.makeOutput([c], "float32"),
+  ];
+  const [xs, gamma, mean, variance, dy] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
+  const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
+  const r = new Float64Array(c);
+  for (let j = 0; j < c; j++) r[j] = 1 / Math.sqrt(variance![j]! + epsilon);
+  const sumDy = new Float64Array(c);
+  const sumDyXhat = new Float64Array(c);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) {
+      const g = dy![i * c + j]!;
+      sumDy[j]! += g;
+      sumDyXhat[j]! += g * (xs![i * c + j]! - mean![j]!) * r[j]!;
+    }
+  }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) {
+      const xhat = (xs![i * c + j]! - mean![j]!) * r[j]!;
+      dx![i * c + j] = gamma![j]! * r[j]! *
+        (dy![i * c + j]! - sumDy[j]! / rows - xhat * sumDyXhat[j]! / rows);
+    }
+  }
+  for (let j = 0; j < c; j++) {
+    dgamma![j] = sumDyXhat[j]!;
+    dbeta![j] = sumDy[j]!;
+  }
+  return outs;
+}
+
+/**
+ * Registers `CganBatchNorm` and `CganBatchNormGrad` for the wasm backend (idempotent).
+ *
+ * @returns Nothing.
+ */
+export function registerBatchNormKernels(): void {
+  for (
+    const [kernelName, kernelFunc] of [
+      [BATCH_NORM_KERNEL, batchNorm],
+      [BATCH_NORM_GRAD_KERNEL, batchNormGrad],
+    ] as const
+  ) {
+    if (tf.getKernel(kernelName, "wasm") === undefined) {
+      tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    }
+  }
+}
