@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { canFuseBce, fusedBceWithLogits } from "../backend/fused_loss.ts";
 
 /** Options of a discriminator half. */
 export interface DLossOptions {
@@ -48,6 +49,8 @@ export interface GanLoss {
  * ```
  */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
+  // On wasm one kernel call forward and one backward (src/backend/fused_loss.ts).
+  if (canFuseBce(logits)) return fusedBceWithLogits(logits, target);
   return tf.tidy(() => {
     const positive = tf.relu(logits);
     const softTail = tf.log1p(tf.exp(tf.neg(tf.abs(logits))));

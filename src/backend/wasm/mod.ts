@@ -20,6 +20,8 @@
  *   `CganDenseGrad`), which `../fused_dense.ts` makes `tf.layers.dense` call.
  * - `batch_norm.ts`: BatchNorm in training as one kernel forward and one backward
  *   (`CganBatchNorm`, `CganBatchNormGrad`), called by `../fused_batch_norm.ts`.
+ * - `bce.ts`: the BCE-with-logits loss and its gradient as one kernel each (`CganBce`,
+ *   `CganBceGrad`), called by `../fused_loss.ts`.
  *
  * Every fix runs other wasm kernels directly (never high-level tf ops), copies memory blocks on
  * the wasm heap where no fast kernel exists, and frees its intermediates with
@@ -31,6 +33,7 @@
 import "@tensorflow/tfjs-backend-wasm";
 import { kernelOf } from "./_heap.ts";
 import { registerBatchNormKernels } from "./batch_norm.ts";
+import { registerBceKernels } from "./bce.ts";
 import { registerConvKernels } from "./conv.ts";
 import { registerDenseKernels } from "./dense.ts";
 import { registerGatherKernels } from "./gather.ts";
@@ -93,4 +96,5 @@ export function registerWasmKernelFixes(): void {
   registerIdentityKernel();
   registerDenseKernels();
   registerBatchNormKernels();
+  registerBceKernels();
 }
