@@ -148,6 +148,7 @@ export { saveWithoutKernels } from "./src/backend/saved_tensors.ts";
 export { fuseDenseLayers } from "./src/backend/fused_dense.ts";
 export { fuseBatchNormLayers } from "./src/backend/fused_batch_norm.ts";
 export { canFuseBce, fusedBceWithLogits } from "./src/backend/fused_loss.ts";
+export { fuseLeakyReluGradient } from "./src/backend/fused_activation.ts";
 export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,

@@ -14,6 +14,7 @@ import { registerGradientFixes } from "./gradient_fixes.ts";
 import { saveWithoutKernels } from "./saved_tensors.ts";
 import { fuseDenseLayers } from "./fused_dense.ts";
 import { fuseBatchNormLayers } from "./fused_batch_norm.ts";
+import { fuseLeakyReluGradient } from "./fused_activation.ts";
 import { registerWasmKernelFixes } from "./wasm/mod.ts";
 import { useBlas } from "./wasm/blas/mod.ts";
 import { loadOpenBlas } from "./openblas.ts";
@@ -205,6 +206,7 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
   // On wasm, dense and BatchNorm layers run as one kernel call forward and one backward.
   fuseDenseLayers();
   fuseBatchNormLayers();
+  fuseLeakyReluGradient();
   const gpu = "gpu" in options ? options.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
   // An explicit wasm/cpu request skips probing (no WebGPU start-up cost).
   const needProbe = options.requested === undefined || options.requested === "webgpu";

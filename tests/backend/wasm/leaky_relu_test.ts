@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../../src/backend/mod.ts";
+import { fusedLeakyReluGrad } from "../../../src/backend/fused_activation.ts";
+import { countKernels } from "../../../src/backend/kernel_count.ts";
+import { hostData } from "./_kernel_suite.ts";
+import { runSteps } from "../_step_compare.ts";
+
+const X = [-2, -0.5, 0, 0.25, 3, -1e-3, 1e-3, 7];
+const R = Array.from(hostData([8], 11));
+
+/** d sum(leakyRelu(x) r) / dx, and a second derivative through it (as WGAN-GP takes). */
+function grads() {
+  return tf.tidy(() => {
+    const x = tf.tensor(X);
+    const r = tf.tensor(R);
+    const w = tf.tensor(R.map((v) => v + 1));
+    const dx = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(x, 0.2), r)))(x);
+    // d/dw |d/dx sum(leakyRelu(x w) r)|²: the inner gradient is differentiated again.
+    const dw = tf.grad((w: tf.Tensor) =>
+      tf.sum(
+        tf.square(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(tf.mul(x, w), 0.2), r)))(x)),
+      )
+    )(w);
+    return [dx, dw].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+Deno.test("CganLeakyReluGrad gives tfjs's LeakyRelu gradient bit for bit, first and second order (wasm)", async () => {
+  await initBackend({ requested: "cpu" });
+  const cpu = grads();
+  await initBackend({ requested: "wasm" });
+  try {
+    fusedLeakyReluGrad.on = false;
+    const stock = grads();
+    fusedLeakyReluGrad.on = true;
+    const fused = grads();
+    assert.deepEqual(fused, stock);
+    assert.deepEqual(fused[0], cpu[0]);
+    const x = tf.tensor(X);
+    const { result, count } = countKernels(() =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.leakyRelu(x, 0.2)))(x)
+    );
+    assert.equal(count.byName.get("CganLeakyReluGrad")?.backward, 1);
+    assert.equal(count.byName.get("Select"), undefined);
+    tf.dispose([x, result]);
+  } finally {
+    fusedLeakyReluGrad.on = true;
+    await initBackend({ requested: "cpu" });
+  }
+});
+
+Deno.test("CganLeakyReluGrad agrees with finite differences of LeakyRelu (wasm)", async () => {
+  await initBackend({ requested: "wasm" });
+  try {
+    const values = X.filter((v) => Math.abs(v) > 0.1);
+    const loss = (v: number[]) =>
+      tf.tidy(() =>
+        tf.sum(tf.mul(tf.leakyRelu(tf.tensor(v), 0.2), tf.tensor(R.slice(0, v.length))))
+          .dataSync()[0]!
+      );
+    const x = tf.tensor(values);
+    const dx = tf.grad((x: tf.Tensor) =>
+      tf.sum(tf.mul(tf.leakyRelu(x, 0.2), tf.tensor(R.slice(0, values.length))))
+    )(x);
+    const analytic = dx.dataSync();
+    values.forEach((_, i) => {
+      const at = (delta: number) => loss(values.map((v, j) => j === i ? v + delta : v));
+      const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+      assert.ok(Math.abs(numeric - analytic[i]!) < 1e-4, `[${i}]: ${numeric} vs ${analytic[i]}`);
+    });
+    tf.dispose([x, dx]);
+  } finally {
+    await initBackend({ requested: "cpu" });
+  }
+});
+
+for (const [model, loss] of [["mlp", "bce"], ["mlp", "wgan-gp"], ["dcgan", "bce"]] as const) {
+  Deno.test(`CganLeakyReluGrad leaves the ${model} cGAN's ${loss} steps bit-identical, fewer kernel calls (wasm)`, async () => {
+    await initBackend({ requested: "wasm" });
+    try {
+      fusedLeakyReluGrad.on = false;
+      const stock = runSteps(model, { steps: 2, loss });
+      fusedLeakyReluGrad.on = true;
+      const fused = runSteps(model, { steps: 2, loss });
+      assert.deepEqual(fused.dLosses, stock.dLosses);
+      assert.deepEqual(fused.gLosses, stock.gLosses);
+      assert.deepEqual(fused.weights, stock.weights);
+      assert.ok(fused.kernels < stock.kernels, `${fused.kernels} vs ${stock.kernels}`);
+      assert.equal(fused.tensorsLeaked, 0);
+    } finally {
+      fusedLeakyReluGrad.on = true;
+      await initBackend({ requested: "cpu" });
+    }
+  });
+}
