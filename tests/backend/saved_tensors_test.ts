@@ -15,10 +15,12 @@ for (const backend of ["cpu", "wasm"] as const) {
       assert.deepEqual(direct.dLosses, stock.dLosses);
       assert.deepEqual(direct.gLosses, stock.gLosses);
       assert.deepEqual(direct.weights, stock.weights);
-      // What remains are Identity calls of ops (tf.clone and the like), not saves.
+      // What remains are Identity calls of ops (tf.clone and the like), not saves. tfjs's
+      // layers save ~360 tensors a step; on wasm cgan's fused layers save ~150.
+      const saves = backend === "cpu" ? 300 : 100;
       assert.ok(
-        stock.identity - direct.identity > 300,
-        `expected ~360 saves fewer, found ${stock.identity} and ${direct.identity}`,
+        stock.identity - direct.identity > saves,
+        `expected over ${saves} saves fewer, found ${stock.identity} and ${direct.identity}`,
       );
       assert.equal(direct.kernels, stock.kernels - (stock.identity - direct.identity));
       assert.equal(direct.tensorsLeaked, 0);
