@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
-  tasks: Record<string, string>;
+  tasks: Record<string, { command: string; description: string }>;
 };
 /** The CLI tasks: every `deno run` task of deno.json, as [name, args after "deno"]. */
 const TASKS = Object.entries(CONFIG.tasks)
+  .map(([name, task]) => [name, task.command] as const)
   .filter(([, command]) => command.startsWith("deno run "))
   .map(([name, command]) => [name, command.split(" ").slice(1)] as const);
 
@@ -25,6 +26,12 @@ async function run(args: readonly string[]): Promise<{ code: number; out: string
   }).output();
   return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
 }
+
+Deno.test("every task of deno.json says what it does, so `deno task` lists it with a description", () => {
+  for (const [name, task] of Object.entries(CONFIG.tasks)) {
+    assert.ok(task.description.length > 20, `${name} has no description`);
+  }
+});
 
 Deno.test("every task of deno.json is covered here", () => {
   const names = TASKS.map(([name]) => name).sort();
