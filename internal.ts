@@ -18,36 +18,22 @@
  *
  * @module
  */
+export * from "./mod.ts";
 export {
   type AdapterProbe,
-  BACKEND_NAMES,
-  type BackendInfo,
-  type BackendName,
   type BackendPlan,
-  describeBackend,
-  initBackend,
-  type InitBackendOptions,
   parseBackendName,
   planBackends,
   registerGradientFixes,
 } from "./src/backend/mod.ts";
 export { deriveSeed, mulberry32, permutation, randomInts } from "./src/rng.ts";
-export {
-  buildGan,
-  type Conditioning,
-  type GanArchitecture,
-  type ModelDef,
-  modelDef,
-  MODELS,
-  type ModelSpec,
-  type SettingsDiff,
-} from "./src/models/registry.ts";
+
 export {
   buildDiscriminator as buildMlpDiscriminator,
   buildGenerator as buildMlpGenerator,
   type MlpCganConfig,
 } from "./src/models/mlp_cgan.ts";
-export { buildPatchGan, buildUnet, type Pix2PixSpec, translate } from "./src/models/pix2pix.ts";
+export { buildPatchGan, buildUnet, type Pix2PixSpec } from "./src/models/pix2pix.ts";
 export { acganHeads } from "./src/models/acgan_mlp.ts";
 export { discriminatorTrunk } from "./src/models/dcgan_mnist.ts";
 export { type Initializer, InitSeeds, seedDropout } from "./src/models/blocks/seeds.ts";
@@ -63,43 +49,15 @@ export {
   TOY_DEFAULTS,
   type ToyGanConfig,
 } from "./src/models/toy_mlp.ts";
-export {
-  DEFAULTS,
-  LOSS_DEFAULTS,
-  MODEL_DEFAULTS,
-  MODEL_NAMES,
-  MODEL_PRESETS,
-  type ModelName,
-  type PresetName,
-  PRESETS,
-  resolveConfig,
-  type TrainConfig,
-} from "./src/train/config.ts";
-export { train, type TrainContext, type TrainResult } from "./src/train/loop.ts";
-export {
-  type RunRecord,
-  trainOnDataset,
-  type TrainOnDatasetOptions,
-  writeRunConfig,
-} from "./src/train/run.ts";
-export {
-  drawStepInputs,
-  type GanNets,
-  type GanOptimizers,
-  type StepInputs,
-  type StepLosses,
-  type StepOptions,
-  trainStep,
-} from "./src/train/step.ts";
+export { LOSS_DEFAULTS, MODEL_DEFAULTS, MODEL_PRESETS } from "./src/train/config.ts";
+
+export { writeRunConfig } from "./src/train/run.ts";
+
 export {
   BCE_LOSS,
   bceWithLogits,
-  type DLossOptions,
-  type GanLoss,
   HINGE_LOSS,
   l1Loss,
-  LOSSES,
-  type LossName,
   LSGAN_LOSS,
   WGAN_GP_LOSS,
   WGAN_LOSS,
@@ -124,20 +82,13 @@ export {
 export {
   latestCheckpoint,
   loadCheckpoint,
-  type LossPoint,
   type RunState,
   saveCheckpoint,
   type TranslationPoint,
 } from "./src/train/checkpoint.ts";
-export { lineProgress, type ProgressInfo, type ProgressReporter } from "./src/train/progress.ts";
+
 export { type GanTrainables } from "./src/train/checkpoint.ts";
-export {
-  type AdamConfig,
-  adamState,
-  createAdam,
-  type NamedTensor,
-  restoreAdam,
-} from "./src/backend/optimizer.ts";
+export { adamState, type NamedTensor, restoreAdam } from "./src/backend/optimizer.ts";
 export {
   countKernels,
   formatKernelCount,
@@ -149,40 +100,17 @@ export { fuseDenseLayers } from "./src/backend/fused_dense.ts";
 export { fuseBatchNormLayers } from "./src/backend/fused_batch_norm.ts";
 export { canFuseBce, fusedBceWithLogits } from "./src/backend/fused_loss.ts";
 export { fuseLeakyReluGradient } from "./src/backend/fused_activation.ts";
-export { type Dataset, datasetSize, limitDataset, type LoadOptions } from "./src/data/dataset.ts";
+export { datasetSize } from "./src/data/dataset.ts";
 export {
   DATASET_CLASSES,
-  DATASET_NAMES,
-  type DatasetName,
   FOLDER_DATASET,
-  type FolderDatasetName,
   isDatasetName,
   isPairedDatasetName,
-  loadDataset,
-  loadPairedDataset,
-  PAIRED_DATASET_NAMES,
-  type PairedDatasetName,
-  type PairedLoadOptions,
 } from "./src/data/datasets.ts";
-export { type Direction, DIRECTIONS, jitterPairs, resizeRgb } from "./src/data/paired.ts";
-export {
-  type BadImage,
-  type FolderLoad,
-  type FolderOptions,
-  type FolderReport,
-  holdOut,
-  loadFolder,
-} from "./src/data/folder.ts";
+export { DIRECTIONS, jitterPairs, resizeRgb } from "./src/data/paired.ts";
+export { holdOut } from "./src/data/folder.ts";
 export { centerCropResize, type HostPixels } from "./src/io/resize.ts";
-export {
-  FASHION_CLASSES,
-  loadFashionMnist,
-  loadMnist,
-  MNIST_CLASSES,
-  type MnistOptions,
-  type Split,
-  verifySha256,
-} from "./src/data/mnist.ts";
+export { loadFashionMnist, verifySha256 } from "./src/data/mnist.ts";
 export {
   encodeIdx,
   type IdxArray,
@@ -202,20 +130,16 @@ export {
   parseCifarBatch,
 } from "./src/data/cifar10.ts";
 export { sampleParabola, type ToyFit, toyFit } from "./src/data/toy.ts";
-export { type Batch, BatchSource, type BatchSourceOptions } from "./src/data/batches.ts";
+
 export {
   fileSystemHandler,
-  loadLayersModel,
   loadWeights,
   type NamedWeight,
-  saveLayersModel,
-  type SaveModelOptions,
   saveWeights,
 } from "./src/io/layers_io.ts";
 export {
   float16Bits,
   QUANTIZE_DTYPES,
-  type QuantizeDtype,
   quantizeWeights,
   type WeightData,
 } from "./src/io/quantize.ts";
@@ -229,33 +153,12 @@ export {
   type EvaluatorConfig,
   FEATURE_LAYER,
 } from "./src/eval/evaluator.ts";
-export { type AugmentOptions, randomCropFlip } from "./src/eval/augment.ts";
-export {
-  evaluatorAccuracy,
-  type EvaluatorTraining,
-  trainEvaluator,
-} from "./src/eval/train_evaluator.ts";
+export { randomCropFlip } from "./src/eval/augment.ts";
+export { evaluatorAccuracy } from "./src/eval/train_evaluator.ts";
 export * from "./src/eval/metrics/mod.ts";
-export {
-  type GeneratorScores,
-  scoreGenerator,
-  type ScoreOptions,
-} from "./src/eval/score_generator.ts";
-export {
-  gaussianWindow,
-  type HostImage,
-  type ImageMetricOptions,
-  meanAbsoluteError,
-  psnr,
-  ssim,
-  SSIM_PARAMS,
-} from "./src/eval/image_metrics.ts";
-export {
-  scoreMeanImage,
-  scoreTranslation,
-  translatePairs,
-  type TranslationScores,
-} from "./src/eval/score_translation.ts";
+
+export { gaussianWindow, SSIM_PARAMS } from "./src/eval/image_metrics.ts";
+export { scoreMeanImage, translatePairs } from "./src/eval/score_translation.ts";
 export {
   type ClassGate,
   DATASET_GATES,
@@ -265,20 +168,10 @@ export {
   meanPairwiseDistance,
   qualityGate,
 } from "./src/eval/quality_gate.ts";
-export {
-  generate,
-  type GeneratorInfo,
-  generatorInfo,
-  generatorNoise,
-  latentNoise,
-  loadGenerator,
-  NOISE_KINDS,
-  type NoiseKind,
-  sampleImages,
-} from "./src/models/generator.ts";
+export { generatorNoise } from "./src/models/generator.ts";
 export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
-export { type GridImage, type GridOptions, imageGrid, toUint8Pixels } from "./src/io/grid.ts";
-export { type DecodedImage, decodePng, encodePng, pngHeader } from "./src/io/png.ts";
+export { toUint8Pixels } from "./src/io/grid.ts";
+export { pngHeader } from "./src/io/png.ts";
 export { decodeJpeg, jpegHeader } from "./src/io/jpeg.ts";
 export {
   convertChannels,
@@ -302,4 +195,3 @@ export {
   toyPlotSvg,
 } from "./src/io/plot.ts";
 export { checkpointsDir } from "./src/io/run_dir.ts";
-export { CIFAR10_CLASSES } from "./src/data/cifar10.ts";
