@@ -47,6 +47,14 @@ export const GENERATORS: Readonly<Record<string, ShippedGenerator>> = {
     gatePassed: true,
     fid: 5.81,
   },
+  "mnist-acgan-conv": {
+    dataset: "mnist",
+    model: "acgan-conv",
+    path: "./generators/mnist-acgan-conv/model.json",
+    gateAccuracy: 0.991,
+    gatePassed: true,
+    fid: 14.29,
+  },
   "fashion-acgan": {
     dataset: "fashion",
     model: "acgan",
