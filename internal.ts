@@ -26,6 +26,7 @@ export {
   planBackends,
   registerGradientFixes,
 } from "./src/backend/mod.ts";
+export { type SgemmTiming, startSgemmTiming, stopSgemmTiming } from "./src/backend/openblas.ts";
 export { deriveSeed, mulberry32, permutation, randomInts } from "./src/rng.ts";
 
 export {

@@ -30,6 +30,7 @@ import { DEFAULTS, MODEL_NAMES, type ModelName } from "../src/train/config.ts";
 import { LOSSES, type LossName } from "../src/train/losses.ts";
 import { createAdam } from "../src/backend/optimizer.ts";
 import { countKernels, formatKernelCount } from "../src/backend/kernel_count.ts";
+import { startSgemmTiming, stopSgemmTiming } from "../src/backend/openblas.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
 interface Row {
@@ -105,6 +106,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Prints the kernels of one step by total time: where the step's milliseconds go. */
 async function profileStep(backend: string, step: () => { dLoss: tf.Tensor; gLoss?: tf.Tensor }) {
   let wall = 0;
+  startSgemmTiming();
   const profile = await tf.profile(async () => {
     const t0 = performance.now();
     const l = step();
@@ -112,6 +114,7 @@ async function profileStep(backend: string, step: () => { dLoss: tf.Tensor; gLos
     wall = performance.now() - t0;
     tf.dispose([l.dLoss, l.gLoss]);
   });
+  const blas = stopSgemmTiming();
   const byName = new Map<string, { ms: number; calls: number }>();
   for (const k of profile.kernels) {
     const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
@@ -120,11 +123,21 @@ async function profileStep(backend: string, step: () => { dLoss: tf.Tensor; gLos
     byName.set(k.name, entry);
   }
   const sorted = [...byName].sort((a, b) => b[1].ms - a[1].ms);
-  const kernelMs = sorted.reduce((sum, [, e]) => sum + e.ms, 0);
+  // `name__op` entries time a tf.op around its kernels: counting them too would count twice.
+  const kernelMs = sorted.filter(([name]) => !name.endsWith("__op"))
+    .reduce((sum, [, e]) => sum + e.ms, 0);
   console.log(
     `profile of one step on ${backend}: ${wall.toFixed(1)} ms wall (profiled), ` +
       `${kernelMs.toFixed(1)} ms in ${profile.kernels.length} kernel calls:`,
   );
+  if (blas.calls > 0) {
+    console.log(
+      `  of which OpenBLAS sgemm: ${blas.ms.toFixed(1)} ms in ${blas.calls} calls, ` +
+        `${(blas.flops / 1e9).toFixed(2)} GFLOP at ${
+          (blas.flops / blas.ms / 1e6).toFixed(1)
+        } GFLOP/s`,
+    );
+  }
   for (const [name, e] of sorted.slice(0, 12)) {
     console.log(
       `  ${name.padEnd(22)} ${e.ms.toFixed(1).padStart(7)} ms  ${

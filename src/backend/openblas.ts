@@ -188,6 +188,47 @@ function chooseCoreType(): void {
 let opened: OpenBlas | undefined;
 let setThreads: ((n: number) => void) | undefined;
 
+/** What the sgemm calls cost since {@linkcode startSgemmTiming}: calls, milliseconds, flops. */
+export interface SgemmTiming {
+  /** sgemm calls. */
+  calls: number;
+  /** Wall milliseconds inside them. */
+  ms: number;
+  /** Floating-point operations they did (2mnk each). */
+  flops: number;
+}
+
+let timing: SgemmTiming | undefined;
+
+/**
+ * Starts timing every sgemm call (for `deno task bench --profile`: how much of a step is
+ * OpenBLAS and how much the JS around it); {@linkcode stopSgemmTiming} returns the totals.
+ *
+ * @returns Nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startSgemmTiming, stopSgemmTiming } from "@cgan/cgan/internal";
+ * startSgemmTiming();
+ * assert.deepEqual(stopSgemmTiming(), { calls: 0, ms: 0, flops: 0 }); // nothing ran between
+ * ```
+ */
+export function startSgemmTiming(): void {
+  timing = { calls: 0, ms: 0, flops: 0 };
+}
+
+/**
+ * Stops timing sgemm calls.
+ *
+ * @returns The totals since {@linkcode startSgemmTiming} (zeros if it was not started).
+ */
+export function stopSgemmTiming(): SgemmTiming {
+  const totals = timing ?? { calls: 0, ms: 0, flops: 0 };
+  timing = undefined;
+  return totals;
+}
+
 /**
  * Opens OpenBLAS once per process (later calls return the same library and only change the
  * thread count). Never throws for a missing library or permission: it returns why instead.
@@ -221,7 +262,7 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas | Open
       try {
         const lib = Deno.dlopen(path, SYMBOLS);
         const { symbols } = lib;
-        const sgemm: Sgemm = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
+        const call: Sgemm = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
           symbols.cblas_sgemm(
             ROW_MAJOR,
             ta ? TRANS : NO_TRANS,
@@ -238,6 +279,16 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas | Open
             c,
             ldc,
           );
+        const sgemm: Sgemm = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => {
+          if (timing === undefined) {
+            return call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+          }
+          const t0 = performance.now();
+          call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+          timing.ms += performance.now() - t0;
+          timing.calls++;
+          timing.flops += 2 * m * n * k;
+        };
         const name = symbols.openblas_get_corename();
         const core = name === null ? "unknown" : Deno.UnsafePointerView.getCString(name);
         opened = { sgemm, path, core, threads: symbols.openblas_get_num_threads() };
