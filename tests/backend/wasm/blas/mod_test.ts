@@ -3,7 +3,13 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmKernelFixes } from "../../../../src/backend/wasm/mod.ts";
 import { activeBlas, setScratchFloats, useBlas } from "../../../../src/backend/wasm/blas/mod.ts";
-import { coreTypeFor, loadOpenBlas, type OpenBlas } from "../../../../src/backend/openblas.ts";
+import {
+  coreTypeFor,
+  loadOpenBlas,
+  type OpenBlas,
+  startSgemmTiming,
+  stopSgemmTiming,
+} from "../../../../src/backend/openblas.ts";
 import { describeBackend, initBackend } from "../../../../src/backend/select.ts";
 import { assertMatchesCpu, hostData, kernelSuite } from "../_kernel_suite.ts";
 
@@ -267,5 +273,23 @@ Deno.test({
       useBlas(undefined);
       await tf.setBackend("wasm");
     }
+  },
+});
+
+Deno.test({
+  name: "sgemm timing counts each call and its 2mnk flops, and stops when told",
+  ignore: blas === undefined,
+  fn: () => {
+    const [m, n, k] = [3, 4, 5];
+    const [a, b, c] = [new Float32Array(m * k), new Float32Array(k * n), new Float32Array(m * n)];
+    startSgemmTiming();
+    blas!.sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+    blas!.sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+    const t = stopSgemmTiming();
+    assert.equal(t.calls, 2);
+    assert.equal(t.flops, 2 * 2 * m * n * k);
+    assert.ok(t.ms >= 0);
+    blas!.sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+    assert.deepEqual(stopSgemmTiming(), { calls: 0, ms: 0, flops: 0 }); // not timing any more
   },
 });
