@@ -1,8 +1,10 @@
 /**
  * Dense layers as one fused op on wasm: `tf.layers.dense` layers with a bias and a linear or
  * tanh activation, applied to `[N, K]` float32 inputs, run `CganDense` forward and
- * `CganDenseGrad` backward (src/backend/wasm/dense.ts): 2 kernel calls forward and 1 backward
- * instead of about 5 and 9 (12 with tanh). The layers, their weights and their saved files are
+ * `CganDenseGrad` backward (src/backend/wasm/dense.ts): 2 kernel calls forward and, backward,
+ * one per gradient the pass needs (dx, dw, db: at most 3) instead of about 5 and 9 (12 with
+ * tanh). Asking per input skips work tfjs's own ops also skip: D's first layer needs no dx while
+ * D trains, D's layers no dw or db while G trains (about an eighth of the MLP cGAN's flops). The layers, their weights and their saved files are
  * tfjs's own; only how `Dense.call` computes changes, and only on wasm with the kernels
  * registered. Where the engine records a gradient's own ops (second derivatives, as WGAN-GP's
  * penalty takes), the backward pass runs tfjs's ops, so it can be differentiated again.
@@ -10,7 +12,12 @@
  * @module
  */
 import * as tf from "../_tf.ts";
-import { DENSE_GRAD_KERNEL, DENSE_KERNEL, type DenseActivation } from "./wasm/dense.ts";
+import {
+  DENSE_GRAD_KERNEL,
+  DENSE_KERNEL,
+  type DenseActivation,
+  type DenseGradWrt,
+} from "./wasm/dense.ts";
 
 /** Whether dense layers run fused where they can (the default); tests compare both. */
 export const fusedDense = { on: true };
@@ -24,39 +31,40 @@ interface DenseInternals {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor;
 }
 
-const ops = new Map<DenseActivation, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+/** The gradient of `CganDense`, one kernel call per input the backward pass needs. */
+function registerDenseGradient(): void {
+  if (tf.getGradient(DENSE_KERNEL) !== undefined) return;
+  tf.registerGradient({
+    kernelName: DENSE_KERNEL,
+    inputsToSave: ["x", "w"],
+    outputsToSave: [true],
+    gradFunc: (dys, saved, attrs) => {
+      const dy = dys as tf.Tensor2D;
+      const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const act = attrs["activation"] as DenseActivation;
+      const dz = () => act === "tanh" ? tf.mul(tf.sub(1, tf.square(y)), dy) as tf.Tensor2D : dy;
+      // The engine calls a thunk only for an input on the path to what it differentiates.
+      const grad = (wrt: DenseGradWrt, viaOps: () => tf.Tensor) => () => {
+        // Recorded for a second derivative: tfjs's ops, which have gradients of their own.
+        if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return viaOps();
+        const inputs = { x, w, y, dy };
+        return tf.engine().runKernel(DENSE_GRAD_KERNEL, inputs, {
+          activation: act,
+          wrt,
+        }) as tf.Tensor;
+      };
+      return {
+        x: grad("x", () => tf.matMul(dz(), w, false, true)),
+        w: grad("w", () => tf.matMul(x, dz(), true, false)),
+        b: grad("b", () => tf.sum(dz(), 0)),
+      };
+    },
+  });
+}
 
-/** The fused op for `act`: forward and backward one kernel call each. */
-function denseOp(act: DenseActivation) {
-  let op = ops.get(act);
-  if (op !== undefined) return op;
-  op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.engine().runKernel(DENSE_KERNEL, { x, w, b }, { activation: act }) as tf.Tensor;
-    save([x, w, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) {
-          // Recorded for a second derivative: tfjs's ops, which have gradients of their own.
-          const dz = act === "tanh" ? tf.mul(tf.sub(1, tf.square(sy)), dy) : dy;
-          return [
-            tf.matMul(dz as tf.Tensor2D, sw, false, true),
-            tf.matMul(sx, dz as tf.Tensor2D, true, false),
-            tf.sum(dz, 0),
-          ];
-        }
-        return tf.engine().runKernel(
-          DENSE_GRAD_KERNEL,
-          { x: sx, w: sw, y: sy, dy },
-          { activation: act },
-        ) as tf.Tensor[];
-      },
-    };
-  }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-  ops.set(act, op);
-  return op;
+/** `y = act(x w + b)` as one kernel call, with {@linkcode registerDenseGradient}'s gradient. */
+function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, act: DenseActivation): tf.Tensor {
+  return tf.engine().runKernel(DENSE_KERNEL, { x, w, b }, { activation: act }) as tf.Tensor;
 }
 
 let installed = false;
@@ -92,10 +100,11 @@ export function fuseDenseLayers(): void {
       this.bias !== null && (act === "linear" || act === "tanh") &&
       tf.getBackend() === "wasm" && tf.getKernel(DENSE_KERNEL, "wasm") !== undefined;
     if (!fused) return original.call(this, inputs, kwargs);
+    registerDenseGradient();
     // A named scope: profiles and kernel counts list the op under it.
     return tf.tidy("cganDense__op", () => {
       this.invokeCallHook(inputs, kwargs);
-      return denseOp(act)(x, this.kernel.read(), this.bias!.read());
+      return dense(x, this.kernel.read(), this.bias!.read(), act);
     });
   };
 }

@@ -8,6 +8,7 @@
  *
  *     CganDense:     y = act(x w + b)                     x [N, K], w [K, M], b [M] -> y [N, M]
  *     CganDenseGrad: dz = dy act'(y); dx = dz wᵀ, dw = xᵀ dz, db = Σ_rows dz
+ *                    (all three, or the one its `wrt` attribute names)
  *
  * with act "linear" or "tanh" (act' = 1 - y², computed as tfjs's Tanh gradient rounds it).
  *
@@ -20,6 +21,14 @@ import { type Info, reshape, run, Scope, type WasmBackend } from "./_heap.ts";
 export const DENSE_KERNEL = "CganDense";
 /** The backward kernel's name. */
 export const DENSE_GRAD_KERNEL = "CganDenseGrad";
+
+/**
+ * Which gradient `CganDenseGrad` computes (its `wrt` attribute): one of x, w and b, or all
+ * three when the attribute is absent. A backward pass asks only for those on the path to the
+ * variables it differentiates: D's first layer needs no dx while D trains, and D's layers need
+ * no dw or db while G trains.
+ */
+export type DenseGradWrt = "x" | "w" | "b";
 
 /** The activations the kernels apply. */
 export type DenseActivation = "linear" | "tanh";
@@ -64,7 +73,7 @@ function dense(args: Parameters<tf.KernelFunc>[0]): Info {
   }
 }
 
-function denseGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
+function denseGrad(args: Parameters<tf.KernelFunc>[0]): Info | Info[] {
   const backend = args.backend as unknown as WasmBackend;
   const { x, w, y, dy } = args.inputs as Record<"x" | "w" | "y" | "dy", Info>;
   const act = args.attrs?.["activation"];
@@ -81,15 +90,26 @@ function denseGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
         out![i] = g![i]! * Math.fround(1 - Math.fround(t![i]! * t![i]!));
       }
     }
-    const dz3 = scope.track(reshape(backend, dz, [1, n, m]));
-    const x3 = scope.track(reshape(backend, x, [1, n, k]));
-    const w3 = scope.track(reshape(backend, w, [1, k, m]));
+    const wrt = args.attrs?.["wrt"];
+    if (wrt !== undefined && wrt !== "x" && wrt !== "w" && wrt !== "b") {
+      throw new TypeError(`Cannot run ${DENSE_GRAD_KERNEL}: expected wrt x, w or b, found ${wrt}`);
+    }
+    const dz3 = () => scope.track(reshape(backend, dz, [1, n, m]));
     const matMul = (a: Info, b: Info, transposeA: boolean, transposeB: boolean) =>
       scope.track(run("BatchMatMul", backend, { a, b }, { transposeA, transposeB }));
-    const dx = matMul(dz3, w3, false, true); // [1, N, K]
-    const dw = matMul(x3, dz3, true, false); // [1, K, M]
-    const db = run("Sum", backend, { x: dz }, { axis: [0], keepDims: false }); // [M]
-    return [reshape(backend, dx, [n, k]), reshape(backend, dw, [k, m]), db];
+    const dx = () => {
+      const w3 = scope.track(reshape(backend, w, [1, k, m]));
+      return reshape(backend, matMul(dz3(), w3, false, true), [n, k]); // [1, N, K]
+    };
+    const dw = () => {
+      const x3 = scope.track(reshape(backend, x, [1, n, k]));
+      return reshape(backend, matMul(x3, dz3(), true, false), [k, m]); // [1, K, M]
+    };
+    const db = () => run("Sum", backend, { x: dz }, { axis: [0], keepDims: false }); // [M]
+    if (wrt === "x") return dx();
+    if (wrt === "w") return dw();
+    if (wrt === "b") return db();
+    return [dx(), dw(), db()];
   } finally {
     scope.dispose();
   }

@@ -99,6 +99,15 @@ Deno.test("CganDenseGrad agrees with finite differences of CganDense (wasm, tanh
         );
       }
     });
+    // One gradient at a time (`wrt`) is the same as all three.
+    (["x", "w", "b"] as const).forEach((wrt, i) => {
+      const one = tf.engine().runKernel("CganDenseGrad", { x, w, y, dy: r }, {
+        activation: "tanh",
+        wrt,
+      }) as tf.Tensor;
+      assert.deepEqual(one.dataSync(), [dx, dw, db][i]!.dataSync(), wrt);
+      one.dispose();
+    });
     tf.dispose([x, w, b, r, y, dx!, dw!, db!]);
   } finally {
     await initBackend({ requested: "cpu" });
@@ -129,3 +138,29 @@ for (const loss of ["bce", "wgan-gp"] as const) {
     }
   });
 }
+
+Deno.test("the fused dense gradient computes only the gradients the backward pass needs (wasm)", async () => {
+  await initBackend({ requested: "wasm" });
+  try {
+    registerDenseKernels();
+    fuseDenseLayers();
+    const layer = tf.layers.dense({ units: M });
+    const x = tf.variable(tf.tensor(hostData([N, K], 3), [N, K]));
+    layer.build([null, K]);
+    const weights = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+    const calls = (vars: tf.Variable[]) => {
+      const { result, count } = countKernels(() =>
+        tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar, vars)
+      );
+      tf.dispose([result.value, ...Object.values(result.grads)]);
+      const c = count.byName.get("CganDenseGrad");
+      return (c?.forward ?? 0) + (c?.backward ?? 0) + (c?.other ?? 0);
+    };
+    assert.equal(calls(weights), 2, "dw and db, no dx, when only the layer's weights train");
+    assert.equal(calls([x]), 1, "dx alone when only the input is differentiated");
+    assert.equal(calls([x, ...weights]), 3);
+    tf.dispose([x, ...weights]);
+  } finally {
+    await initBackend({ requested: "cpu" });
+  }
+});
