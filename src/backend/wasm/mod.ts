@@ -22,8 +22,9 @@
  *   (`CganBatchNorm`, `CganBatchNormGrad`), called by `../fused_batch_norm.ts`.
  * - `bce.ts`: the BCE-with-logits loss and its gradient as one kernel each (`CganBce`,
  *   `CganBceGrad`), called by `../fused_loss.ts`.
- * - `leaky_relu.ts`: LeakyReLU's gradient as one kernel (`CganLeakyReluGrad`), called by the
- *   gradient `../fused_activation.ts` registers.
+ * - `leaky_relu.ts`: `LeakyRelu` without a data-dependent branch (tfjs's mispredicts on the
+ *   sign of activations, ~30x slower here), and its gradient as one such kernel
+ *   (`CganLeakyReluGrad`), called by the gradient `../fused_activation.ts` registers.
  *
  * Every fix runs other wasm kernels directly (never high-level tf ops), copies memory blocks on
  * the wasm heap where no fast kernel exists, and frees its intermediates with
@@ -40,7 +41,7 @@ import { registerConvKernels } from "./conv.ts";
 import { registerDenseKernels } from "./dense.ts";
 import { registerGatherKernels } from "./gather.ts";
 import { registerIdentityKernel } from "./identity.ts";
-import { registerLeakyReluGradKernel } from "./leaky_relu.ts";
+import { registerLeakyReluKernels } from "./leaky_relu.ts";
 import { registerMatMulKernels } from "./matmul.ts";
 import { registerMaxPoolGradKernel } from "./max_pool.ts";
 import { registerReduceKernels } from "./reduce.ts";
@@ -100,5 +101,5 @@ export function registerWasmKernelFixes(): void {
   registerDenseKernels();
   registerBatchNormKernels();
   registerBceKernels();
-  registerLeakyReluGradKernel();
+  registerLeakyReluKernels();
 }

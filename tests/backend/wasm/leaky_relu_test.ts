@@ -94,3 +94,35 @@ for (const [model, loss] of [["mlp", "bce"], ["mlp", "wgan-gp"], ["dcgan", "bce"
     }
   });
 }
+
+Deno.test("LeakyRelu on wasm is tfjs-backend-wasm's, bit for bit (float32 alpha), and within an ulp of cpu's (double alpha)", async () => {
+  const values = new Float32Array(1 << 20);
+  values.set(hostData([values.length], 12));
+  values.set([0, -0, NaN, -NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38]);
+  const run = (): Float32Array => {
+    const x = tf.tensor(values);
+    const y = tf.leakyRelu(x, 0.2);
+    const out = (y.dataSync() as Float32Array).slice();
+    tf.dispose([x, y]);
+    return out;
+  };
+  await initBackend({ requested: "cpu" });
+  const cpu = run();
+  await initBackend({ requested: "wasm" });
+  try {
+    const wasm = run();
+    // tfjs-backend-wasm's C++ kernel: x < 0 ? alpha x : x, in float32 with a float32 alpha.
+    const alpha = Math.fround(0.2);
+    const bits = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0];
+    values.forEach((v, i) => {
+      const expected = v < 0 ? Math.fround(alpha * v) : v;
+      if (bits(wasm[i]!) !== bits(expected)) {
+        assert.fail(`x = ${v}: ${wasm[i]}, expected ${expected}`);
+      }
+      const ulp = Math.abs(bits(wasm[i]!)! - bits(cpu[i]!)!);
+      if (!(ulp <= 1)) assert.fail(`x = ${v}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
+    });
+  } finally {
+    await initBackend({ requested: "cpu" });
+  }
+});
