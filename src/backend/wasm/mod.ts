@@ -13,6 +13,8 @@
  *   copying each tensor the engine saves for backprop (~400 a step of the MLP cGAN).
  * - `gather.ts`: `GatherV2` on axis 0 (Embedding lookups) copies one row per index;
  *   `UnsortedSegmentSum` (missing; gather's gradient).
+ * - `concat.ts`: `Concat` and `SplitV` by block copies (the stock kernels copy a one-value run
+ *   in ~150 ns, as when a label channel joins an image).
  * - `max_pool.ts`: `MaxPoolGrad` (~130 ns per output) scans each window once for all channels.
  * - `blas/`: with OpenBLAS in use, matmuls and convolutions go there first.
  * - `adam.ts`: the fused Adam update `CganAdam`, registered by `../optimizer.ts`, not here.
@@ -37,6 +39,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { kernelOf } from "./_heap.ts";
 import { registerBatchNormKernels } from "./batch_norm.ts";
 import { registerBceKernels } from "./bce.ts";
+import { registerConcatKernels } from "./concat.ts";
 import { registerConvKernels } from "./conv.ts";
 import { registerDenseKernels } from "./dense.ts";
 import { registerGatherKernels } from "./gather.ts";
@@ -94,6 +97,7 @@ export function registerWasmKernelFixes(): void {
   registerConvKernels();
   registerGatherKernels();
   registerTileKernel();
+  registerConcatKernels();
   registerReduceKernels();
   registerMatMulKernels();
   registerMaxPoolGradKernel();
