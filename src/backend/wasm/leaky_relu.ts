@@ -26,6 +26,19 @@ function factors(attrs: tf.NamedAttrMap | undefined): Float64Array {
   return new Float64Array([Math.fround(attrs?.["alpha"] as number), 1]);
 }
 
+/** `y = x factor[x > 0]`, the loop on its own so V8 optimises it for these array types. */
+function forward(xs: Float32Array, y: Float32Array, f: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    y[i] = v * f[+(v > 0)]!;
+  }
+}
+
+/** `dx = dy factor[x > 0]`. */
+function backward(g: Float32Array, xs: Float32Array, dx: Float32Array, f: Float64Array, n: number) {
+  for (let i = 0; i < n; i++) dx[i] = g[i]! * f[+(xs[i]! > 0)]!;
+}
+
 function leakyRelu(args: Parameters<tf.KernelFunc>[0]): Info {
   const backend = args.backend as unknown as WasmBackend;
   const { x } = args.inputs as Record<"x", Info>;
@@ -35,14 +48,8 @@ function leakyRelu(args: Parameters<tf.KernelFunc>[0]): Info {
   const f = factors(args.attrs);
   const n = sizeOf(x.shape);
   const out = backend.makeOutput([...x.shape], "float32");
-  const [xs, y] = [x, out].map((i) => backend.typedArrayFromHeap(i) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-  ];
-  for (let i = 0; i < n; i++) {
-    const v = xs[i]!;
-    y[i] = v * f[+(v > 0)]!;
-  }
+  const view = (i: Info) => backend.typedArrayFromHeap(i) as Float32Array;
+  forward(view(x), view(out), f, n);
   return out;
 }
 
@@ -58,12 +65,8 @@ function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   }
   const f = factors(args.attrs);
   const out = backend.makeOutput([...x.shape], "float32");
-  const [g, xs, dx] = [dy, x, out].map((i) => backend.typedArrayFromHeap(i) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  for (let i = 0; i < n; i++) dx[i] = g[i]! * f[+(xs[i]! > 0)]!;
+  const view = (i: Info) => backend.typedArrayFromHeap(i) as Float32Array;
+  backward(view(dy), view(x), view(out), f, n);
   return out;
 }
 

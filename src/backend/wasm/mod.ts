@@ -15,6 +15,8 @@
  *   `UnsortedSegmentSum` (missing; gather's gradient).
  * - `concat.ts`: `Concat` and `SplitV` by block copies (the stock kernels copy a one-value run
  *   in ~150 ns, as when a label channel joins an image).
+ * - `tanh.ts`: `Tanh` through XNNPACK's `Sigmoid` (the stock scalar tanh costs ~70 ns an
+ *   element here).
  * - `max_pool.ts`: `MaxPoolGrad` (~130 ns per output) scans each window once for all channels.
  * - `blas/`: with OpenBLAS in use, matmuls and convolutions go there first.
  * - `adam.ts`: the fused Adam update `CganAdam`, registered by `../optimizer.ts`, not here.
@@ -48,6 +50,7 @@ import { registerLeakyReluKernels } from "./leaky_relu.ts";
 import { registerMatMulKernels } from "./matmul.ts";
 import { registerMaxPoolGradKernel } from "./max_pool.ts";
 import { registerReduceKernels } from "./reduce.ts";
+import { registerTanhKernel } from "./tanh.ts";
 import { registerTileKernel } from "./tile.ts";
 
 /** Kernels the fixes call; all ship with tfjs-backend-wasm 4.22. */
@@ -98,6 +101,7 @@ export function registerWasmKernelFixes(): void {
   registerGatherKernels();
   registerTileKernel();
   registerConcatKernels();
+  registerTanhKernel();
   registerReduceKernels();
   registerMatMulKernels();
   registerMaxPoolGradKernel();
