@@ -17,6 +17,8 @@
  *   in ~150 ns, as when a label channel joins an image).
  * - `tanh.ts`: `Tanh` through XNNPACK's `Sigmoid` (the stock scalar tanh costs ~70 ns an
  *   element here).
+ * - `transpose.ts`: `Transpose` in cache-sized tiles where the output's rows read far apart in
+ *   the input (the stock kernel took ~50 ns a value there).
  * - `max_pool.ts`: `MaxPoolGrad` (~130 ns per output) scans each window once for all channels.
  * - `blas/`: with OpenBLAS in use, matmuls and convolutions go there first.
  * - `adam.ts`: the fused Adam update `CganAdam`, registered by `../optimizer.ts`, not here.
@@ -52,6 +54,7 @@ import { registerMaxPoolGradKernel } from "./max_pool.ts";
 import { registerReduceKernels } from "./reduce.ts";
 import { registerTanhKernel } from "./tanh.ts";
 import { registerTileKernel } from "./tile.ts";
+import { registerTransposeKernel } from "./transpose.ts";
 
 /** Kernels the fixes call; all ship with tfjs-backend-wasm 4.22. */
 const REQUIRED_KERNELS = [
@@ -102,6 +105,7 @@ export function registerWasmKernelFixes(): void {
   registerTileKernel();
   registerConcatKernels();
   registerTanhKernel();
+  registerTransposeKernel();
   registerReduceKernels();
   registerMatMulKernels();
   registerMaxPoolGradKernel();
