@@ -13,7 +13,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { buildGan, initBackend, latentNoise } from "@cgan/cgan";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * await initBackend({ requested: "cpu" });
  * const { gen } = buildGan("mlp", {
  *   latentDim: 100, numClasses: 10, imageShape: [28, 28, 1], activation: "leaky", seed: 0,

@@ -20,7 +20,7 @@
  * @module
  */
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/_tf.ts";
 import {
   type BackendName,
   describeBackend,

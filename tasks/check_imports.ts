@@ -11,11 +11,17 @@
  * interface belongs in the lower module (or a leaf). Every file under `src/` must sit in a
  * layer, so a new folder cannot slip past the check.
  *
+ * It also names every import of a package that cgan keeps out ({@linkcode BANNED_PACKAGES}):
+ * the tfjs union package `@tensorflow/tfjs`, whose core-js dependency makes Deno print an
+ * "Ignored build scripts" box on install and whose chained ops (`x.reshape(s)`) tfjs-core
+ * lacks; modules import `src/_tf.ts` or the tfjs packages themselves.
+ *
  * The imports are read by `deno info --json` (Deno's own parser: static, `export ... from`,
  * type-only and dynamic imports, none of the ones in doc comments) over every module under
  * `src/`, `tasks/`, `packages/` and the entry points. The check prints one line per offending
  * import, e.g. `src/models/x.ts imports src/train/y.ts: models may not import train`, one
- * per cycle between folders, and a summary; it exits with 1 when it found any.
+ * per cycle between folders, one per import of a banned package, and a summary; it exits with
+ * 1 when it found any.
  *
  * Usage: `deno run --allow-run=deno --allow-read tasks/check_imports.ts` (part of
  * `deno task check`; `tests/tasks/check_imports_test.ts` runs it too).
@@ -51,6 +57,13 @@ export const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   io: [],
   backend: [],
   leaf: [],
+};
+
+/** npm packages no module may import, and what to import instead. */
+export const BANNED_PACKAGES: Readonly<Record<string, string>> = {
+  "@tensorflow/tfjs": "the tfjs union package pulls core-js, whose build script makes Deno " +
+    'print an "Ignored build scripts" box; import src/_tf.ts (or @tensorflow/tfjs-core, ' +
+    "-layers, -backend-*) and call ops as functions (tf.reshape(x, s), not x.reshape(s))",
 };
 
 /** Leaf modules: shared by every layer, importing none. */
@@ -92,6 +105,68 @@ export interface Edge {
   to: string;
   /** True for `import type` / `export type ... from`, which load nothing at run time. */
   typeOnly: boolean;
+}
+
+/** One import of an npm package by a repository file. */
+export interface PackageImport {
+  /** The importing file, relative to the repository root. */
+  from: string;
+  /** The specifier as written (`@tensorflow/tfjs-core`) or resolved (`npm:...@4.22.0`). */
+  specifier: string;
+}
+
+/**
+ * The npm package a bare or `npm:` import specifier names, without version or subpath.
+ *
+ * @param specifier An import specifier.
+ * @returns The package name, or undefined for relative, URL, `jsr:` and `node:` specifiers.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { npmPackageOf } from "./check_imports.ts";
+ * assert.equal(npmPackageOf("npm:@tensorflow/tfjs@4.22.0"), "@tensorflow/tfjs");
+ * assert.equal(npmPackageOf("@tensorflow/tfjs-core"), "@tensorflow/tfjs-core");
+ * assert.equal(npmPackageOf("npm:/fast-png@8.0.0/lib/index.js"), "fast-png");
+ * assert.equal(npmPackageOf("./x.ts"), undefined);
+ * assert.equal(npmPackageOf("node:fs"), undefined);
+ * ```
+ */
+export function npmPackageOf(specifier: string): string | undefined {
+  const bare = specifier.replace(/^npm:\/?/, "");
+  if (/^[./]/.test(bare) || bare.includes(":")) return undefined;
+  return /^(?:@[^/@]+\/)?[^/@]+/.exec(bare)?.[0];
+}
+
+/**
+ * One line per import of a package in {@linkcode BANNED_PACKAGES} by a checked file.
+ *
+ * @param imports The npm imports of repository files.
+ * @returns The problems, empty when no checked file imports a banned package.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { packageProblems } from "./check_imports.ts";
+ * const imports = [
+ *   { from: "src/io/x.ts", specifier: "npm:@tensorflow/tfjs@4.22.0" },
+ *   { from: "src/io/y.ts", specifier: "npm:@tensorflow/tfjs-core@4.22.0" },
+ * ];
+ * assert.equal(packageProblems(imports).length, 1);
+ * assert.match(packageProblems(imports)[0]!, /^src\/io\/x.ts imports @tensorflow\/tfjs: /);
+ * ```
+ */
+export function packageProblems(imports: readonly PackageImport[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const { from, specifier } of imports) {
+    const pkg = npmPackageOf(specifier);
+    if (!checked(from) || pkg === undefined || !Object.hasOwn(BANNED_PACKAGES, pkg)) continue;
+    const line = `${from} imports ${pkg}: ${BANNED_PACKAGES[pkg]}`;
+    if (!seen.has(line)) problems.push(line);
+    seen.add(line);
+  }
+  return problems;
 }
 
 /** Whether files under `path` are held to the rule (the rest only as import targets). */
@@ -219,6 +294,7 @@ interface DenoInfo {
     specifier: string;
     error?: string;
     dependencies?: {
+      specifier: string;
       code?: { specifier?: string; error?: string };
       type?: { specifier?: string; error?: string };
     }[];
@@ -241,11 +317,11 @@ async function tsFiles(root: URL, dir: string): Promise<string[]> {
  * the entry points at the root, with `deno info --json`.
  *
  * @param root The repository root, as a `file:` URL ending in `/`.
- * @returns The edges, the files read, and what Deno could not read.
+ * @returns The edges, the files read, their npm imports, and what Deno could not read.
  */
 export async function readEdges(
   root: URL,
-): Promise<{ edges: Edge[]; files: string[]; errors: string[] }> {
+): Promise<{ edges: Edge[]; files: string[]; packages: PackageImport[]; errors: string[] }> {
   const rootFiles: string[] = [];
   for await (const entry of Deno.readDir(root)) {
     if (entry.isFile && entry.name.endsWith(".ts")) rootFiles.push(entry.name);
@@ -273,6 +349,7 @@ export async function readEdges(
   const local = (specifier: string | undefined) =>
     specifier?.startsWith(root.href) ? specifier.slice(root.href.length) : undefined;
   const edges: Edge[] = [];
+  const packages: PackageImport[] = [];
   const errors: string[] = [];
   for (const module of info.modules) {
     const from = local(module.specifier);
@@ -283,11 +360,15 @@ export async function readEdges(
       const type = local(dep.type?.specifier);
       const to = code ?? type;
       if (to !== undefined) edges.push({ from, to, typeOnly: code === undefined });
+      // As written: an import the import map no longer maps still names its package.
+      if (npmPackageOf(dep.specifier) !== undefined) {
+        packages.push({ from, specifier: dep.code?.specifier ?? dep.specifier });
+      }
       const error = dep.code?.error ?? dep.type?.error;
       if (error !== undefined) errors.push(`Cannot resolve an import of ${from}: ${error}`);
     }
   }
-  return { edges, files, errors };
+  return { edges, files, packages, errors };
 }
 
 if (import.meta.main) {
@@ -299,8 +380,8 @@ if (import.meta.main) {
     Deno.exit(help ? 0 : 2);
   }
   const root = new URL("../", import.meta.url);
-  const { edges, files, errors } = await readEdges(root);
-  const problems = [...errors, ...importProblems(edges, files)];
+  const { edges, files, packages, errors } = await readEdges(root);
+  const problems = [...errors, ...importProblems(edges, files), ...packageProblems(packages)];
   for (const line of problems) console.error(line);
   const crossing = edges.filter((e) => layerOf(e.from) !== layerOf(e.to)).length;
   console.log(

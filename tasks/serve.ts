@@ -55,6 +55,18 @@ export function shippedGenerators(): PageGenerator[] {
 }
 
 const WEB = fileURLToPath(new URL("../web/", import.meta.url));
+/**
+ * The browser bundles `web/index.html` loads, by npm package, in its order: tfjs-core first
+ * (it defines the global `tf`), then layers and the backends (each adds to `tf`).
+ */
+export const VENDOR_BUNDLES: readonly (readonly [pkg: string, bundle: string])[] = [
+  ["@tensorflow/tfjs-core", "tf-core.min.js"],
+  ["@tensorflow/tfjs-layers", "tf-layers.min.js"],
+  ["@tensorflow/tfjs-backend-cpu", "tf-backend-cpu.min.js"],
+  ["@tensorflow/tfjs-backend-webgl", "tf-backend-webgl.min.js"],
+  ["@tensorflow/tfjs-backend-webgpu", "tf-backend-webgpu.min.js"],
+  ["@tensorflow/tfjs-backend-wasm", "tf-backend-wasm.min.js"],
+];
 /** Directory of an npm package's browser bundles (`dist/`), from its resolved entry module. */
 function distOf(pkg: string): string {
   return fileURLToPath(new URL("./", import.meta.resolve(pkg)));
@@ -88,13 +100,9 @@ async function file(path: string): Promise<Response> {
 export function servePage(
   opts: { hostname: string; port: number; generators: PageGenerator[] },
 ): Deno.HttpServer<Deno.NetAddr> {
-  const vendor: Record<string, string> = {
-    "tf.min.js": `${distOf("@tensorflow/tfjs")}tf.min.js`,
-    "tf-backend-webgpu.min.js": `${
-      distOf("@tensorflow/tfjs-backend-webgpu")
-    }tf-backend-webgpu.min.js`,
-    "tf-backend-wasm.min.js": `${distOf("@tensorflow/tfjs-backend-wasm")}tf-backend-wasm.min.js`,
-  };
+  // The UMD bundle of each package the page loads; each adds its part to the global `tf`.
+  const vendor: Record<string, string> = {};
+  for (const [pkg, bundle] of VENDOR_BUNDLES) vendor[bundle] = `${distOf(pkg)}${bundle}`;
   for (const name of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
     vendor[name] = `${distOf("@tensorflow/tfjs-backend-wasm")}${name}`;
   }

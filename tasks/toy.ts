@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/_tf.ts";
 import { describeBackend, initBackend, parseBackendName } from "../src/backend/mod.ts";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";

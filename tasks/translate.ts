@@ -18,7 +18,7 @@ import { translate } from "../src/models/pix2pix.ts";
 import { modelDef } from "../src/models/registry.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
 import type { TrainConfig } from "../src/train/config.ts";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/_tf.ts";
 import { readJson, resolveCheckpoint } from "./_run_files.ts";
 
 const HELP = `Translate one image with a trained pix2pix generator.

@@ -1,5 +1,7 @@
 // The page of `deno task serve`: load a cgan generator (tfjs Layers format) and draw a grid
-// of the chosen class. Plain browser JavaScript; `tf` is the global of vendor/tf.min.js.
+// of the chosen class. Plain browser JavaScript; `tf` is the global that the vendor/ bundles of
+// tfjs-core, tfjs-layers and the backends fill in. tfjs-core registers no chained ops, so every
+// op is called as a function: `tf.reshape(x, s)`, not `x.reshape(s)`.
 /* global tf */
 "use strict";
 
@@ -69,13 +71,13 @@ async function draw(label) {
       : tf.randomNormal([n, latentDim], 0, 1, "float32", tfSeed);
     const labels = tf.fill([n, 1], label, "int32");
     const images = model.predict([z, labels]); // [n, h, w, c] in [-1, 1]
-    return images.add(1).div(2).clipByValue(0, 1)
-      .reshape([size, size, h, w, c])
-      .transpose([0, 2, 1, 3, 4])
-      .reshape([size * h, size * w, c]); // rows of classes' samples side by side
+    const pixels = tf.clipByValue(tf.div(tf.add(images, 1), 2), 0, 1);
+    const tiles = tf.transpose(tf.reshape(pixels, [size, size, h, w, c]), [0, 2, 1, 3, 4]);
+    // Rows of classes' samples side by side: [size * h, size * w] (+ channels when colour).
+    return tf.reshape(tiles, c === 1 ? [size * h, size * w] : [size * h, size * w, c]);
   });
   const canvas = $("grid");
-  await tf.browser.toPixels(c === 1 ? grid.squeeze([2]) : grid, canvas);
+  await tf.browser.toPixels(grid, canvas);
   grid.dispose();
   const ms = Math.round(performance.now() - start);
   setStatus(`class ${label}, seed ${seed}: ${n} samples in ${ms} ms on ${tf.getBackend()}`);

@@ -24,7 +24,7 @@ let installed = false;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { fuseLeakyReluGradient } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * fuseLeakyReluGradient(); // on cpu, tfjs's formula

@@ -90,11 +90,12 @@ let installed = false;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { fuseBatchNormLayers } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * fuseBatchNormLayers(); // on cpu, BatchNorm layers compute as before
- * const layer = tf.layers.batchNormalization();
+ * const layer = tfl.layers.batchNormalization();
  * const y = layer.apply(tf.tensor2d([[1], [3]]), { training: true }) as tf.Tensor;
  * assert.ok(Math.abs(y.dataSync()[0]! + 1) < 1e-2); // (1 - 2) / sqrt(1 + 0.001)
  * ```

@@ -79,11 +79,12 @@ let installed = false;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { fuseDenseLayers } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * fuseDenseLayers(); // on cpu, dense layers compute as before
- * const layer = tf.layers.dense({ units: 2, kernelInitializer: "ones" });
+ * const layer = tfl.layers.dense({ units: 2, kernelInitializer: "ones" });
  * const y = layer.apply(tf.ones([1, 3])) as tf.Tensor;
  * assert.deepEqual(Array.from(y.dataSync()), [3, 3]);
  * ```

@@ -22,7 +22,7 @@ export const fusedBce = { on: true };
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { canFuseBce } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * assert.equal(canFuseBce(tf.tensor([0])), false); // wasm only
@@ -42,7 +42,7 @@ export function canFuseBce(logits: tf.Tensor): boolean {
  *
  * @example
  * ```ts ignore
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { fusedBceWithLogits, initBackend } from "@cgan/cgan/internal";
  * await initBackend({ requested: "wasm" });
  * fusedBceWithLogits(tf.tensor([0]), 1).print(); // ln 2

@@ -21,7 +21,7 @@ const COMPARISONS = ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "N
  * @example The second derivative of leakyRelu
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { registerGradientFixes } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * registerGradientFixes();

@@ -48,7 +48,7 @@ function phaseOf(engine: EngineInternals): KernelPhase {
  * @example Count the kernels of a small gradient
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { countKernels } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const x = tf.tensor1d([1, 2, 3]);
@@ -94,7 +94,7 @@ export function countKernels<T>(fn: () => T): { result: T; count: KernelCount } 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { countKernels, formatKernelCount } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const { result, count } = countKernels(() => tf.add(tf.scalar(1), tf.scalar(2)));

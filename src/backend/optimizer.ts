@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import {
   ADAM_GROUP_KERNEL,
   ADAM_KERNEL,
@@ -161,7 +161,7 @@ export function createAdam(cfg: AdamConfig): tf.AdamOptimizer {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { createAdam, initBackend } from "@cgan/cgan";
  * import { adamState } from "@cgan/cgan/internal";
  * await initBackend({ requested: "cpu" });

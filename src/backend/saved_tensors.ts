@@ -65,7 +65,7 @@ function cloneByReference(this: EngineInternals, x: tf.Tensor): tf.Tensor {
  * @example The same gradient with one kernel call less per saved tensor
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { countKernels, saveWithoutKernels } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const x = tf.tensor1d([1, -2, 3]);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { Dataset } from "./dataset.ts";
 import { jitterPairs } from "./paired.ts";
 import { deriveSeed, permutation, STREAM } from "../rng.ts";

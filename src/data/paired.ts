@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { convertChannels, decodeImageFile } from "../io/image_file.ts";
 import { mulberry32 } from "../rng.ts";
 
@@ -194,7 +194,7 @@ export async function loadPaired(opts: PairedOptions): Promise<PairedDataset> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { jitterPairs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const [a, b] = jitterPairs(tf.zeros([2, 8, 8, 3]), tf.ones([2, 8, 8, 3]), 0);
@@ -222,7 +222,7 @@ export function jitterPairs(
   return tf.tidy(() => {
     const b = tf.tensor2d(boxes, [n, 4]);
     const ids = tf.range(0, n, 1, "int32") as tf.Tensor1D;
-    const mask = tf.tensor4d(flips, [n, 1, 1, 1]).cast("bool");
+    const mask = tf.cast(tf.tensor4d(flips, [n, 1, 1, 1]), "bool");
     const jitter = (images: tf.Tensor4D) => {
       const cropped = tf.image.cropAndResize(images, b, ids, [size, size]);
       return tf.where(mask, tf.reverse(cropped, 2), cropped) as tf.Tensor4D;

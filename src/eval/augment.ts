@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { mulberry32 } from "../rng.ts";
 
 /** Settings of {@linkcode randomCropFlip}. */
@@ -28,7 +28,7 @@ export interface AugmentOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { randomCropFlip } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const x = tf.randomUniform([4, 8, 8, 3]) as tf.Tensor4D;
@@ -69,7 +69,7 @@ export function randomCropFlip(
       [h, w],
     );
     if (!opts.flip) return cropped;
-    const mask = tf.tensor4d(flips, [n, 1, 1, 1]).cast("bool");
+    const mask = tf.cast(tf.tensor4d(flips, [n, 1, 1, 1]), "bool");
     return tf.where(mask, tf.reverse(cropped, 2), cropped) as tf.Tensor4D;
   });
 }

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { InitSeeds } from "../models/blocks/seeds.ts";
 
 /** Name of the feature layer (penultimate activations used by FID and precision/recall). */
@@ -175,7 +175,7 @@ export interface Evaluation {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildEvaluator, evaluate } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const net = buildEvaluator({ imageShape: [28, 28, 1], numClasses: 10, seed: 0 });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { deriveSeed } from "../rng.ts";
 import { generatorNoise, latentNoise } from "../models/generator.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { translate } from "../models/pix2pix.ts";
 import { deriveSeed, STREAM } from "../rng.ts";
@@ -39,7 +39,7 @@ export interface TranslationScores {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildUnet, translatePairs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 16, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
@@ -83,7 +83,7 @@ export async function translatePairs(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { scoreTranslation } from "@cgan/cgan";
  * import { buildUnet } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { BatchSource } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { deriveSeed } from "../rng.ts";

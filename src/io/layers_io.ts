@@ -43,13 +43,14 @@ const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 
  * @example Save a model and load it back
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { fileSystemHandler } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3] })] });
  * const dir = await Deno.makeTempDir();
  * await model.save(fileSystemHandler(`${dir}/m`));
- * const loaded = await tf.loadLayersModel(fileSystemHandler(`${dir}/m`));
+ * const loaded = await tfl.loadLayersModel(fileSystemHandler(`${dir}/m`));
  * assert.deepEqual(loaded.outputs[0]?.shape, [null, 2]);
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -86,10 +87,11 @@ export interface SaveModelOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { loadLayersModel, saveLayersModel } from "@cgan/cgan";
  * await tf.setBackend("cpu");
- * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
  * const dir = await Deno.makeTempDir();
  * await saveLayersModel(model, dir + "/m", { step: 10 });
  * assert.deepEqual((await loadLayersModel(dir + "/m")).getUserDefinedMetadata(), { step: 10 });
@@ -149,7 +151,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { loadWeights, saveWeights } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const dir = await Deno.makeTempDir();

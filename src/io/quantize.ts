@@ -79,7 +79,7 @@ export interface WeightData {
  * @example Quantize, then decode with tfjs
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { quantizeWeights } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const data = new Uint8Array(new Float32Array([0.5, -1, 3]).buffer);

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { acganHeads } from "./acgan_mlp.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { buildGenerator as buildDcganGenerator, discriminatorTrunk } from "./dcgan_mnist.ts";

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { buildGenerator as buildMlpGenerator } from "./mlp_cgan.ts";
 import type { ModelDef, ModelSpec } from "./model_def.ts";
@@ -54,10 +54,11 @@ export function buildGenerator(spec: ModelSpec): tf.LayersModel {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { acganHeads, InitSeeds } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const heads = acganHeads(tf.input({ shape: [16] }), 10, new InitSeeds(0));
+ * const heads = acganHeads(tfl.input({ shape: [16] }), 10, new InitSeeds(0));
  * assert.deepEqual(heads.shape, [null, 11]); // real/fake logit + 10 class logits
  * ```
  */

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { concatLabelChannel, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelSpec } from "./model_def.ts";

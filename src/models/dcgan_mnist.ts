@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { concatLabelChannel } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelSpec } from "./model_def.ts";
@@ -112,10 +112,11 @@ export function buildGenerator(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { discriminatorTrunk, InitSeeds } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const x = discriminatorTrunk(tf.input({ shape: [28, 28, 1] }), new InitSeeds(0));
+ * const x = discriminatorTrunk(tfl.input({ shape: [28, 28, 1] }), new InitSeeds(0));
  * assert.deepEqual(x.shape, [null, 6272]); // 7 * 7 * 128
  * ```
  */

@@ -35,7 +35,7 @@ export type NoiseKind = typeof NOISE_KINDS[number];
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { latentNoise } from "@cgan/cgan/generator";
  * await tf.setBackend("cpu");
  * const z = latentNoise(100, 8, 0, "uniform");
@@ -113,7 +113,7 @@ async function isFile(path: string): Promise<boolean> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildGan, generate } from "@cgan/cgan";
  * await tf.setBackend("cpu");
  * const spec = { latentDim: 8, numClasses: 3, imageShape: [4, 4, 1] as [number, number, number], activation: "leaky" as const, seed: 0 };

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { embedLabels, oneHotLabels } from "./blocks/label_embedding.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import type { ModelDef } from "./model_def.ts";
@@ -64,7 +64,7 @@ function activation(kind: MlpCganConfig["activation"], name: string): tf.layers.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildMlpGenerator } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildMlpGenerator({
@@ -115,7 +115,7 @@ export function buildGenerator(cfg: MlpCganConfig): tf.LayersModel {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildMlpDiscriminator } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const disc = buildMlpDiscriminator({

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 
 /** Everything a model builder may need, resolved from the run config and the dataset. */
 export interface ModelSpec {

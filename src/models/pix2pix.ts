@@ -18,7 +18,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { InitSeeds, seedDropout } from "./blocks/seeds.ts";
 import type { ModelDef, ModelSpec } from "./model_def.ts";
 
@@ -64,7 +64,7 @@ function channels(i: number, spec: Pix2PixSpec, table: number[]): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildUnet } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const gen = buildUnet({ size: 64, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
@@ -142,7 +142,7 @@ export function buildUnet(spec: Pix2PixSpec): tf.LayersModel {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildPatchGan } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const disc = buildPatchGan({ size: 256, inChannels: 3, outChannels: 3, width: 0.125, seed: 0 });
@@ -214,7 +214,7 @@ export function buildPatchGan(spec: Pix2PixSpec): tf.LayersModel {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { translate } from "@cgan/cgan";
  * import { buildUnet } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");

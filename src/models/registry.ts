@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 import { ACGAN_CONV } from "./acgan_conv.ts";
 import { ACGAN_MLP } from "./acgan_mlp.ts";
 import { DCGAN } from "./dcgan.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { ConditionalBatchNorm } from "./blocks/conditional_batch_norm.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 import { SelfAttention } from "./blocks/self_attention.ts";

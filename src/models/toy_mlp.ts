@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { InitSeeds } from "./blocks/seeds.ts";
 
 /** Sizes of the toy GAN. */
@@ -58,7 +58,7 @@ function mlp(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildToyGenerator, TOY_DEFAULTS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * assert.deepEqual(buildToyGenerator(TOY_DEFAULTS).outputs[0]!.shape, [null, 2]);
@@ -79,7 +79,7 @@ export function buildToyGenerator(cfg: ToyGanConfig): tf.LayersModel {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildToyDiscriminator, TOY_DEFAULTS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * assert.deepEqual(buildToyDiscriminator(TOY_DEFAULTS).outputs[0]!.shape, [null, 1]);

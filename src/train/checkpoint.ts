@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { writeChecksums } from "../io/checksums.ts";
 import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from "../io/layers_io.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { type GanTrainables, type RunState, saveCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import type { ProgressReporter } from "./progress.ts";
@@ -37,10 +37,11 @@ export interface CheckpointPolicyOptions {
  *
  * @example Weights with a NaN are not saved
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { CheckpointPolicy } from "./checkpoint_policy.ts";
  * await tf.setBackend("cpu");
- * const net = () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
  * const [gen, disc] = [net(), net()];
  * gen.layers[0]!.setWeights([tf.tensor2d([[NaN]]), tf.zeros([1])]);
  * const optimizers = { gen: tf.train.adam(), disc: tf.train.adam() };
@@ -84,9 +85,10 @@ export class CheckpointPolicy {
    *
    * @example
    * ```ts
-   * import * as tf from "@tensorflow/tfjs";
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import * as tfl from "@tensorflow/tfjs-layers";
    * import { CheckpointPolicy } from "./checkpoint_policy.ts";
-   * const net = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+   * const net = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
    * const adam = tf.train.adam();
    * const policy = new CheckpointPolicy({
    *   runDir: "runs/a",

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 
 /**
  * Builds the average's model: G's architecture with a copy of G's current weights.
@@ -19,10 +19,11 @@ import * as tf from "@tensorflow/tfjs";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { createEma } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const gen = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+ * const gen = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3] })] });
  * const ema = await createEma(gen);
  * assert.equal(ema.countParams(), gen.countParams());
  * ```
@@ -70,11 +71,12 @@ export function emaDecayAt(decay: number, step: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { createEma, updateEma } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const gen = tf.sequential({
- *   layers: [tf.layers.dense({ units: 1, inputShape: [1], kernelInitializer: "zeros" })],
+ * const gen = tfl.sequential({
+ *   layers: [tfl.layers.dense({ units: 1, inputShape: [1], kernelInitializer: "zeros" })],
  * });
  * const ema = await createEma(gen);
  * gen.setWeights([tf.ones([1, 1]), tf.zeros([1])]);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { scoreGenerator } from "../eval/score_generator.ts";
 import { scoreTranslation } from "../eval/score_translation.ts";
@@ -61,9 +61,10 @@ export interface EpochEvalOptions {
  * @example Scoring pix2pix needs validation pairs
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { epochEval } from "./epoch_eval.ts";
- * const sampler = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * const sampler = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
  * const train = { name: "toy", images: new Uint8Array(4), conditions: new Uint8Array(4),
  *   labels: new Uint8Array(1), shape: [2, 2, 1] as [number, number, number], classNames: [],
  *   source: "memory" };

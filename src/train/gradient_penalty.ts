@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 
 /** Added under the square root so the norm's gradient stays finite at a zero gradient. */
 export const NORM_EPS = 1e-12;
@@ -24,7 +24,7 @@ export const NORM_EPS = 1e-12;
  * @example A linear critic with weights of norm 2 has penalty (2 - 1)^2 = 1
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { gradientPenalty } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const w = tf.tensor4d([2, 0, 0, 0], [1, 2, 2, 1]);

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { BatchSource } from "../data/batches.ts";
 import { type Dataset, limitDataset } from "../data/dataset.ts";
 import { MODEL_NAMES, modelDef, type ModelName, MODELS } from "../models/registry.ts";

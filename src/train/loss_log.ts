@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { LossPoint } from "./checkpoint.ts";
 import type { ProgressReporter } from "./progress.ts";
 import type { StepLosses } from "./step.ts";
@@ -32,7 +32,7 @@ export interface LossLogOptions {
  *
  * @example Two steps, one logging point: the history point is their mean
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { LossLog } from "./loss_log.ts";
  * await tf.setBackend("cpu");
  * const history: { step: number; epoch: number; dLoss: number; gLoss: number }[] = [];
@@ -75,7 +75,7 @@ export class LossLog {
    *
    * @example
    * ```ts
-   * import * as tf from "@tensorflow/tfjs";
+   * import * as tf from "@tensorflow/tfjs-core";
    * import { LossLog } from "./loss_log.ts";
    * await tf.setBackend("cpu");
    * const progress = { update: () => {}, log: () => {}, stop: () => {} };
@@ -102,7 +102,7 @@ export class LossLog {
    *
    * @example A NaN loss names its step
    * ```ts
-   * import * as tf from "@tensorflow/tfjs";
+   * import * as tf from "@tensorflow/tfjs-core";
    * import { LossLog } from "./loss_log.ts";
    * await tf.setBackend("cpu");
    * const lines: string[] = [];
@@ -237,7 +237,7 @@ export class LossLog {
    *
    * @example
    * ```ts
-   * import * as tf from "@tensorflow/tfjs";
+   * import * as tf from "@tensorflow/tfjs-core";
    * import { LossLog } from "./loss_log.ts";
    * await tf.setBackend("cpu");
    * const progress = { update: () => {}, log: () => {}, stop: () => {} };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { canFuseBce, fusedBceWithLogits } from "../backend/fused_loss.ts";
 
 /** Options of a discriminator half. */
@@ -41,7 +41,7 @@ export interface GanLoss {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { bceWithLogits } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const loss = bceWithLogits(tf.tensor([0]), 1).dataSync()[0]!;
@@ -65,7 +65,7 @@ export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { BCE_LOSS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const d = BCE_LOSS.d(tf.tensor([5]), tf.tensor([-5]), { labelSmoothing: 0 });
@@ -95,7 +95,7 @@ export const BCE_LOSS: GanLoss = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { LSGAN_LOSS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * assert.equal(LSGAN_LOSS.g(tf.tensor([1, 1])).dataSync()[0], 0);
@@ -127,7 +127,7 @@ export const LSGAN_LOSS: GanLoss = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { HINGE_LOSS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const d = HINGE_LOSS.d(tf.tensor([2]), tf.tensor([-2]), { labelSmoothing: 0 });
@@ -158,7 +158,7 @@ export const HINGE_LOSS: GanLoss = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { WGAN_LOSS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const d = WGAN_LOSS.d(tf.tensor([3, 1]), tf.tensor([0, -2]), { labelSmoothing: 0 });
@@ -185,7 +185,7 @@ export const WGAN_LOSS: GanLoss = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { WGAN_GP_LOSS } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * assert.equal(WGAN_GP_LOSS.g(tf.tensor([1, 3])).dataSync()[0], -2); // -mean(fake)
@@ -211,7 +211,7 @@ export const WGAN_GP_LOSS: GanLoss = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { l1Loss } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const l1 = l1Loss(tf.tensor([1, -1, 0, 0.5]), tf.tensor([0, -1, 0.5, 0.5]));

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { acquireRunLock } from "../io/run_lock.ts";

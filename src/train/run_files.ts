@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { lossCurveSvg } from "../io/plot.ts";
@@ -46,15 +46,16 @@ export interface GridSpec {
  * @example Write a class grid and the loss files, then list them
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { RunFiles } from "./run_files.ts";
  * await tf.setBackend("cpu");
- * const z = tf.input({ shape: [4] });
- * const labels = tf.input({ shape: [1] });
- * const image = tf.layers.reshape({ targetShape: [2, 2, 1] }).apply(
- *   tf.layers.dense({ units: 4 }).apply(tf.layers.concatenate().apply([z, labels])),
- * ) as tf.SymbolicTensor;
- * const gen = tf.model({ inputs: [z, labels], outputs: image });
+ * const z = tfl.input({ shape: [4] });
+ * const labels = tfl.input({ shape: [1] });
+ * const image = tfl.layers.reshape({ targetShape: [2, 2, 1] }).apply(
+ *   tfl.layers.dense({ units: 4 }).apply(tfl.layers.concatenate().apply([z, labels])),
+ * ) as tfl.SymbolicTensor;
+ * const gen = tfl.model({ inputs: [z, labels], outputs: image });
  * const runDir = await Deno.makeTempDir();
  * const files = new RunFiles(runDir, gen, {
  *   config: { latentDim: 4, noise: "normal", seed: 0 },
@@ -141,9 +142,10 @@ export class RunFiles {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import * as tf from "@tensorflow/tfjs";
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import * as tfl from "@tensorflow/tfjs-layers";
    * import { RunFiles } from "./run_files.ts";
-   * const gen = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+   * const gen = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
    * const train = { name: "toy", images: new Uint8Array(1), conditions: new Uint8Array(1),
    *   labels: new Uint8Array(1), shape: [1, 1, 1] as [number, number, number], classNames: [],
    *   source: "memory" };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { translatePairs } from "../eval/score_translation.ts";
 import { latentNoise, type NoiseKind } from "../models/generator.ts";
@@ -36,7 +36,7 @@ export interface GridInputs {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { disposeGridInputs, gridInputs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const g = gridInputs(10, 10, 100, 0);
@@ -67,7 +67,7 @@ export function gridInputs(
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { disposeGridInputs, gridInputs } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * disposeGridInputs(gridInputs(2, 2, 4, 0));
@@ -125,7 +125,7 @@ export async function classGridPng(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { decodePng } from "@cgan/cgan";
  * import { buildUnet, pairGridPng } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");

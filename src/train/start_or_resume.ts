@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../_tf.ts";
 import { createAdam } from "../backend/optimizer.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { buildGan } from "../models/registry.ts";
@@ -58,7 +58,7 @@ export interface StartedRun {
  * @example A new run of the MLP cGAN on two classes
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { DEFAULTS } from "./config.ts";
  * import { disposeTrainables, startOrResume } from "./start_or_resume.ts";
  * await tf.setBackend("cpu");
@@ -132,11 +132,12 @@ export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { disposeTrainables } from "./start_or_resume.ts";
  * await tf.setBackend("cpu");
  * const before = tf.memory().numTensors;
- * const net = () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
  * disposeTrainables({
  *   nets: { gen: net(), disc: net() },
  *   optimizers: { gen: tf.train.adam(), disc: tf.train.adam() },

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import type { BatchSource } from "../data/batches.ts";
 import { seedDropout } from "../models/blocks/seeds.ts";
 import { latentNoise, type NoiseKind } from "../models/generator.ts";
@@ -69,7 +69,7 @@ export interface StepInputs {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { BatchSource, drawStepInputs } from "@cgan/cgan";
  * await tf.setBackend("cpu");
  * const ds = { name: "toy", images: new Uint8Array(4), labels: new Uint8Array([0, 1, 0, 1]),
@@ -205,7 +205,7 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  * @example One step of a tiny MLP cGAN
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { buildGan, initBackend, LOSSES, trainStep } from "@cgan/cgan";
  * await initBackend({ requested: "cpu" });
  * const nets = buildGan("mlp", {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../_tf.ts";
 import { sampleParabola, type ToyFit, toyFit } from "../data/toy.ts";
 import { latentNoise } from "../models/generator.ts";
 import { buildToyDiscriminator, buildToyGenerator, type ToyGanConfig } from "../models/toy_mlp.ts";
@@ -85,7 +85,7 @@ const PROBE = 1000;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { TOY_TRAINING, trainToy } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const history = await trainToy({ ...TOY_TRAINING, epochs: 1, points: 200 });
@@ -135,7 +135,7 @@ export async function trainToy(opts: ToyTraining, hooks: ToyHooks = {}): Promise
         tf.dispose(Object.values(inputs));
       }
       const means = tf.tidy(() => {
-        const all = tf.stack(losses).reshape([steps, 2]);
+        const all = tf.reshape(tf.stack(losses), [steps, 2]);
         return tf.mean(all, 0);
       });
       const [dLoss, gLoss] = await means.data();

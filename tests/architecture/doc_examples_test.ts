@@ -1,9 +1,10 @@
 /**
  * Doc examples a user can copy: every code block in a JSDoc comment of `src/`, the entry points
  * and `@cgan/sample` imports cgan by its package names (`@cgan/cgan`, `@cgan/cgan/generator`,
- * `@cgan/cgan/internal`, ...), never by a relative path that a JSR user cannot resolve, and
- * asserts its results instead of printing them beside a `// value` comment that
- * `deno test --doc` never checks.
+ * `@cgan/cgan/internal`, ...), never by a relative path that a JSR user cannot resolve, imports
+ * tfjs as `@tensorflow/tfjs-core` (and `-layers`), never the union package `@tensorflow/tfjs`
+ * that cgan no longer depends on, and asserts its results instead of printing them beside a
+ * `// value` comment that `deno test --doc` never checks.
  *
  * @module
  */
@@ -60,6 +61,8 @@ function exampleLines(file: string, source: string): ExampleLine[] {
 }
 
 const RELATIVE_IMPORT = /(\bfrom\s*|\bimport\s*\(?\s*)["']\.\.?\//;
+/** An import of `@tensorflow/tfjs` itself (not `-core`, `-layers`, ...), by name or `npm:`. */
+const UNION_IMPORT = /["'](?:npm:)?@tensorflow\/tfjs(?:@[^"'/]*)?(?:\/[^"']*)?["']/;
 const PRINTED_VALUE = /console\.log\(.*\/\/\s*\S/;
 
 /** What is wrong with one example line, if anything. */
@@ -67,6 +70,10 @@ function problemOf(l: ExampleLine): string | undefined {
   if (RELATIVE_IMPORT.test(l.text)) {
     return "imports a relative path; import from @cgan/cgan, @cgan/cgan/generator or " +
       "@cgan/cgan/internal";
+  }
+  if (UNION_IMPORT.test(l.text)) {
+    return "imports the tfjs union package; import @tensorflow/tfjs-core (and " +
+      "@tensorflow/tfjs-layers for layers and models) and call ops as functions";
   }
   if (PRINTED_VALUE.test(l.text)) {
     return 'prints a value beside a comment; assert it (import assert from "node:assert/strict")';
@@ -127,14 +134,17 @@ Deno.test("exampleLines() finds the code of fenced blocks in JSDoc only, with li
   ]);
 });
 
-Deno.test("problemOf() flags relative imports and printed values, not package imports", () => {
+Deno.test("problemOf() flags relative imports, the tfjs union and printed values, not other package imports", () => {
   const at = (text: string) => problemOf({ file: "a.ts", line: 1, text });
   assert.match(at('import { x } from "./x.ts";') ?? "", /relative path/);
   assert.match(at('import { x } from "../models/x.ts";') ?? "", /relative path/);
   assert.match(at('const m = await import("./x.ts");') ?? "", /relative path/);
   assert.match(at("console.log(x.shape); // [2, 3]") ?? "", /assert it/);
   assert.equal(at('import { x } from "@cgan/cgan/internal";'), undefined);
-  assert.equal(at('import * as tf from "@tensorflow/tfjs";'), undefined);
+  assert.match(at('import * as tf from "@tensorflow/tfjs";') ?? "", /tfjs union/);
+  assert.match(at('import * as tf from "npm:@tensorflow/tfjs@4.22.0";') ?? "", /tfjs union/);
+  assert.equal(at('import * as tf from "@tensorflow/tfjs-core";'), undefined);
+  assert.equal(at('import * as tfl from "@tensorflow/tfjs-layers";'), undefined);
   assert.equal(at("assert.equal(x, 3); // the mean"), undefined);
   assert.equal(at("console.log(report.accuracy);"), undefined);
 });

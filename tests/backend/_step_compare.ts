@@ -2,7 +2,7 @@
  * Runs a few training steps of a model from fixed seeds and returns their losses and the nets'
  * final weights, so a test can compare the step with cgan's fused kernels on and off.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { createAdam } from "../../src/backend/optimizer.ts";
 import { countKernels } from "../../src/backend/kernel_count.ts";
 import { buildGan } from "../../src/models/registry.ts";

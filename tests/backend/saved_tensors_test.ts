@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { initBackend } from "../../src/backend/mod.ts";
 import { saveWithoutKernels } from "../../src/backend/saved_tensors.ts";
 import { runSteps } from "./_step_compare.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import {
   fileSystemHandler,
   loadLayersModel,
@@ -43,8 +43,8 @@ function buildModel(seed: number): tf.Sequential {
   const bn = model.layers[1] as tf.layers.Layer;
   const [gamma, beta, mean, variance] = bn.getWeights();
   bn.setWeights(tf.tidy(() => [
-    gamma!.add(0.5),
-    beta!.sub(0.25),
+    tf.add(gamma!, 0.5),
+    tf.sub(beta!, 0.25),
     tf.randomNormal(mean!.shape, 0, 1, "float32", seed),
     tf.randomUniform(variance!.shape, 0.5, 2, "float32", seed),
   ]));

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import assert from "node:assert/strict";
 import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { float16Bits, quantizeWeights } from "../../src/io/quantize.ts";
@@ -101,7 +101,7 @@ Deno.test("saveLayersModel() with float16 halves the weights and keeps outputs c
     const loaded = await loadLayersModel(`${dir}/f16`);
     const x = tf.randomNormal([32, 16], 0, 1, "float32", 3);
     const diff = tf.tidy(() =>
-      tf.abs(tf.sub(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor)).max()
+      tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor)))
         .dataSync()[0]!
     );
     assert.ok(diff > 0 && diff < 1e-2, `max |f32 - f16| = ${diff}`);

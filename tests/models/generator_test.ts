@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
 import { saveLayersModel } from "../../src/io/layers_io.ts";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import {
   generate,
   generatorInfo,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { initBackend } from "../../src/backend/mod.ts";
 import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { generatorInfo, sampleImages } from "../../src/models/generator.ts";

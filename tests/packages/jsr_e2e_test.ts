@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { initBackend } from "../../src/backend/mod.ts";
 import { evaluate } from "../../src/eval/evaluator.ts";
 import { loadLayersModel } from "../../src/io/layers_io.ts";

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { type Edge, importProblems, layerOf, readEdges } from "../../tasks/check_imports.ts";
+import {
+  type Edge,
+  importProblems,
+  layerOf,
+  npmPackageOf,
+  packageProblems,
+  readEdges,
+} from "../../tasks/check_imports.ts";
 
 const edge = (from: string, to: string, typeOnly = false): Edge => ({ from, to, typeOnly });
 
@@ -97,9 +104,48 @@ Deno.test("importProblems() reports a cycle between folders once, with the impor
   );
 });
 
+Deno.test("npmPackageOf() reads the package of bare and npm: specifiers, without version or subpath", () => {
+  assert.equal(npmPackageOf("@tensorflow/tfjs"), "@tensorflow/tfjs");
+  assert.equal(npmPackageOf("npm:@tensorflow/tfjs@4.22.0"), "@tensorflow/tfjs");
+  assert.equal(npmPackageOf("npm:@tensorflow/tfjs@^4/dist/tf.min.js"), "@tensorflow/tfjs");
+  assert.equal(npmPackageOf("npm:/@tensorflow/tfjs-core@4.22.0"), "@tensorflow/tfjs-core");
+  assert.equal(npmPackageOf("fast-png"), "fast-png");
+  assert.equal(npmPackageOf("npm:jpeg-js@0.4.4/lib/decoder.js"), "jpeg-js");
+  for (
+    const local of ["./x.ts", "../src/_tf.ts", "/abs.ts", "file:///a.ts", "node:fs", "jsr:@std/fs"]
+  ) {
+    assert.equal(npmPackageOf(local), undefined, local);
+  }
+});
+
+Deno.test("packageProblems() names each import of the tfjs union by a checked file, whether the map resolves it or not", () => {
+  const problems = packageProblems([
+    { from: "src/models/x.ts", specifier: "npm:@tensorflow/tfjs@4.22.0" },
+    { from: "src/models/x.ts", specifier: "npm:@tensorflow/tfjs@4.22.0" },
+    { from: "tasks/y.ts", specifier: "@tensorflow/tfjs" },
+    { from: "mod.ts", specifier: "npm:@tensorflow/tfjs@4.22.0/dist/index.js" },
+    { from: "src/_tf.ts", specifier: "npm:@tensorflow/tfjs-core@4.22.0" },
+    { from: "src/_tf.ts", specifier: "npm:@tensorflow/tfjs-layers@4.22.0" },
+    { from: "src/io/png.ts", specifier: "npm:fast-png@8.0.0" },
+    { from: "tests/z_test.ts", specifier: "npm:@tensorflow/tfjs@4.22.0" },
+  ]);
+  assert.deepEqual(problems.map((p) => p.split(":")[0]), [
+    "src/models/x.ts imports @tensorflow/tfjs",
+    "tasks/y.ts imports @tensorflow/tfjs",
+    "mod.ts imports @tensorflow/tfjs",
+  ]);
+  assert.match(problems[0]!, /core-js.*Ignored build scripts.*src\/_tf\.ts.*tf\.reshape\(x, s\)/);
+});
+
 Deno.test("the repository's imports flow one way: tasks → cli → train → eval → models | data → io | backend", async () => {
-  const { edges, files, errors } = await readEdges(new URL("../../", import.meta.url));
-  assert.deepEqual([...errors, ...importProblems(edges, files)], []);
+  const { edges, files, packages, errors } = await readEdges(new URL("../../", import.meta.url));
+  assert.deepEqual([...errors, ...importProblems(edges, files), ...packageProblems(packages)], []);
+  assert.ok(
+    packages.some((p) =>
+      p.from === "src/_tf.ts" && npmPackageOf(p.specifier) === "@tensorflow/tfjs-core"
+    ),
+    "expected _tf.ts's import of tfjs-core among the npm imports",
+  );
   assert.ok(files.length > 100, `expected the whole repository, read ${files.length} modules`);
   assert.ok(
     edges.some((e) => e.from === "src/backend/select.ts" && e.to === "src/backend/wasm/mod.ts"),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend/mod.ts";
 import { decodePng } from "../../src/io/png.ts";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { evaluate } from "../../src/eval/evaluator.ts";
 import { loadLayersModel, saveLayersModel } from "../../src/io/layers_io.ts";
 import { sampleImages } from "../../src/models/generator.ts";

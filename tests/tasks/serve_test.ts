@@ -5,7 +5,12 @@
  * screenshot is kept in `runs/artifacts/serve_page.png`.
  */
 import assert from "node:assert/strict";
-import { customGenerator, servePage, shippedGenerators } from "../../tasks/serve.ts";
+import {
+  customGenerator,
+  servePage,
+  shippedGenerators,
+  VENDOR_BUNDLES,
+} from "../../tasks/serve.ts";
 
 const hasChromium = await Deno.stat("/usr/bin/chromium").then(() => true, () => false);
 const PROBE = new URL("./_page_probe.ts", import.meta.url).pathname;
@@ -72,6 +77,28 @@ Deno.test({
       await server.shutdown();
     }
   },
+});
+
+Deno.test("deno task serve serves every script web/index.html loads, from the packages' bundles", async () => {
+  const html = await Deno.readTextFile(new URL("../../web/index.html", import.meta.url));
+  const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+  assert.deepEqual(
+    scripts.filter((s) => s.startsWith("vendor/")),
+    VENDOR_BUNDLES.map(([, bundle]) => `vendor/${bundle}`),
+    "index.html loads the bundles of VENDOR_BUNDLES, in its order",
+  );
+  const server = servePage({ hostname: "127.0.0.1", port: 0, generators: [] });
+  try {
+    for (const script of scripts) {
+      const res = await fetch(`http://127.0.0.1:${server.addr.port}/${script}`);
+      const body = await res.text();
+      assert.equal(res.status, 200, `GET /${script}`);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/, script);
+      assert.ok(body.length > 1000, `/${script} holds ${body.length} characters`);
+    }
+  } finally {
+    await server.shutdown();
+  }
 });
 
 Deno.test("deno task serve --weights DIR offers a generator's recorded class names, else --dataset's", async () => {

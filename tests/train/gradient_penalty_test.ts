@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/_tf.ts";
 import { initBackend } from "../../src/backend/mod.ts";
 import { buildDiscriminator } from "../../src/models/dcgan_cifar.ts";
 import { gradientPenalty } from "../../src/train/gradient_penalty.ts";
@@ -124,7 +124,7 @@ Deno.test("gradientPenalty() is 1 with a finite gradient where the critic's inpu
   // D(x) = w * sum(x) at w = 0: ||dD/dx|| = 0, where an unguarded sqrt has a 0/0 gradient.
   const w = tf.variable(tf.scalar(0));
   const x = tf.ones([2, 2, 2, 1]);
-  const critic = (t: tf.Tensor) => tf.mul(tf.sum(t, [1, 2, 3]), w).reshape([-1, 1]);
+  const critic = (t: tf.Tensor) => tf.reshape(tf.mul(tf.sum(t, [1, 2, 3]), w), [-1, 1]);
   const { value, grads } = tf.variableGrads(
     () => gradientPenalty(critic, x, tf.zerosLike(x), tf.fill([2, 1, 1, 1], 0.5)),
     [w],

@@ -86,7 +86,7 @@ const REQUIRED_KERNELS = [
  * @example Train a conv net on the WASM backend
  * ```ts ignore
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { registerWasmKernelFixes } from "./mod.ts";
  *

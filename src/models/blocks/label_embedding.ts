@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../_tf.ts";
 import type { InitSeeds } from "./seeds.ts";
 
 /**
@@ -19,10 +19,11 @@ import type { InitSeeds } from "./seeds.ts";
  * @example Embed labels for a 100-dimensional latent code
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { embedLabels, InitSeeds } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const labels = tf.input({ shape: [1], dtype: "int32" });
+ * const labels = tfl.input({ shape: [1], dtype: "int32" });
  * const e = embedLabels(labels, 10, 100, new InitSeeds(0), "gen");
  * assert.deepEqual(e.shape, [null, 100]);
  * ```
@@ -78,11 +79,12 @@ function labelMap(
  * @example A label channel beside a 28x28 image
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { concatLabelChannel, InitSeeds } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const image = tf.input({ shape: [28, 28, 1] });
- * const labels = tf.input({ shape: [1], dtype: "int32" });
+ * const image = tfl.input({ shape: [28, 28, 1] });
+ * const labels = tfl.input({ shape: [1], dtype: "int32" });
  * const x = concatLabelChannel(image, labels, 10, 50, new InitSeeds(0), "disc");
  * assert.deepEqual(x.shape, [null, 28, 28, 2]); // the image and one label channel
  * ```
@@ -115,11 +117,12 @@ export function concatLabelChannel(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { oneHotLabels } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const labels = tf.input({ shape: [1], dtype: "int32" });
- * const m = tf.model({ inputs: labels, outputs: oneHotLabels(labels, 3, "gen") });
+ * const labels = tfl.input({ shape: [1], dtype: "int32" });
+ * const m = tfl.model({ inputs: labels, outputs: oneHotLabels(labels, 3, "gen") });
  * const oneHot = m.predict(tf.tensor2d([[2]], [1, 1], "int32")) as tf.Tensor;
  * assert.deepEqual(oneHot.arraySync(), [[0, 0, 1]]);
  * ```

@@ -78,11 +78,12 @@ export class InitSeeds {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
  * import { seedDropout } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * const input = tf.input({ shape: [8] });
- * const net = tf.model({ inputs: input, outputs: tf.layers.dropout({ rate: 0.5 }).apply(input) as tf.SymbolicTensor });
+ * const input = tfl.input({ shape: [8] });
+ * const net = tfl.model({ inputs: input, outputs: tfl.layers.dropout({ rate: 0.5 }).apply(input) as tfl.SymbolicTensor });
  * const run = () => (net.apply(tf.ones([1, 8]), { training: true }) as tf.Tensor).arraySync();
  * seedDropout(net, 3);
  * const a = run();

@@ -38,7 +38,7 @@ function l2normalize(x: tf.Tensor): tf.Tensor {
  * @example The normalised matrix has largest singular value ~1
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import { spectralNormalize } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
  * const w = tf.tensor2d([[3, 0], [0, 1]]);

@@ -4,7 +4,7 @@
  * with a hook that selects the implementation before each test and one that restores it after.
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../../src/_tf.ts";
 
 export const TOLERANCE = 1e-4;
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -355,7 +355,7 @@ export function kernelSuite(options: SuiteOptions): void {
         const { mean, variance } = tf.moments(x, [0, 1, 2]);
         return tf.sum(tf.square(tf.batchNorm(x as tf.Tensor4D, mean, variance, offset!, s, 1e-3)));
       })([x!, scale!]);
-      return tf.concat([dx!.reshape([-1]), dScale!.reshape([-1])]);
+      return tf.concat([tf.reshape(dx!, [-1]), tf.reshape(dScale!, [-1])]);
     });
   });
 
@@ -438,11 +438,11 @@ export function kernelSuite(options: SuiteOptions): void {
         )([x, w]);
         tf.conv2dTranspose(tf.conv2d(x, w, 2, "valid"), w, [2, 13, 13, 3], 2, "valid");
         tf.matMul(a, b, true, false);
-        tf.sum(tf.tile(bias.reshape([1, 1, 40]), [3, 2, 1]), [0, 1]);
+        tf.sum(tf.tile(tf.reshape(bias, [1, 1, 40]), [3, 2, 1]), [0, 1]);
         tf.mean(a, [0, 1], true);
-        tf.matMul(a.slice([0, 0, 0], [1, 20, 30]), b, true, false);
+        tf.matMul(tf.slice(a, [0, 0, 0], [1, 20, 30]), b, true, false);
         tf.fused.matMul({ a, b, transposeA: true, bias, activation: "relu" });
-        tf.matMul(a.reshape([2, 1, 2, 20, 30]), b.reshape([1, 2, 2, 20, 40]), true); // per item
+        tf.matMul(tf.reshape(a, [2, 1, 2, 20, 30]), tf.reshape(b, [1, 2, 2, 20, 40]), true); // per item
         // Filter smaller than the stride (an all-zero phase) and explicit pads that crop dy.
         tf.conv2dTranspose(tf.conv2d(x, w1, 2, "valid"), w1, [2, 13, 13, 3], 2, "valid");
         tf.engine().runKernel("Conv2DBackpropInput", { dy: tf.ones([2, 7, 7, 4]), filter: w }, {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../../src/_tf.ts";
 import { initBackend } from "../../../src/backend/mod.ts";
 import { fusedLeakyReluGrad } from "../../../src/backend/fused_activation.ts";
 import { countKernels } from "../../../src/backend/kernel_count.ts";

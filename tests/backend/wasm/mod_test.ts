@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../../src/_tf.ts";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmKernelFixes } from "../../../src/backend/wasm/mod.ts";
 import { useBlas } from "../../../src/backend/wasm/blas/mod.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../../src/_tf.ts";
 import { initBackend } from "../../../src/backend/mod.ts";
 import { InitSeeds } from "../../../src/models/blocks/seeds.ts";
 import { SelfAttention } from "../../../src/models/blocks/self_attention.ts";
