@@ -66,7 +66,7 @@ async function nodeStub(specifier: string): Promise<string> {
     `const absent = (name) => () => {`,
     `  throw new Error("Cannot call " + name + " in the browser: the page reads files over http");`,
     `};`,
-    ...names.map((n) => `export const ${n} = absent("${specifier} ${n}");`),
+    ...names.map((n) => `export const ${n} = /* @__PURE__ */ absent("${specifier} ${n}");`),
     `export default {};`,
     "",
   ].join("\n");

@@ -78,10 +78,12 @@ Deno.test("interpolateLatents(): a spherical path keeps a normal z's length betw
   gen.dispose();
 });
 
-Deno.test("classGrid(): n x n samples of one class, as sampleImages() draws them", async () => {
+Deno.test("classGrid(): n x n samples of one class, as sampleImages() draws them, the first the seed's one sample", async () => {
   const { gen } = buildGan("mlp", SPEC);
   const grid = await classGrid(gen, { label: 2, seed: 4, n: 2 });
   assert.deepEqual([grid.count, grid.cols], [4, 2]);
   assert.deepEqual(grid.images, await sampleImages(gen, [2, 2, 2, 2], 4));
+  // Its first cell is the seed's one sample (seeded noise is drawn in order).
+  assert.deepEqual(grid.images.subarray(0, CELL), await sampleImages(gen, [2], 4));
   gen.dispose();
 });
