@@ -79,7 +79,8 @@ async function saveSagan(dir: string): Promise<number[]> {
 
 Deno.test({
   name:
-    "deno task serve: the page runs cgan's bundled modules in Chromium and explores every shipped generator and a SAGAN one",
+    "deno task serve: the page runs cgan's bundled modules in Chromium and explores every shipped generator and a SAGAN one" +
+    (hasChromium ? "" : " (ignored: needs Debian's chromium at /usr/bin/chromium)"),
   ignore: !hasChromium,
   async fn() {
     const tmp = await Deno.makeTempDir({ prefix: "cgan-serve-" });
