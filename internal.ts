@@ -169,7 +169,7 @@ export {
   meanPairwiseDistance,
   qualityGate,
 } from "./src/eval/quality_gate.ts";
-export { generatorNoise } from "./src/models/generator.ts";
+export { generatorDir, generatorNoise } from "./src/models/generator.ts";
 export { renderImage, type TerminalMode, terminalMode } from "./src/io/terminal.ts";
 export { toUint8Pixels } from "./src/io/grid.ts";
 export { pngHeader } from "./src/io/png.ts";

@@ -1,27 +1,42 @@
 /**
  * `deno task serve`: the interactive page of paper 002 ("a user picks a label and gets an
- * image"). It serves `web/`, the tfjs browser bundles from the installed npm packages (no CDN:
- * it works offline) and the generators shipped in `packages/sample/generators/` (plus
- * `--weights DIR`, a model folder of your own). The browser runs the generator itself with
- * tfjs, on WebGPU where it has it, else WebGL, else WASM, else plain JS.
+ * image"), grown into an explorer of a conditional generator. The page is cgan's own code:
+ * `web/main.ts`, bundled for the browser with Deno's bundler when the server starts and cached
+ * (`_web_bundle.ts`), runs the `@cgan/cgan/generator` API (SAGAN's custom layers included) on
+ * WebGPU where the browser has it, else WASM, else plain JS. The server also serves the WASM
+ * backend's binaries from the installed npm package (no CDN: it works offline) and the
+ * generators shipped in `packages/sample/generators/`, plus `--weights` (a model folder, a
+ * checkpoint or a run directory, found as `deno task sample --weights` finds it).
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { DATASET_CLASSES, DATASET_NAMES, isDatasetName } from "../src/data/datasets.ts";
-import { PRETRAINED } from "../packages/sample/pretrained.ts";
+import { generatorDir } from "../src/models/generator.ts";
+import { GENERATORS } from "../packages/sample/pretrained.ts";
+import { bundlePage, type PageBundle } from "./_web_bundle.ts";
 
 /** The addresses `deno task serve` may listen on (its --allow-net). */
 const LISTEN_HOSTS = ["127.0.0.1", "localhost", "0.0.0.0"];
+/** The repository root, the page's sources and its bundle cache. */
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const WEB = `${ROOT}web/`;
+/** Where bundles are cached; `deno task serve` may write only here (-W=.cache/web). */
+export const CACHE_DIR = `${ROOT}.cache/web`;
 
-const HELP = `Serve the interactive generation page.
+const HELP = `Serve the page that explores a conditional generator in the browser: a grid of one
+class, every class with shared z, a morph between two seeds, the generator's record, PNG
+download; the URL hash holds the view (#gen=...&seed=...&class=...&view=...), so a link
+shares it. The page is cgan's own TypeScript (web/main.ts), bundled by deno bundle when the
+server starts (about 30 s the first time) and cached in .cache/web/ (then under a second).
 
 Usage: deno task serve [flags]
   --port N          port to listen on (default: 8000; 0 picks a free one)
   --hostname HOST   address to listen on: ${LISTEN_HOSTS.join(", ")} (all interfaces)
                     (default: 127.0.0.1; another needs deno run --allow-net=HOST)
-  --weights DIR     also offer your own generator (a model folder with model.json)
+  --weights PATH    also offer your own generator, first: a run directory (its latest
+                    checkpoint), a checkpoint, or a model folder, as sample --weights takes
                     (default: none, the shipped generators only)
   --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: the names
                     its model.json records, as training writes them, else mnist)
@@ -29,52 +44,52 @@ Usage: deno task serve [flags]
 
 Examples:
   deno task serve --port 8080
-  deno task serve --hostname 0.0.0.0 --weights runs/acgan-mnist/checkpoints/step-00004690/gen`;
+  deno task serve --hostname 0.0.0.0 --weights runs/acgan-mnist
+  deno task serve --weights runs/sagan-mnist/checkpoints/step-00004690`;
 
 /** A generator the page offers. */
 export interface PageGenerator {
-  /** Its id in URLs: `/generators/<id>/model.json`. */
+  /** Its id in URLs: `/generators/<id>/model.json`, `#gen=<id>`. */
   id: string;
   /** The folder holding `model.json` and its weight files. */
   dir: string;
   /** Class names, for the buttons. */
   classes: readonly string[];
+  /** Where it came from, as the user named it (`--weights`). */
+  source?: string;
+  /** Its FID as the `@cgan/sample` catalog records it. */
+  fid?: number;
+  /** Its run's training command (`config.json`), for a run directory. */
+  command?: string;
 }
 
-/** The generators that ship in `@cgan/sample`. */
-export function shippedGenerators(): PageGenerator[] {
-  return Object.entries(PRETRAINED).flatMap(([dataset, models]) =>
-    Object.entries(models).map(([model, path]) => ({
-      id: `${dataset}-${model}`,
-      dir: fileURLToPath(
-        new URL(`../packages/sample/${path.replace(/model\.json$/, "")}`, import.meta.url),
-      ),
-      classes: isDatasetName(dataset) ? DATASET_CLASSES[dataset] : [],
-    }))
-  );
-}
-
-const WEB = fileURLToPath(new URL("../web/", import.meta.url));
 /**
- * The browser bundles `web/index.html` loads, by npm package, in its order: tfjs-core first
- * (it defines the global `tf`), then layers and the backends (each adds to `tf`).
+ * The generators that ship in `@cgan/sample`, by their catalog names.
+ *
+ * @returns One entry per shipped generator, with its classes and FID.
  */
-export const VENDOR_BUNDLES: readonly (readonly [pkg: string, bundle: string])[] = [
-  ["@tensorflow/tfjs-core", "tf-core.min.js"],
-  ["@tensorflow/tfjs-layers", "tf-layers.min.js"],
-  ["@tensorflow/tfjs-backend-cpu", "tf-backend-cpu.min.js"],
-  ["@tensorflow/tfjs-backend-webgl", "tf-backend-webgl.min.js"],
-  ["@tensorflow/tfjs-backend-webgpu", "tf-backend-webgpu.min.js"],
-  ["@tensorflow/tfjs-backend-wasm", "tf-backend-wasm.min.js"],
-];
-/** Directory of an npm package's browser bundles (`dist/`), from its resolved entry module. */
-function distOf(pkg: string): string {
-  return fileURLToPath(new URL("./", import.meta.resolve(pkg)));
+export function shippedGenerators(): PageGenerator[] {
+  return Object.entries(GENERATORS).map(([id, g]) => ({
+    id,
+    dir: fileURLToPath(
+      new URL(`../packages/sample/${g.path.replace(/model\.json$/, "")}`, import.meta.url),
+    ),
+    classes: isDatasetName(g.dataset) ? DATASET_CLASSES[g.dataset] : [],
+    fid: g.fid,
+  }));
+}
+
+/** The wasm backend's binaries, served under `/vendor/` (the page's `setWasmPaths`). */
+function wasmFiles(): Record<string, string> {
+  const dist = fileURLToPath(new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm")));
+  const names = ["", "-simd", "-threaded-simd"].map((v) => `tfjs-backend-wasm${v}.wasm`);
+  return Object.fromEntries(names.map((n) => [n, `${dist}${n}`]));
 }
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
+  map: "application/json",
   json: "application/json",
   wasm: "application/wasm",
   bin: "application/octet-stream",
@@ -92,57 +107,70 @@ async function file(path: string): Promise<Response> {
 }
 
 /**
- * Starts the page's server.
+ * Starts the page's server. It answers at once; the page's script waits for `bundle`.
  *
- * @param opts Where to listen and which generators to offer.
+ * @param opts Where to listen, which generators to offer, and the page's bundle (or the
+ *   promise of it, while it builds).
  * @returns The running server (`server.addr.port` is the port; `server.shutdown()` stops it).
  */
 export function servePage(
-  opts: { hostname: string; port: number; generators: PageGenerator[] },
+  opts: {
+    hostname: string;
+    port: number;
+    generators: PageGenerator[];
+    bundle: Promise<PageBundle>;
+  },
 ): Deno.HttpServer<Deno.NetAddr> {
-  // The UMD bundle of each package the page loads; each adds its part to the global `tf`.
-  const vendor: Record<string, string> = {};
-  for (const [pkg, bundle] of VENDOR_BUNDLES) vendor[bundle] = `${distOf(pkg)}${bundle}`;
-  for (const name of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
-    vendor[name] = `${distOf("@tensorflow/tfjs-backend-wasm")}${name}`;
-  }
+  const vendor = wasmFiles();
   const byId = new Map(opts.generators.map((g) => [g.id, g]));
-  const index = opts.generators.map((g) => ({
-    id: g.id,
+  const index = opts.generators.map(({ dir: _, ...g }) => ({
+    ...g,
     url: `generators/${g.id}/model.json`,
-    classes: g.classes,
   }));
-  return Deno.serve({ hostname: opts.hostname, port: opts.port, onListen: () => {} }, (req) => {
-    const path = new URL(req.url).pathname;
-    if (path === "/") return file(`${WEB}index.html`);
-    if (path === "/generators/index.json") return Response.json(index);
-    let m = path.match(/^\/([\w-]+\.(?:js|css))$/);
-    if (m !== null) return file(`${WEB}${m[1]}`);
-    m = path.match(/^\/vendor\/([\w.-]+)$/);
-    if (m !== null && vendor[m[1]!] !== undefined) return file(vendor[m[1]!]!);
-    m = path.match(/^\/generators\/([\w-]+)\/([\w-]+\.(?:json|bin))$/);
-    const gen = m === null ? undefined : byId.get(m[1]!);
-    if (gen !== undefined) return file(`${gen.dir}/${m![2]}`);
-    return Promise.resolve(new Response("not found", { status: 404 }));
-  });
+  // A failed bundle is reported by whoever awaits it; here it is a 500 for the script.
+  opts.bundle.catch(() => {});
+  return Deno.serve(
+    { hostname: opts.hostname, port: opts.port, onListen: () => {} },
+    async (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/") return file(`${WEB}index.html`);
+      if (path === "/style.css") return file(`${WEB}style.css`);
+      if (path === "/generators/index.json") return Response.json(index);
+      let m = path.match(/^\/(main\.js(?:\.map)?)$/);
+      if (m !== null) {
+        try {
+          return file(`${(await opts.bundle).dir}/${m[1]}`);
+        } catch (err) {
+          return new Response(`Cannot bundle the page: ${(err as Error).message}`, { status: 500 });
+        }
+      }
+      m = path.match(/^\/vendor\/([\w.-]+)$/);
+      if (m !== null && vendor[m[1]!] !== undefined) return file(vendor[m[1]!]!);
+      m = path.match(/^\/generators\/([\w.-]+)\/([\w.-]+\.(?:json|bin))$/);
+      const gen = m === null ? undefined : byId.get(m[1]!);
+      if (gen !== undefined) return file(`${gen.dir}/${m![2]}`);
+      return new Response("not found", { status: 404 });
+    },
+  );
 }
 
 /**
- * The page's entry for `--weights DIR`: its class names are `--dataset`'s, else the names its
- * model.json records (training writes them; a run on your own folder names its class
- * folders), else MNIST's.
+ * The page's entry for `--weights`: the generator folder `deno task sample --weights` would
+ * load (a model folder, a checkpoint's `gen_ema/` or `gen/`, a run's latest checkpoint's,
+ * checksums checked). Its class names are `--dataset`'s, else the names its model.json records
+ * (training writes them; a run on your own folder names its class folders), else MNIST's.
+ *
+ * @param weights The `--weights` path.
+ * @param dataset The `--dataset` flag, if given.
+ * @returns The page's entry, id "custom".
+ * @throws {Error} When `weights` holds no generator, or `dataset` is unknown.
  */
 export async function customGenerator(
   weights: string,
   dataset: string | undefined,
 ): Promise<PageGenerator> {
-  const dir = weights.replace(/\/model\.json$/, "").replace(/\/+$/, "");
-  let modelJson;
-  try {
-    modelJson = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
-  } catch {
-    throw new Error(`Cannot serve --weights "${weights}": expected ${dir}/model.json`);
-  }
+  const dir = await generatorDir(weights);
+  const modelJson = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
   const name = dataset ?? "mnist";
   if (!isDatasetName(name)) {
     throw new RangeError(
@@ -153,7 +181,19 @@ export async function customGenerator(
   const classes = dataset === undefined && recorded !== undefined
     ? recorded
     : DATASET_CLASSES[name];
-  return { id: "custom", dir, classes };
+  // A run directory records the command that trained it.
+  const run = await Deno.readTextFile(`${weights.replace(/\/+$/, "")}/config.json`)
+    .then((text) => JSON.parse(text) as { command?: unknown }, () => ({ command: undefined }));
+  const command = typeof run.command === "string" ? { command: run.command } : {};
+  return { id: "custom", dir, classes, source: weights, ...command };
+}
+
+function describeBundle(b: PageBundle): string {
+  const mb = (b.bytes / 1e6).toFixed(2);
+  return b.cached
+    ? `page: bundle of web/main.ts from the cache in ${(b.ms / 1000).toFixed(1)} s (${mb} MB)`
+    : `page: bundled web/main.ts in ${(b.ms / 1000).toFixed(1)} s (${mb} MB; cached in ` +
+      `.cache/web/${b.hash.slice(0, 16)})`;
 }
 
 async function main(): Promise<number> {
@@ -173,20 +213,43 @@ async function main(): Promise<number> {
     generators.unshift(await customGenerator(values.weights, values.dataset));
   }
   const listen = { hostname: values.hostname, port: intFlag("port", values.port, 0) };
+  const stop = new AbortController();
+  const bundle = bundlePage({
+    root: ROOT,
+    entry: "web/main.ts",
+    cacheDir: CACHE_DIR,
+    signal: stop.signal,
+  });
   let server;
   try {
-    server = servePage({ ...listen, generators });
+    server = servePage({ ...listen, generators, bundle });
   } catch (err) {
+    stop.abort();
     if (!(err instanceof Deno.errors.NotCapable)) throw err;
     throw new Deno.errors.NotCapable(
       `Cannot listen on --hostname ${values.hostname}: deno task serve may listen on ` +
         `${LISTEN_HOSTS.join(", ")} only; for another address run deno run -R -E ` +
-        `--allow-net=${values.hostname} tasks/serve.ts --hostname ${values.hostname}`,
+        `-W=.cache/web --allow-run=deno --allow-net=${values.hostname} tasks/serve.ts ` +
+        `--hostname ${values.hostname}`,
     );
   }
   const { hostname, port } = server.addr;
   console.log(`cgan page on http://${hostname}:${port}/ (Ctrl-C stops it)`);
+  // SIGTERM stops a bundling in progress with the server.
+  const quit = () => {
+    stop.abort();
+    server.shutdown();
+  };
+  Deno.addSignalListener("SIGTERM", quit);
+  try {
+    console.log(describeBundle(await bundle));
+  } catch (err) {
+    await server.shutdown();
+    if (stop.signal.aborted) return 0;
+    throw err;
+  }
   await server.finished;
+  Deno.removeSignalListener("SIGTERM", quit);
   return 0;
 }
 

@@ -145,23 +145,49 @@ export function generate(gen: tf.LayersModel, z: tf.Tensor2D, labels: tf.Tensor2
 export async function loadGenerator(source: string | URL): Promise<tf.LayersModel> {
   const text = source instanceof URL ? source.href : source;
   if (/^https?:\/\//.test(text)) return await tf.loadLayersModel(text);
+  return await loadLayersModel(await generatorDir(source));
+}
+
+/**
+ * The folder of the generator {@linkcode loadGenerator} loads from a local source: a model
+ * folder itself, a checkpoint's sampling G (`gen_ema/`, else `gen/`), or a run directory's
+ * latest checkpoint's. A checkpoint's files are first checked against its checksums.
+ *
+ * @param source A model folder or its model.json, a checkpoint folder or a run directory, as a
+ *   path or a `file:` URL.
+ * @returns The folder holding the generator's `model.json` and weights.
+ * @throws {Error} Naming what was expected when `source` is none of these, or the corrupted
+ *   file of a checkpoint.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generatorDir } from "@cgan/cgan/internal";
+ * assert.equal(
+ *   await generatorDir("packages/sample/generators/mnist-acgan/model.json"),
+ *   "packages/sample/generators/mnist-acgan",
+ * );
+ * ```
+ */
+export async function generatorDir(source: string | URL): Promise<string> {
+  const text = source instanceof URL ? source.href : source;
   const path = text.startsWith("file:") ? fileURLToPath(text) : text;
   const dir = path.replace(/\/model\.json$/, "").replace(/\/+$/, "");
-  if (await isFile(`${dir}/model.json`)) return await loadLayersModel(dir);
-  if (await isFile(`${dir}/gen/model.json`)) return await loadCheckpointGenerator(dir);
+  if (await isFile(`${dir}/model.json`)) return dir;
+  if (await isFile(`${dir}/gen/model.json`)) return await checkpointGeneratorDir(dir);
   const checkpoint = await latestCheckpoint(dir).catch(() => null);
-  if (checkpoint !== null) return await loadCheckpointGenerator(checkpoint);
+  if (checkpoint !== null) return await checkpointGeneratorDir(checkpoint);
   throw new Error(
     `Cannot load a generator from "${text}": expected a model folder with model.json, ` +
       `a checkpoint folder with gen/, a run directory with checkpoints/, or an http(s) URL`,
   );
 }
 
-/** A checkpoint's sampling G, its files first checked against the checkpoint's checksums. */
-async function loadCheckpointGenerator(checkpoint: string): Promise<tf.LayersModel> {
+/** A checkpoint's sampling G's folder, its files first checked against the checkpoint's checksums. */
+async function checkpointGeneratorDir(checkpoint: string): Promise<string> {
   const dir = await samplingGeneratorDir(checkpoint);
   await verifyCheckpoint(checkpoint, { under: `${dir.slice(checkpoint.length + 1)}/` });
-  return await loadLayersModel(dir);
+  return dir;
 }
 
 /**

@@ -1,49 +1,128 @@
 /**
- * Drives the served page in headless Chromium (playwright-core) and prints what it saw as one
- * JSON line: the backend, two classes' canvases (size, mean, spread, gray values), the status
- * line and page errors. Run as a subprocess with -A by `serve_test.ts`: playwright reads
- * /proc, which Deno grants only with all permissions.
+ * Drives the served page in headless Chromium (playwright-core) through a plan of steps and
+ * prints what it saw as one JSON line: for each `read` step the URL hash, the controls, the
+ * status line and the canvas (size, gray values), for each `download` the saved file, plus the
+ * backend and the page's errors. Run as a subprocess with -A by `serve_test.ts`: playwright
+ * reads /proc, which Deno grants only with all permissions.
  *
- * Usage: deno run -A tests/tasks/_page_probe.ts URL SCREENSHOT.png
+ * Steps (JSON): `{ "do": "open", "hash": "#..." }` opens a new tab at the URL (and hash);
+ * `{ "do": "click", "selector": "..." }` and `{ "do": "select", "selector": "...", "value":
+ * "..." }` act, `{ "do": "hash", "hash": "#..." }` sets the address's hash, `{ "do": "reload" }`
+ * reloads: each waits for the drawing it causes. `{ "do": "read", "name": "..." }`,
+ * `{ "do": "download", "name": "...", "path": "..." }`, `{ "do": "screenshot", "path": "..." }`.
+ *
+ * Usage: deno run -A tests/tasks/_page_probe.ts URL PLAN.json
  */
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 
-const [url, screenshot] = Deno.args;
+/** One step of the plan. */
+interface Step {
+  do: "open" | "click" | "select" | "hash" | "reload" | "read" | "download" | "screenshot";
+  hash?: string;
+  selector?: string;
+  value?: string;
+  name?: string;
+  path?: string;
+}
+
+const [url, planFile] = Deno.args;
+const plan: Step[] = JSON.parse(await Deno.readTextFile(planFile!));
+const TIMEOUT = 60_000;
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless=new", "--no-sandbox", "--disable-gpu"],
 });
+const result: Record<string, unknown> = { backend: null, error: null };
+const errors: string[] = [];
+let page: Page | undefined;
+
+/** The page's drawing count (body[data-draws]). */
+async function draws(p: Page): Promise<number> {
+  return Number(await p.getAttribute("body", "data-draws") ?? 0);
+}
+
+/** Runs `act`, then waits until the page drew again (or reported an error). */
+async function drawnAfter(p: Page, act: () => Promise<unknown>): Promise<void> {
+  const before = await draws(p);
+  await act();
+  await p.waitForFunction(
+    `Number(document.body.dataset.draws ?? 0) > ${before} || document.body.dataset.error`,
+    undefined,
+    { timeout: TIMEOUT },
+  );
+}
+
+/** What the page shows: its hash, controls, status and the canvas's gray values. */
+function read(p: Page): Promise<unknown> {
+  // Runs in the page (a string: this file is type-checked without the DOM library).
+  return p.evaluate(`(() => {
+    const canvas = document.getElementById("grid");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    const value = (id) => document.getElementById(id).value;
+    const pressed = document.querySelector('#classes button[aria-pressed="true"]');
+    return {
+      hash: location.hash,
+      drawn: document.body.dataset.drawn,
+      controls: {
+        gen: value("generator"), view: value("view"), seed: value("seed"), to: value("to"),
+        n: value("n"), class: pressed === null ? null : pressed.dataset.label,
+      },
+      about: document.getElementById("about").textContent,
+      status: document.getElementById("status").textContent,
+      canvas: {
+        width: canvas.width,
+        height: canvas.height,
+        gray: Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]),
+      },
+    };
+  })()`);
+}
+
+const timings: string[] = [];
 try {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  await page.goto(url!);
-  await page.waitForSelector("body[data-ready], body[data-error]", { timeout: 60_000 });
-  const error = await page.getAttribute("body", "data-error");
-  const backend = await page.getAttribute("body", "data-ready");
-  const drawClass = async (label: number) => {
-    await page.click(`#classes button[data-label="${label}"]`);
-    await page.waitForSelector(`body[data-drawn$=":${label}:0:8"]`, { timeout: 60_000 });
-    // Runs in the page (a string: this file is type-checked without the DOM library).
-    return await page.evaluate(`(() => {
-      const canvas = document.getElementById("grid");
-      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-      const gray = Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]);
-      const mean = gray.reduce((a, v) => a + v, 0) / gray.length;
-      const std = Math.sqrt(gray.reduce((a, v) => a + (v - mean) ** 2, 0) / gray.length);
-      return { width: canvas.width, height: canvas.height, mean, std, gray };
-    })()`);
-  };
-  const result: Record<string, unknown> = { error, backend };
-  if (error === null) {
-    result.three = await drawClass(3);
-    await page.screenshot({ path: screenshot!, fullPage: true });
-    result.seven = await drawClass(7);
-    result.status = await page.textContent("#status");
-    result.threeAgain = await drawClass(3);
+  for (const step of plan) {
+    if (result.error !== null) break;
+    const t0 = performance.now();
+    if (step.do === "open") {
+      page = await browser.newPage();
+      page.on("pageerror", (err) => errors.push(err.message));
+      await page.goto(`${url}${step.hash ?? ""}`);
+      await page.waitForSelector("body[data-drawn], body[data-error]", { timeout: TIMEOUT });
+      result.backend = await page.getAttribute("body", "data-ready");
+    } else if (page === undefined) {
+      throw new Error(`Cannot ${step.do} before the first "open" step`);
+    } else if (step.do === "click") {
+      await drawnAfter(page, () => page!.click(step.selector!));
+    } else if (step.do === "select") {
+      await drawnAfter(page, () => page!.selectOption(step.selector!, step.value!));
+    } else if (step.do === "hash") {
+      await drawnAfter(page, () => page!.evaluate(`location.hash = ${JSON.stringify(step.hash)}`));
+    } else if (step.do === "reload") {
+      await page.reload();
+      await page.waitForSelector("body[data-drawn], body[data-error]", { timeout: TIMEOUT });
+    } else if (step.do === "read") {
+      result[step.name!] = await read(page);
+    } else if (step.do === "download") {
+      const [download] = await Promise.all([
+        page.waitForEvent("download", { timeout: TIMEOUT }),
+        page.click("#download"),
+      ]);
+      await download.saveAs(step.path!);
+      result[step.name!] = { file: download.suggestedFilename(), path: step.path };
+    } else if (step.do === "screenshot") {
+      await page.screenshot({ path: step.path!, fullPage: true });
+    }
+    result.error = await page?.getAttribute("body", "data-error") ?? null;
+    timings.push(
+      `${step.do} ${step.name ?? step.hash ?? step.selector ?? ""}: ${
+        Math.round(performance.now() - t0)
+      } ms`,
+    );
   }
-  result.errors = errors;
-  console.log(JSON.stringify(result));
 } finally {
+  result.errors = errors;
+  result.timings = timings;
+  console.log(JSON.stringify(result));
   await browser.close();
 }

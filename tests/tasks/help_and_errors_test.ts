@@ -130,8 +130,8 @@ Deno.test({
     assert.equal(
       other.err.trim(),
       "error: Cannot listen on --hostname 10.1.2.3: deno task serve may listen on 127.0.0.1, " +
-        "localhost, 0.0.0.0 only; for another address run deno run -R -E " +
-        "--allow-net=10.1.2.3 tasks/serve.ts --hostname 10.1.2.3",
+        "localhost, 0.0.0.0 only; for another address run deno run -R -E -W=.cache/web " +
+        "--allow-run=deno --allow-net=10.1.2.3 tasks/serve.ts --hostname 10.1.2.3",
     );
   },
 });
