@@ -115,7 +115,12 @@ export const TRAIN_FLAGS: Record<Key, FlagSpec> = {
   },
   limit: { group: "data", help: "train on the first N images only, 0 = all", int: true, min: 0 },
   batchSize: { group: "optimisation", help: "images per batch", int: true, min: 1 },
-  lr: { group: "optimisation", help: "Adam learning rate", min: 0 },
+  lr: { group: "optimisation", help: "Adam learning rate (G's, and D's unless --lr-d)", min: 0 },
+  lrD: {
+    group: "optimisation",
+    help: "D's own Adam learning rate, two time-scales as SAGAN trains; 0 = --lr",
+    min: 0,
+  },
   beta1: { group: "optimisation", help: "Adam beta1", min: 0, max: 1 },
   beta2: { group: "optimisation", help: "Adam beta2", min: 0, max: 1 },
   epsilon: { group: "optimisation", help: "Adam epsilon", min: 0 },

@@ -165,6 +165,8 @@ export const SAGAN: ModelDef = {
   conditioning: "label",
   auxClassifier: false,
   defaults: { loss: "hinge", beta1: 0, beta2: 0.9 },
+  // Zhang et al.'s two time-scale update rule: D learns 4x faster than G.
+  presets: { paper: { lr: 1e-4, lrD: 4e-4 } },
   buildGenerator,
   buildDiscriminator,
 };

@@ -173,6 +173,7 @@ async function prune(root: string, keep: number): Promise<void> {
  *
  * @param dir A checkpoint directory (from {@linkcode latestCheckpoint}).
  * @param adam Adam hyperparameters (from the run's config).
+ * @param discAdam D's, where they differ (a run with its own `lrD`); default `adam`.
  * @returns Trainables and state, ready to continue.
  * @throws {Error} If a file does not match its checksum, naming it and the newest intact
  *   checkpoint.
@@ -185,6 +186,7 @@ async function prune(root: string, keep: number): Promise<void> {
 export async function loadCheckpoint(
   dir: string,
   adam: AdamConfig,
+  discAdam: AdamConfig = adam,
 ): Promise<{ trainables: GanTrainables; state: RunState }> {
   await verifyCheckpoint(dir);
   const stateFile = `${dir}/${STATE_FILE}`;
@@ -199,7 +201,7 @@ export async function loadCheckpoint(
   }
   const gen = await loadLayersModel(`${dir}/gen`);
   const disc = await loadLayersModel(`${dir}/disc`);
-  const optimizers = { gen: createAdam(adam), disc: createAdam(adam) };
+  const optimizers = { gen: createAdam(adam), disc: createAdam(discAdam) };
   for (const key of ["gen", "disc"] as const) {
     await restoreAdam(optimizers[key], await loadWeights(dir, `${key}_optimizer`));
   }

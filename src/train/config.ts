@@ -37,8 +37,13 @@ export interface TrainConfig {
   steps: number;
   /** Images per batch. */
   batchSize: number;
-  /** Adam learning rate, both networks. */
+  /** Adam learning rate of G, and of D unless `lrD` is set. */
   lr: number;
+  /**
+   * D's own Adam learning rate, 0 = `lr` (one rate for both). SAGAN trains with two time-scales,
+   * D faster than G (Zhang et al.: 4e-4 for D, 1e-4 for G; `--model sagan --preset paper`).
+   */
+  lrD: number;
   /** Adam beta1. */
   beta1: number;
   /** Adam beta2. */
@@ -122,6 +127,7 @@ export const DEFAULTS: TrainConfig = {
   steps: 0,
   batchSize: 64,
   lr: 2e-4,
+  lrD: 0,
   beta1: 0.5,
   beta2: 0.999,
   epsilon: 1e-7,

@@ -78,11 +78,12 @@ export interface StartedRun {
 export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
   const { config: cfg, dataset, runDir, progress } = opts;
   const adam = { lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
+  const discAdam = { ...adam, lr: cfg.lrD > 0 ? cfg.lrD : cfg.lr };
   let trainables: GanTrainables;
   let state: RunState;
   const found = opts.resume ? await latestCheckpoint(runDir) : null;
   if (found !== null) {
-    ({ trainables, state } = await loadCheckpoint(found, adam));
+    ({ trainables, state } = await loadCheckpoint(found, adam, discAdam));
     progress.log(`resumed from ${found} at step ${state.step}`);
   } else {
     if (opts.resume) progress.log(`no checkpoint in ${runDir} yet: starting from step 0`);
@@ -95,7 +96,7 @@ export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
       seed: cfg.seed,
       conditional: cfg.conditioning !== "none",
     });
-    trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(adam) } };
+    trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(discAdam) } };
     state = { step: 0, history: [] };
   }
   const { gen } = trainables.nets;
