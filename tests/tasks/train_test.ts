@@ -42,7 +42,11 @@ Deno.test("deno task train --help lists every flag with its default", async () =
   ) {
     assert.ok(out.includes(flag), `${flag} missing from --help`);
   }
-  assert.match(out, /--lr N +Adam learning rate \(default: 0.0002\)/);
+  assert.match(
+    out,
+    /--lr N +Adam learning rate \(G's, and D's unless --lr-d\) \(default: 0.0002\)/,
+  );
+  assert.match(out, /--lr-d N +D's own Adam learning rate.* \(default: 0\)/);
 });
 
 Deno.test("bad flags end in one clear line and exit code 2, never a stack trace", async () => {
