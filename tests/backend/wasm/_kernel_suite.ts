@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "../../../src/_tf.ts";
+import { initBackend } from "../../../src/backend/mod.ts";
 
 export const TOLERANCE = 1e-4;
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -461,4 +462,19 @@ export function kernelSuite(options: SuiteOptions): void {
     assert.equal(backend.numDataIds(), dataIds);
     tf.dispose([x, w, w1, a, b, bias]);
   });
+}
+
+/**
+ * Runs `run` on the cpu backend, then on wasm (cgan's backend set-up, kernel fixes included), and
+ * leaves the cpu backend selected; the two results, for a test to compare.
+ */
+export async function onCpuAndWasm<T>(run: () => T): Promise<{ cpu: T; wasm: T }> {
+  await initBackend({ requested: "cpu" });
+  const cpu = run();
+  await initBackend({ requested: "wasm" });
+  try {
+    return { cpu, wasm: run() };
+  } finally {
+    await initBackend({ requested: "cpu" });
+  }
 }

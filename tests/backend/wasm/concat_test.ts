@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "../../../src/_tf.ts";
-import { initBackend } from "../../../src/backend/mod.ts";
-import { hostData } from "./_kernel_suite.ts";
+import { hostData, onCpuAndWasm } from "./_kernel_suite.ts";
 
 /** Each case: the inputs' shapes and the axis to join or split them on. */
 const CASES: [number[][], number][] = [
@@ -30,17 +29,15 @@ function joinAndSplit(shapes: number[][], axis: number, dtype: "float32" | "int3
 
 for (const dtype of ["float32", "int32"] as const) {
   Deno.test(`Concat and SplitV on wasm give cpu's values and shapes exactly (${dtype})`, async () => {
-    await initBackend({ requested: "cpu" });
-    const cpu = CASES.map(([shapes, axis]) => joinAndSplit(shapes, axis, dtype));
-    await initBackend({ requested: "wasm" });
-    try {
+    let leaked = 0;
+    const { cpu, wasm } = await onCpuAndWasm(() => {
       const before = tf.memory().numTensors;
-      const wasm = CASES.map(([shapes, axis]) => joinAndSplit(shapes, axis, dtype));
-      assert.deepEqual(wasm, cpu);
-      assert.equal(tf.memory().numTensors, before);
-    } finally {
-      await initBackend({ requested: "cpu" });
-    }
+      const out = CASES.map(([shapes, axis]) => joinAndSplit(shapes, axis, dtype));
+      leaked = tf.memory().numTensors - before;
+      return out;
+    });
+    assert.deepEqual(wasm, cpu);
+    assert.equal(leaked, 0);
   });
 }
 
@@ -53,12 +50,6 @@ Deno.test("Concat's gradient (SplitV) on wasm is cpu's, through a conditional D'
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b], 3), r)));
       return g([image, label]).map((t) => Array.from(t.dataSync()));
     });
-  await initBackend({ requested: "cpu" });
-  const cpu = grads();
-  await initBackend({ requested: "wasm" });
-  try {
-    assert.deepEqual(grads(), cpu);
-  } finally {
-    await initBackend({ requested: "cpu" });
-  }
+  const { cpu, wasm } = await onCpuAndWasm(grads);
+  assert.deepEqual(wasm, cpu);
 });

@@ -3,7 +3,7 @@ import * as tf from "../../../src/_tf.ts";
 import { initBackend } from "../../../src/backend/mod.ts";
 import { fusedLeakyReluGrad } from "../../../src/backend/fused_activation.ts";
 import { countKernels } from "../../../src/backend/kernel_count.ts";
-import { hostData } from "./_kernel_suite.ts";
+import { hostData, onCpuAndWasm } from "./_kernel_suite.ts";
 import { runSteps } from "../_step_compare.ts";
 
 const X = [-2, -0.5, 0, 0.25, 3, -1e-3, 1e-3, 7];
@@ -106,23 +106,16 @@ Deno.test("LeakyRelu on wasm is tfjs-backend-wasm's, bit for bit (float32 alpha)
     tf.dispose([x, y]);
     return out;
   };
-  await initBackend({ requested: "cpu" });
-  const cpu = run();
-  await initBackend({ requested: "wasm" });
-  try {
-    const wasm = run();
-    // tfjs-backend-wasm's C++ kernel: x < 0 ? alpha x : x, in float32 with a float32 alpha.
-    const alpha = Math.fround(0.2);
-    const bits = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0];
-    values.forEach((v, i) => {
-      const expected = v < 0 ? Math.fround(alpha * v) : v;
-      if (bits(wasm[i]!) !== bits(expected)) {
-        assert.fail(`x = ${v}: ${wasm[i]}, expected ${expected}`);
-      }
-      const ulp = Math.abs(bits(wasm[i]!)! - bits(cpu[i]!)!);
-      if (!(ulp <= 1)) assert.fail(`x = ${v}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
-    });
-  } finally {
-    await initBackend({ requested: "cpu" });
-  }
+  const { cpu, wasm } = await onCpuAndWasm(run);
+  // tfjs-backend-wasm's C++ kernel: x < 0 ? alpha x : x, in float32 with a float32 alpha.
+  const alpha = Math.fround(0.2);
+  const bits = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0];
+  values.forEach((v, i) => {
+    const expected = v < 0 ? Math.fround(alpha * v) : v;
+    if (bits(wasm[i]!) !== bits(expected)) {
+      assert.fail(`x = ${v}: ${wasm[i]}, expected ${expected}`);
+    }
+    const ulp = Math.abs(bits(wasm[i]!)! - bits(cpu[i]!)!);
+    if (!(ulp <= 1)) assert.fail(`x = ${v}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
+  });
 });

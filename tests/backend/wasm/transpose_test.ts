@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "../../../src/_tf.ts";
-import { initBackend } from "../../../src/backend/mod.ts";
 import { mergeAxes } from "../../../src/backend/wasm/transpose.ts";
-import { hostData } from "./_kernel_suite.ts";
+import { hostData, onCpuAndWasm } from "./_kernel_suite.ts";
 
 Deno.test("mergeAxes() joins axes that stay adjacent and drops size-1 axes", () => {
   assert.deepEqual(mergeAxes([128, 28, 28, 128], [3, 1, 2, 0]), {
@@ -40,13 +39,7 @@ for (const dtype of ["float32", "int32"] as const) {
         tf.dispose([x, y]);
         return out;
       });
-    await initBackend({ requested: "cpu" });
-    const cpu = run();
-    await initBackend({ requested: "wasm" });
-    try {
-      assert.deepEqual(run(), cpu);
-    } finally {
-      await initBackend({ requested: "cpu" });
-    }
+    const { cpu, wasm } = await onCpuAndWasm(run);
+    assert.deepEqual(wasm, cpu);
   });
 }
