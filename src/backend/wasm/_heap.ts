@@ -29,6 +29,20 @@ export interface WasmBackend {
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
 }
 
+/**
+ * The whole wasm heap as 32-bit values of `type`, and where `info`'s data starts in it (in
+ * values), for kernels that copy or multiply across tensors with one view. Take it after
+ * allocating: an allocation can grow (and detach) the heap.
+ */
+export function wholeHeap<T extends Float32Array | Int32Array>(
+  backend: WasmBackend,
+  info: Info,
+  type: new (buffer: ArrayBufferLike) => T,
+): { heap: T; at: number } {
+  const view = backend.typedArrayFromHeap(info);
+  return { heap: new type(view.buffer), at: view.byteOffset / 4 };
+}
+
 /** The kernel functions installed by this module, to keep registration idempotent. */
 export const INSTALLED = new WeakSet<tf.KernelFunc>();
 

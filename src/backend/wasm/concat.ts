@@ -10,16 +10,13 @@
  * @module
  */
 import * as tf from "../../_tf.ts";
-import { type Info, install, sizeOf, type WasmBackend } from "./_heap.ts";
+import { type Info, install, sizeOf, type WasmBackend, wholeHeap } from "./_heap.ts";
 
 /** Runs shorter than this are copied by a loop rather than `copyWithin`. */
 const SHORT_RUN = 16;
 
-/** The whole heap as 32-bit integers, and where `info`'s data starts in it. */
-function heapOf(backend: WasmBackend, info: Info): { heap: Int32Array; at: number } {
-  const view = backend.typedArrayFromHeap(info);
-  return { heap: new Int32Array(view.buffer), at: view.byteOffset / 4 };
-}
+/** The whole heap as 32-bit integers (bits copied exactly), and where `info` starts in it. */
+const heapOf = (backend: WasmBackend, info: Info) => wholeHeap(backend, info, Int32Array);
 
 /** Copies `runs` runs of `len` values: from `src` every `srcStride`, to `dst` every `dstStride`. */
 function copyRuns(

@@ -6,7 +6,7 @@
  */
 import type * as tf from "../../../_tf.ts";
 import type { OpenBlas } from "../../openblas.ts";
-import type { Info, WasmBackend } from "../_heap.ts";
+import { type Info, type WasmBackend, wholeHeap } from "../_heap.ts";
 
 /** A kernel's arguments, as tfjs passes them. */
 export type Args = Parameters<tf.KernelFunc>[0];
