@@ -4,10 +4,11 @@
  * `CganDenseGrad` backward (src/backend/wasm/dense.ts): 2 kernel calls forward and, backward,
  * one per gradient the pass needs (dx, dw, db: at most 3) instead of about 5 and 9 (12 with
  * tanh). Asking per input skips work tfjs's own ops also skip: D's first layer needs no dx while
- * D trains, D's layers no dw or db while G trains (about an eighth of the MLP cGAN's flops). The layers, their weights and their saved files are
- * tfjs's own; only how `Dense.call` computes changes, and only on wasm with the kernels
- * registered. Where the engine records a gradient's own ops (second derivatives, as WGAN-GP's
- * penalty takes), the backward pass runs tfjs's ops, so it can be differentiated again.
+ * D trains, D's layers no dw or db while G trains (about an eighth of the MLP cGAN's flops). The
+ * layers, their weights and their saved files are tfjs's own; only how `Dense.call` computes
+ * changes, and only on wasm with the kernels registered. Where the engine records a gradient's
+ * own ops (second derivatives, as WGAN-GP's penalty takes), the backward pass runs tfjs's ops, so
+ * it can be differentiated again.
  *
  * @module
  */
@@ -92,6 +93,7 @@ let installed = false;
 export function fuseDenseLayers(): void {
   if (installed) return;
   installed = true;
+  registerDenseGradient();
   const proto = Object.getPrototypeOf(tf.layers.dense({ units: 1 })) as DenseInternals;
   const original = proto.call;
   proto.call = function (this: DenseInternals, inputs, kwargs) {
@@ -101,7 +103,6 @@ export function fuseDenseLayers(): void {
       this.bias !== null && (act === "linear" || act === "tanh") &&
       tf.getBackend() === "wasm" && tf.getKernel(DENSE_KERNEL, "wasm") !== undefined;
     if (!fused) return original.call(this, inputs, kwargs);
-    registerDenseGradient();
     // A named scope: profiles and kernel counts list the op under it.
     return tf.tidy("cganDense__op", () => {
       this.invokeCallHook(inputs, kwargs);
