@@ -32,17 +32,8 @@ export function maxScratchFloats(): number {
   return scratchFloats;
 }
 
-/** The whole wasm heap as floats, and where a tensor's data starts in it. */
-interface Heap {
-  heap: Float32Array;
-  at: number;
-}
-
 /** The whole heap as floats, and where `info`'s data starts in it. Take it after allocating. */
-function heapOf(backend: WasmBackend, info: Info): Heap {
-  const view = backend.typedArrayFromHeap(info);
-  return { heap: new Float32Array(view.buffer), at: view.byteOffset / 4 };
-}
+const heapOf = (backend: WasmBackend, info: Info) => wholeHeap(backend, info, Float32Array);
 
 /** One sgemm on heap offsets, row-major: `c = op(a) · op(b) + beta · c`, op(a) `[m, k]`. */
 export interface Gemm {
