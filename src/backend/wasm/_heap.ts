@@ -27,6 +27,8 @@ export interface WasmBackend {
   disposeData(dataId: DataId): boolean;
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
+  /** The Emscripten module; its exports hold the heap's memory (tfjs-backend-wasm 4.22). */
+  wasm?: { asm?: { memory?: WebAssembly.Memory } };
 }
 
 /**

@@ -2,7 +2,8 @@
  * One Adam update of one variable as a single wasm kernel, `CganAdam`: tfjs's Adam runs 13
  * kernels a variable (each a pass over memory, and a dispatch), about 300 of a cGAN step's
  * 1,400 kernel calls. This one reads value, moments and gradient once and writes the three new
- * tensors in one loop on the wasm heap, with the formula of tfjs 4.22's `AdamOptimizer`:
+ * tensors in one WebAssembly SIMD loop on the wasm heap (`adam_simd.ts`), with the formula of
+ * tfjs 4.22's `AdamOptimizer`, every operation rounded to float32 as its kernels round them:
  *
  *     m' = beta1 m + (1 - beta1) g        v' = beta2 v + (1 - beta2) g²
  *     value' = value - lr (m' / c1) / (sqrt(v' / c2) + epsilon)
@@ -13,6 +14,7 @@
  */
 import * as tf from "../../_tf.ts";
 import { type Info, sizeOf, type WasmBackend } from "./_heap.ts";
+import { adamLoop } from "./adam_simd.ts";
 
 /** The kernel's name. */
 export const ADAM_KERNEL = "CganAdam";
@@ -47,21 +49,19 @@ function adamUpdate(args: Parameters<tf.KernelFunc>[0]): Info[] {
     }
   }
   const outs = [value, m, v].map((t) => backend.makeOutput([...t.shape], "float32"));
-  // Views are taken after the allocations above, which can grow (and detach) the heap.
-  const [x, mi, vi, g] = [value, m, v, grad].map((t) => backend.typedArrayFromHeap(t));
-  const [xo, mo, vo] = outs.map((t) => backend.typedArrayFromHeap(t));
-  const [a1, a2] = [1 - beta1, 1 - beta2];
-  // lr * (m / c1) / (sqrt(v / c2) + eps), with the divisions by constants hoisted out of the
-  // loop (one division per element instead of three: 17% faster on [1024, 784]).
-  const [step, inv2] = [lr / c1, 1 / c2];
-  for (let i = 0; i < n; i++) {
-    const gi = g![i]!;
-    const m1 = beta1 * mi![i]! + a1 * gi;
-    const v1 = beta2 * vi![i]! + a2 * gi * gi;
-    mo![i] = m1;
-    vo![i] = v1;
-    xo![i] = x![i]! - step * m1 / (Math.sqrt(v1 * inv2) + epsilon);
-  }
+  // Offsets are taken after the allocations above, which can grow (and detach) the heap.
+  const [x, mi, vi, g, xo, mo, vo] = [value, m, v, grad, ...outs].map((t) =>
+    backend.typedArrayFromHeap(t).byteOffset
+  );
+  const memory = backend.wasm?.asm?.memory;
+  const heap = () => new Float32Array(backend.typedArrayFromHeap(value).buffer);
+  adamLoop(memory, heap)({ x: x!, m: mi!, v: vi!, g: g!, xo: xo!, mo: mo!, vo: vo! }, n, {
+    step: lr / c1,
+    inv2: 1 / c2,
+    beta1,
+    beta2,
+    epsilon,
+  });
   return outs;
 }
 
