@@ -90,6 +90,10 @@ const CONV_CASES: ConvCase[] = [
   [1, 28, 28, 16, 3, 1, 1, "same"],
   [2, 10, 10, 2, 3, 3, 3, "same"],
   [5, 6, 6, 7, 5, 9, 1, "same"],
+  // Strided, with fewer dy positions than channels (pix2pix's inner U-Net layers): on OpenBLAS
+  // the transposed conv takes col2im instead of the phase split.
+  [1, 4, 4, 8, 4, 16, 2, "same"],
+  [2, 5, 5, 3, 3, 24, 2, "valid"],
 ];
 
 function outShape([n, h, w, cin, k, cout, s, pad]: ConvCase): number[] {

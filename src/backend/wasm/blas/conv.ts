@@ -220,8 +220,11 @@ export function conv2DBackpropInput(
     });
   }
   // Strided and wide: the WASM kernel's split into stride² dense convs (each an OpenBLAS Conv2D)
-  // copies blocks where col2im would add kh·kw·Cin floats one by one; it measured faster.
-  if (info.strideHeight > 1 || info.strideWidth > 1) return undefined;
+  // copies blocks where col2im would add kh·kw·Cin floats one by one; it measured faster on
+  // large maps. But it rearranges the whole filter on every call, so where dy has fewer
+  // positions than channels (pix2pix's inner U-Net layers: a 2x2 map against a 4x4x512x1024
+  // filter) col2im's adds are the smaller pass.
+  if (stridedWideByPhases(info)) return undefined;
   const plan = chunking(info);
   const scratch = pointwise(info) ? [] : [plan.floats];
   return produce(backend, inShape, [dy, filter], scratch, (heap, at) => {
@@ -288,6 +291,16 @@ export function conv2DBackpropFilter(
       gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
     }
   });
+}
+
+/**
+ * Whether a strided wide `Conv2DBackpropInput` goes to the WASM kernel's phase split: when dy's
+ * positions (batch x height x width) outnumber its channels. col2im adds positions·kh·kw·Cin
+ * floats; the split moves the filter's kh·kw·Cin·Cout a few times.
+ */
+export function stridedWideByPhases(info: tf.backend_util.Conv2DInfo): boolean {
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  return strided && info.batchSize * info.outHeight * info.outWidth > info.outChannels;
 }
 
 /** kh·kw·Cin: the length of an im2col row. */
