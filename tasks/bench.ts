@@ -43,6 +43,7 @@ import {
 import { LOSSES, type LossName } from "../src/train/losses.ts";
 import { createAdam } from "../src/backend/optimizer.ts";
 import { countKernels, formatKernelCount } from "../src/backend/kernel_count.ts";
+import { countGpuCalls } from "../src/backend/webgpu/gpu_calls.ts";
 import { startSgemmTiming, stopSgemmTiming } from "../src/backend/openblas.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
 
@@ -447,6 +448,17 @@ async function main(): Promise<number> {
     if (values["count-only"]) {
       console.log(`kernels/step of ${model} on ${label}:`);
       for (const line of formatKernelCount(counted.count, 40)) console.log(`  ${line}`);
+      if (name === "webgpu") {
+        const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+        const gpu = countGpuCalls(device, () => step(2));
+        await gpu.result.gLoss!.data();
+        tf.dispose([gpu.result.dLoss, gpu.result.gLoss]);
+        const c = gpu.calls;
+        console.log(
+          `  webgpu calls/step: ${c.dispatches} dispatches, ${c.writes} uniform writes, ` +
+            `${c.buffers} buffers created, ${c.submits} submits, ${c.reads} GPU reads`,
+        );
+      }
       source.dispose();
       optimizers.gen.dispose();
       optimizers.disc.dispose();

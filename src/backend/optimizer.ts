@@ -15,6 +15,7 @@ import {
   type AdamKernelAttrs,
   registerAdamKernel,
 } from "./wasm/adam.ts";
+import { registerWebGpuAdamKernel } from "./webgpu/adam.ts";
 
 /** Adam hyperparameters. */
 export interface AdamConfig {
@@ -38,7 +39,8 @@ interface AdamInternals {
 
 /**
  * Whether the fused Adam updates all of a net's variables in one `CganAdamGroup` call (the
- * default) or calls `CganAdam` once per variable (tests compare the two).
+ * default) or, on wasm, calls `CganAdam` once per variable and, on webgpu, runs tfjs's Adam
+ * (tests compare them).
  */
 export const adamGroupKernel = { on: true };
 
@@ -52,21 +54,27 @@ class FusedAdam extends tf.AdamOptimizer {
     const list: { name: string; tensor: tf.Tensor | null | undefined }[] = Array.isArray(grads)
       ? grads
       : Object.keys(grads).map((name) => ({ name, tensor: grads[name] }));
-    const fused = tf.getBackend() === "wasm" && tf.getKernel(ADAM_KERNEL, "wasm") !== undefined &&
+    const backend = tf.getBackend();
+    // On webgpu only the group kernel exists, and it reads the bias corrections on the GPU.
+    const onGpu = backend === "webgpu" && adamGroupKernel.on &&
+      tf.getKernel(ADAM_GROUP_KERNEL, "webgpu") !== undefined;
+    const onWasm = backend === "wasm" && tf.getKernel(ADAM_KERNEL, "wasm") !== undefined;
+    const fused = (onGpu || onWasm) &&
       list.every((g) =>
         g.tensor === undefined || g.tensor === null || g.tensor.dtype === "float32"
       );
     if (!fused) return super.applyGradients(grads);
     const state = this as unknown as AdamInternals;
-    const grouped = adamGroupKernel.on && tf.getKernel(ADAM_GROUP_KERNEL, "wasm") !== undefined;
-    // On wasm a scalar read is a heap read, not a device sync.
+    const grouped = onGpu ||
+      (adamGroupKernel.on && tf.getKernel(ADAM_GROUP_KERNEL, "wasm") !== undefined);
+    // On wasm a scalar read is a heap read, not a device sync; webgpu never reads them here.
     const attrs: AdamKernelAttrs = {
       lr: this.learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
-      c1: 1 - state.accBeta1.dataSync()[0]!,
-      c2: 1 - state.accBeta2.dataSync()[0]!,
+      c1: onGpu ? NaN : 1 - state.accBeta1.dataSync()[0]!,
+      c2: onGpu ? NaN : 1 - state.accBeta2.dataSync()[0]!,
     };
     tf.tidy(() => {
       // All variables and both running products in one CganAdamGroup call (one CganAdam call
@@ -148,6 +156,7 @@ const ACC_BETA2 = "__cgan_acc_beta2";
  */
 export function createAdam(cfg: AdamConfig): tf.AdamOptimizer {
   registerAdamKernel();
+  registerWebGpuAdamKernel();
   return new FusedAdam(cfg.lr, cfg.beta1, cfg.beta2, cfg.epsilon);
 }
 
