@@ -21,12 +21,12 @@ import {
   type Info,
   install,
   kernelOf,
-  reshape,
   run,
   Scope,
   slice,
   transpose,
   type WasmBackend,
+  wholeHeap,
 } from "./_heap.ts";
 import { blasKernel } from "./blas/mod.ts";
 
@@ -174,11 +174,56 @@ function convCropping(
   return conv2d(backend, input, filter, [1, 1], [t ?? 0, b ?? 0], [l ?? 0, r ?? 0]);
 }
 
+/** A float32 tensor of zeros. */
+function zeros(backend: WasmBackend, shape: number[]): Info {
+  return run("Fill", backend, {}, { shape, value: 0, dtype: "float32" });
+}
+
+/**
+ * Writes phase (a, b) of a strided transposed conv, `[N, hq, wq, C]`, into dx `[N, H, W, C]` at
+ * rows t·sh + a and columns u·sw + b (those inside dx); zeros there when the phase is undefined
+ * (no filter tap reaches it).
+ */
+function scatterPhase(
+  backend: WasmBackend,
+  dx: Info,
+  phase: Info | undefined,
+  g: {
+    n: number;
+    h: number;
+    w: number;
+    c: number;
+    hq: number;
+    wq: number;
+    sh: number;
+    sw: number;
+    a: number;
+    b: number;
+  },
+): void {
+  const { heap, at: out } = wholeHeap(backend, dx, Float32Array);
+  const src = phase === undefined ? undefined : wholeHeap(backend, phase, Float32Array).at;
+  const { n, h, w, c, hq, wq, sh, sw, a, b } = g;
+  const tEnd = Math.min(hq, Math.ceil((h - a) / sh));
+  const uEnd = Math.min(wq, Math.ceil((w - b) / sw));
+  for (let item = 0; item < n; item++) {
+    for (let t = 0; t < tEnd; t++) {
+      const from = src === undefined ? 0 : src + ((item * hq + t) * wq) * c;
+      let to = out + ((item * h + t * sh + a) * w + b) * c;
+      for (let u = 0; u < uEnd; u++, to += sw * c) {
+        if (src === undefined) heap.fill(0, to, to + c);
+        else if (c >= 16) heap.copyWithin(to, from + u * c, from + (u + 1) * c);
+        else for (let k = 0; k < c; k++) heap[to + k] = heap[from + u * c + k]!;
+      }
+    }
+  }
+}
+
 /**
  * dx of a conv is a transposed conv of dy. Instead of inserting stride - 1 zeros between dy
  * elements (which wastes stride² of the work on zeros), each of the sh x sw output phases is a
  * dense stride-1 XNNPACK conv of dy with a sub-filter of the 180°-rotated, channel-swapped
- * filter; the phases are then interleaved with two transposes.
+ * filter, written into its rows and columns of dx.
  */
 function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
   const viaBlas = blasKernel("Conv2DBackpropInput", args);
@@ -201,32 +246,26 @@ function conv2DBackpropInput(args: Parameters<tf.KernelFunc>[0]): Info {
   const scope = new Scope(backend);
   try {
     const swapped = scope.track(transpose(backend, filter, [0, 1, 3, 2])); // [kh, kw, Cout, Cin]
-    const phases: Info[] = [];
-    for (const row of rows) {
-      for (const col of cols) {
+    if (sh * sw === 1) {
+      const [row, col] = [rows[0]!, cols[0]!];
+      const taps = scope.track(phaseFilter(backend, swapped, row, col, [sh, sw]));
+      return convCropping(backend, scope, dy, taps, row.pad, col.pad) ?? zeros(backend, inShape);
+    }
+    // Each phase's conv is written straight into its positions of dx (one pass), rather than
+    // stacked and interleaved by transposes (three passes and three allocations).
+    const dx = backend.makeOutput([...inShape], "float32");
+    rows.forEach((row, a) => {
+      cols.forEach((col, b) => {
         let phase: Info | undefined;
         if (row.count > 0 && col.count > 0) {
           const taps = scope.track(phaseFilter(backend, swapped, row, col, [sh, sw]));
           phase = convCropping(backend, scope, dy, taps, row.pad, col.pad);
+          if (phase !== undefined) scope.track(phase);
         }
-        phase ??= run("Fill", backend, {}, { shape: [n, hq, wq, cin], value: 0, dtype: "float32" });
-        phases.push(sh * sw === 1 ? phase : scope.track(phase));
-      }
-    }
-    const [only] = phases;
-    if (phases.length === 1 && only !== undefined) return only;
-    // [sh, sw, N, hq, wq, Cin] -> [N, hq, sh, wq, sw, Cin] = [N, hq * sh, wq * sw, Cin], in two
-    // transposes of rank <= 4 (wasm's rank-5+ transpose is ~100x slower).
-    const stacked = scope.track(
-      run("Concat", backend, phases as unknown as tf.NamedTensorInfoMap, { axis: 0 }),
-    );
-    const byPhase = scope.track(reshape(backend, stacked, [sh * sw, n * hq, wq * cin]));
-    const byRow = scope.track(transpose(backend, byPhase, [1, 0, 2])); // [N * hq, sh * sw, wq * Cin]
-    const rowsGrid = scope.track(reshape(backend, byRow, [n * hq * sh, sw, wq, cin]));
-    const mixed = scope.track(transpose(backend, rowsGrid, [0, 2, 1, 3])); // [N hq sh, wq, sw, Cin]
-    const dx = scope.track(reshape(backend, mixed, [n, hq * sh, wq * sw, cin]));
-    if (hq * sh === h && wq * sw === w) return reshape(backend, dx, inShape);
-    return slice(backend, dx, [0, 0, 0, 0], inShape);
+        scatterPhase(backend, dx, phase, { n, h, w, c: cin, hq, wq, sh, sw, a, b });
+      });
+    });
+    return dx;
   } finally {
     scope.dispose();
   }
