@@ -189,6 +189,42 @@ function classLoss(logits: tf.Tensor, labels: tf.Tensor2D | undefined, what: str
   return tf.losses.softmaxCrossEntropy(target, logits) as tf.Scalar;
 }
 
+/**
+ * Layers whose output for one sample depends on the rest of its batch (BatchNorm's batch
+ * statistics) or that update state on each application (spectral norm's power iteration).
+ */
+const BATCH_COUPLED = new Set([
+  "BatchNormalization",
+  "ConditionalBatchNorm",
+  "SNConv2D",
+  "SNDense",
+]);
+
+/**
+ * Whether D gives each sample the same score alone as in a batch with others, so that the
+ * real and the generated batch may be scored as one (dropout draws a mask per sample either way).
+ */
+function joinable(net: tf.LayersModel): boolean {
+  return !net.layers.some((layer) => BATCH_COUPLED.has(layer.getClassName()));
+}
+
+/** D's outputs on the real and the generated batch, from one application of D to both. */
+function scoreTogether(
+  D: (x: tf.Tensor, y: tf.Tensor2D | undefined) => tf.Tensor,
+  images: tf.Tensor,
+  fakeImages: tf.Tensor,
+  labels: tf.Tensor2D | undefined,
+  fakeLabels: tf.Tensor2D | undefined,
+): [tf.Tensor, tf.Tensor] {
+  const n = images.shape[0]!;
+  const y = labels !== undefined && fakeLabels !== undefined
+    ? tf.concat([labels, fakeLabels]) as tf.Tensor2D
+    : undefined;
+  const out = D(tf.concat([images, fakeImages]), y);
+  const [real, fake] = tf.split(out, [n, out.shape[0]! - n]);
+  return [real!, fake!];
+}
+
 function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
@@ -250,6 +286,9 @@ export function trainStep(
       ? nets.disc.apply([condition, x], { training: true }) as tf.Tensor
       : applyNet(nets.disc, x, y);
   };
+  // Where nothing in D couples the samples of a batch, D scores the real and the generated
+  // batch as one: half the kernel calls, and taller matmuls.
+  const joined = condition === undefined && joinable(nets.disc);
   // The penalty interpolates pairs of the same class, so for it D's fakes get the real labels.
   const dFakeLabels = lipschitz === "penalty" && labels !== undefined ? labels : fakeLabels;
 
@@ -257,8 +296,11 @@ export function trainStep(
   const dLoss = optimizers.disc.minimize(
     () => {
       const fakeImages = G(dFakeLabels);
-      const real = heads(D(images, labels), aux);
-      const fake = heads(D(fakeImages, dFakeLabels), aux);
+      const [realOut, fakeOut] = joined
+        ? scoreTogether(D, images, fakeImages, labels, dFakeLabels)
+        : [D(images, labels), D(fakeImages, dFakeLabels)];
+      const real = heads(realOut, aux);
+      const fake = heads(fakeOut, aux);
       const terms = [
         opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
       ];
