@@ -111,13 +111,19 @@ export {
 export { DIRECTIONS, jitterPairs, resizeRgb } from "./src/data/paired.ts";
 export { holdOut } from "./src/data/folder.ts";
 export { centerCropResize, type HostPixels } from "./src/io/resize.ts";
-export { loadFashionMnist, verifySha256 } from "./src/data/mnist.ts";
+export {
+  loadFashionMnist,
+  type MnistFiles,
+  readMnistFiles,
+  verifySha256,
+} from "./src/data/mnist.ts";
 export {
   encodeIdx,
   type IdxArray,
   type IdxPairOptions,
   idxToDataset,
   parseIdx,
+  readIdxBytes,
   readIdxFile,
   readIdxPair,
 } from "./src/data/idx.ts";
