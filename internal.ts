@@ -68,6 +68,7 @@ export { createEma, emaDecayAt, updateEma } from "./src/train/ema.ts";
 export {
   classGridPng,
   disposeGridInputs,
+  GRID_COLUMNS,
   type GridInputs,
   gridInputs,
   pairGridPng,
@@ -88,7 +89,14 @@ export {
   type TranslationPoint,
 } from "./src/train/checkpoint.ts";
 
-export { type GanTrainables } from "./src/train/checkpoint.ts";
+export {
+  adamConfigs,
+  disposeTrainables,
+  type GanTrainables,
+  labelGenerator,
+  newTrainables,
+} from "./src/train/trainables.ts";
+export { runStep, type StepPlan, stepPlan } from "./src/train/run_step.ts";
 export { adamState, type NamedTensor, restoreAdam } from "./src/backend/optimizer.ts";
 export {
   countKernels,
