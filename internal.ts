@@ -97,6 +97,12 @@ export {
   newTrainables,
 } from "./src/train/trainables.ts";
 export { runStep, type StepPlan, stepPlan } from "./src/train/run_step.ts";
+export {
+  type NumberTable,
+  parseNumberCsv,
+  type RunStatus,
+  RunWatch,
+} from "./src/train/run_status.ts";
 export { adamState, type NamedTensor, restoreAdam } from "./src/backend/optimizer.ts";
 export {
   countKernels,
