@@ -68,6 +68,7 @@ export { createEma, emaDecayAt, updateEma } from "./src/train/ema.ts";
 export {
   classGridPng,
   disposeGridInputs,
+  GRID_COLUMNS,
   type GridInputs,
   gridInputs,
   pairGridPng,
@@ -88,7 +89,20 @@ export {
   type TranslationPoint,
 } from "./src/train/checkpoint.ts";
 
-export { type GanTrainables } from "./src/train/checkpoint.ts";
+export {
+  adamConfigs,
+  disposeTrainables,
+  type GanTrainables,
+  labelGenerator,
+  newTrainables,
+} from "./src/train/trainables.ts";
+export { runStep, type StepPlan, stepPlan } from "./src/train/run_step.ts";
+export {
+  type NumberTable,
+  parseNumberCsv,
+  type RunStatus,
+  RunWatch,
+} from "./src/train/run_status.ts";
 export { adamState, type NamedTensor, restoreAdam } from "./src/backend/optimizer.ts";
 export {
   countKernels,
@@ -111,13 +125,19 @@ export {
 export { DIRECTIONS, jitterPairs, resizeRgb } from "./src/data/paired.ts";
 export { holdOut } from "./src/data/folder.ts";
 export { centerCropResize, type HostPixels } from "./src/io/resize.ts";
-export { loadFashionMnist, verifySha256 } from "./src/data/mnist.ts";
+export {
+  loadFashionMnist,
+  type MnistFiles,
+  readMnistFiles,
+  verifySha256,
+} from "./src/data/mnist.ts";
 export {
   encodeIdx,
   type IdxArray,
   type IdxPairOptions,
   idxToDataset,
   parseIdx,
+  readIdxBytes,
   readIdxFile,
   readIdxPair,
 } from "./src/data/idx.ts";

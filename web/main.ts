@@ -5,7 +5,9 @@
  * backend the browser has (WebGPU, else SIMD WASM, else plain JS) and explores a conditional
  * generator: a grid of one class, every class with shared z, a morph between two seeds, the
  * generator's record, a PNG download. The URL hash holds the whole state
- * (`#gen=...&seed=...&class=...&view=...`), so a link shows the same images.
+ * (`#gen=...&seed=...&class=...&view=...`), so a link shows the same images. Beside it: the
+ * Train panel (`train.ts`, loaded when first opened) and, with `deno task serve --run DIR`, the
+ * run panel following a CLI training run (`watch.ts`).
  *
  * For tests it marks the body: `data-ready` (the backend) once it can draw, `data-drawn` (the
  * hash of what it drew) and `data-draws` (a count) after each drawing, `data-error` when
@@ -26,7 +28,9 @@ import {
 } from "../generator.ts";
 import { allClasses, classGrid, type Drawing, interpolation } from "./explore.ts";
 import { describeGenerator, type GeneratorEntry } from "./metadata.ts";
+import { paintDrawing } from "./paint.ts";
 import { defaultState, formatHash, MAX_N, type PageState, parseHash } from "./state.ts";
+import { mountRunPanel } from "./watch.ts";
 
 /** An element of the page by id (index.html has them all). */
 function $<T extends HTMLElement>(id: string): T {
@@ -110,28 +114,6 @@ function readControls(): PageState {
   );
 }
 
-/** Draws `images` into the canvas, one canvas pixel per image pixel (CSS scales it up). */
-function paint(drawing: Drawing): void {
-  const grid = imageGrid(drawing.images, drawing.count, drawing.shape, {
-    cols: drawing.cols,
-    pad: 0,
-  });
-  const canvas = $<HTMLCanvasElement>("grid");
-  canvas.width = grid.width;
-  canvas.height = grid.height;
-  const rgba = new ImageData(grid.width, grid.height);
-  for (let i = 0; i < grid.width * grid.height; i++) {
-    for (let k = 0; k < 3; k++) {
-      rgba.data[4 * i + k] = grid.pixels[i * grid.channels + (grid.channels === 1 ? 0 : k)]!;
-    }
-    rgba.data[4 * i + 3] = grid.channels === 4 ? grid.pixels[4 * i + 3]! : 255;
-  }
-  canvas.getContext("2d")!.putImageData(rgba, 0, 0);
-  const scale = Math.max(1, Math.floor(576 / Math.max(grid.width, grid.height)));
-  canvas.style.width = `${grid.width * scale}px`;
-  canvas.style.height = `${grid.height * scale}px`;
-}
-
 /** What a view draws, and its caption. */
 async function drawView(gen: LayersModel, s: PageState): Promise<[Drawing, string]> {
   const names = page.entry!.classes;
@@ -167,7 +149,7 @@ async function render(next: PageState): Promise<void> {
   showControls(s);
   const start = performance.now();
   const [drawing, caption] = await drawView(gen, s);
-  paint(drawing);
+  paintDrawing($<HTMLCanvasElement>("grid"), drawing);
   $("caption").textContent = caption;
   const ms = Math.round(performance.now() - start);
   const what = s.view === "classes"
@@ -237,9 +219,41 @@ function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }
 
+/** What `train.js` exports: `web/train.ts`, a bundle entry of its own. */
+interface TrainModule {
+  mountTrainPanel(opts: { root: HTMLElement; backend: Promise<string> }): void;
+}
+
+/**
+ * Loads the Train panel's code (`train.js`, which shares tfjs's chunks with this bundle) when
+ * the panel is first opened, so the explorer does not load the training code.
+ */
+function lazyTrainPanel(backend: Promise<string>): void {
+  const root = $<HTMLDetailsElement>("train-panel");
+  let loaded = false;
+  root.addEventListener("toggle", async () => {
+    if (!root.open || loaded) return;
+    loaded = true;
+    try {
+      // A computed address: the bundler and deno info leave it alone (train.js is an entry).
+      const url = new URL("train.js", location.href).href;
+      const train = await import(url) as TrainModule;
+      train.mountTrainPanel({ root, backend });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      $("train-status").textContent = `error: ${message}`;
+      root.dataset.error = message;
+    }
+  });
+}
+
 async function start(): Promise<void> {
   setWasmPaths(new URL("vendor/", location.href).href);
-  const info = await initBackend({ blas: false });
+  const ready = initBackend({ blas: false });
+  const backend = ready.then((info) => info.name);
+  lazyTrainPanel(backend);
+  mountRunPanel({ root: $("run-panel"), backend });
+  const info = await ready;
   page.backend = info.name;
   page.generators = await (await fetch("generators/index.json")).json();
   if (page.generators.length === 0) {

@@ -8,7 +8,7 @@
  */
 import * as tf from "../_tf.ts";
 import type { Dataset } from "./dataset.ts";
-import { jitterPairs } from "./paired.ts";
+import { jitterPairs } from "./jitter.ts";
 import { deriveSeed, permutation, STREAM } from "../rng.ts";
 
 /** One training batch; the caller owns (and disposes) its tensors. */

@@ -157,6 +157,33 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
 }
 
 /**
+ * Reads the bytes of an IDX file, raw or gzip-compressed (detected by the gzip magic bytes
+ * `1f 8b`, and undone).
+ *
+ * @param path The file.
+ * @returns The file's IDX bytes, for {@linkcode parseIdx}.
+ * @throws {Error} If the file cannot be read or decompressed, naming it.
+ *
+ * @example Read a label file of the MNIST fixture
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readIdxBytes } from "@cgan/cgan/internal";
+ * const bytes = await readIdxBytes("fixtures/mnist/t10k-labels-idx1-ubyte");
+ * assert.deepEqual(bytes.subarray(0, 4), new Uint8Array([0, 0, 8, 1])); // unsigned bytes, rank 1
+ * ```
+ */
+export async function readIdxBytes(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    throw new Error(`Cannot read IDX file "${path}": ${(err as Error).message}`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, `IDX file "${path}"`);
+  return bytes;
+}
+
+/**
  * Reads an IDX file, raw or gzip-compressed (detected by the gzip magic bytes `1f 8b`).
  *
  * @param path The file.
@@ -173,14 +200,7 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
  * ```
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    throw new Error(`Cannot read IDX file "${path}": ${(err as Error).message}`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, `IDX file "${path}"`);
-  return parseIdx(bytes, path);
+  return parseIdx(await readIdxBytes(path), path);
 }
 
 /**

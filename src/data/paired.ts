@@ -3,14 +3,14 @@
  * (`train/`, `val/`, `test/`) of JPEG or PNG files, each holding a pair side by side, A on the
  * left and B on the right (facades: A is the photo, B the label map, and labels -> photo is
  * `BtoA`). Files are decoded (`src/io/image_file.ts`; gray becomes RGB), split, and resized to the preset's side on the
- * host; `jitterPairs` is pix2pix's random jitter (upscale 286/256, random crop) and mirroring,
- * the same for both images of a pair.
+ * host; `jitterPairs` (`jitter.ts`, re-exported here) is pix2pix's random jitter (upscale
+ * 286/256, random crop) and mirroring, the same for both images of a pair.
  *
  * @module
  */
-import * as tf from "../_tf.ts";
 import { convertChannels, decodeImageFile } from "../io/image_file.ts";
-import { mulberry32 } from "../rng.ts";
+
+export { jitterPairs } from "./jitter.ts";
 
 /** `--direction`: which half of each file is G's input. */
 export const DIRECTIONS = ["AtoB", "BtoA"] as const;
@@ -180,53 +180,4 @@ export async function loadPaired(opts: PairedOptions): Promise<PairedDataset> {
     files: names,
     source: dir,
   };
-}
-
-/**
- * pix2pix's random jitter and mirroring, identical for both images of each pair: upscale by
- * 286/256, crop a random `size x size` window, and mirror half of the pairs left-right.
- *
- * @param inputs `[N, size, size, C]` float images.
- * @param targets The matching targets.
- * @param seed Seed of the offsets and mirrors.
- * @returns Jittered `[inputs, targets]` (new tensors the caller owns).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { jitterPairs } from "@cgan/cgan/internal";
- * await tf.setBackend("cpu");
- * const [a, b] = jitterPairs(tf.zeros([2, 8, 8, 3]), tf.ones([2, 8, 8, 3]), 0);
- * assert.deepEqual(a.shape, [2, 8, 8, 3]);
- * assert.deepEqual(b.shape, [2, 8, 8, 3]);
- * ```
- */
-export function jitterPairs(
-  inputs: tf.Tensor4D,
-  targets: tf.Tensor4D,
-  seed: number,
-): [tf.Tensor4D, tf.Tensor4D] {
-  const [n, size] = inputs.shape;
-  const big = Math.round(size * 286 / 256);
-  const rand = mulberry32(seed);
-  const boxes = new Float32Array(n * 4);
-  const flips = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    // A size x size window at (y, x) of the image upscaled to big x big, in normalised corners.
-    const y = Math.floor(rand() * (big - size + 1));
-    const x = Math.floor(rand() * (big - size + 1));
-    flips[i] = rand() < 0.5 ? 1 : 0;
-    boxes.set([y / big, x / big, (y + size) / big, (x + size) / big], i * 4);
-  }
-  return tf.tidy(() => {
-    const b = tf.tensor2d(boxes, [n, 4]);
-    const ids = tf.range(0, n, 1, "int32") as tf.Tensor1D;
-    const mask = tf.cast(tf.tensor4d(flips, [n, 1, 1, 1]), "bool");
-    const jitter = (images: tf.Tensor4D) => {
-      const cropped = tf.image.cropAndResize(images, b, ids, [size, size]);
-      return tf.where(mask, tf.reverse(cropped, 2), cropped) as tf.Tensor4D;
-    };
-    return [jitter(inputs), jitter(targets)];
-  });
 }

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { writeChecksums } from "../io/checksums.ts";
 import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from "../io/layers_io.ts";
 import { adamState, createAdam, restoreAdam } from "../backend/optimizer.ts";
-import type { GanNets } from "./step.ts";
+import type { GanTrainables } from "./trainables.ts";
 import type { AdamConfig } from "../backend/optimizer.ts";
 import {
   checkpointsDir,
@@ -29,6 +29,7 @@ import {
 } from "../io/run_dir.ts";
 
 export { checkpointsDir, latestCheckpoint, samplingGeneratorDir };
+export type { GanTrainables };
 
 /** Loss means over one logging interval. */
 export interface LossPoint {
@@ -84,16 +85,6 @@ export interface RunState {
   evals?: EvalPoint[];
   /** pix2pix: validation scores so far. */
   translationEvals?: TranslationPoint[];
-}
-
-/** Networks and optimizers of a GAN run. */
-export interface GanTrainables {
-  /** G and D. */
-  nets: GanNets;
-  /** Their Adam optimizers. */
-  optimizers: { gen: tf.AdamOptimizer; disc: tf.AdamOptimizer };
-  /** With `--ema-decay`: the moving average of G's weights, saved as the checkpoint's `gen_ema/`. */
-  ema?: tf.LayersModel;
 }
 
 const STATE_FILE = "state.json";

@@ -6,29 +6,27 @@
  * images (jittered and mirrored), its grid shows condition | output | target, and every
  * `evalEvery` epochs G is scored by PSNR, SSIM and L1 on the validation pairs.
  *
- * The loop's parts, one file each: `start_or_resume.ts` (nets and optimizers, new or from the
+ * The loop's parts, one file each: `run_step.ts` (one step as the config sets it up, which the
+ * page's Train panel runs too), `start_or_resume.ts` (nets and optimizers, new or from the
  * latest checkpoint), `loss_log.ts` (pending losses, logging points, the NaN/Inf and tensor
  * leak checks), `epoch_eval.ts` (`--eval-every` scores into eval.csv), `checkpoint_policy.ts`
  * (when to save, never non-finite weights) and `run_files.ts` (grids, loss files, the outputs).
  *
  * @module
  */
-import * as tf from "../_tf.ts";
+import type * as tf from "../_tf.ts";
 import { BatchSource } from "../data/batches.ts";
 import { type Dataset, limitDataset } from "../data/dataset.ts";
 import { MODEL_NAMES, modelDef, type ModelName, MODELS } from "../models/registry.ts";
-import { deriveSeed, STREAM } from "../rng.ts";
 import type { LossPoint } from "./checkpoint.ts";
 import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import type { TrainConfig } from "./config.ts";
-import { emaDecayAt, updateEma } from "./ema.ts";
 import { type EpochEval, epochEval } from "./epoch_eval.ts";
 import { LossLog } from "./loss_log.ts";
-import { LOSSES } from "./losses.ts";
 import type { ProgressReporter } from "./progress.ts";
 import { RunFiles } from "./run_files.ts";
+import { runStep, stepPlan } from "./run_step.ts";
 import { disposeTrainables, type StartedRun, startOrResume } from "./start_or_resume.ts";
-import { drawStepInputs, type StepOptions, trainStep } from "./step.ts";
 
 /** What {@linkcode train} needs besides the config. */
 export interface TrainContext {
@@ -98,10 +96,9 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
     throw err;
   });
   const { trainables, state } = run;
-  const { nets, optimizers, ema } = trainables;
   const sizes = { dataset, stepsPerEpoch, total };
   const { files, scorer, checkpoints, losses } = runParts(ctx, { ...run, ...sizes });
-  const { draw, step: stepOpts } = stepSettings(cfg, dataset);
+  const plan = stepPlan(cfg, dataset);
   let status: TrainResult["status"] = "done";
   try {
     if (state.step === 0) await files.writeGrid("epoch-000");
@@ -111,18 +108,8 @@ export async function train(ctx: TrainContext): Promise<TrainResult> {
         status = "interrupted";
         break;
       }
-      const step = state.step;
-      const updateGen = (step + 1) % cfg.nCritic === 0;
-      const inputs = drawStepInputs(source, step, draw);
-      const dropoutSeed = deriveSeed(cfg.seed, step, STREAM.dropout);
-      losses.push(trainStep(nets, optimizers, inputs, { ...stepOpts, updateGen, dropoutSeed }));
-      tf.dispose(Object.values(inputs));
-      // The warm-up counts G's updates (one per nCritic steps), not the critic's steps.
-      const genUpdates = Math.floor(step / cfg.nCritic);
-      if (updateGen && ema !== undefined) {
-        updateEma(ema, nets.gen, emaDecayAt(cfg.emaDecay, genUpdates));
-      }
-      state.step = step + 1;
+      losses.push(runStep(trainables, source, plan, state.step));
+      state.step += 1;
 
       const epochEnd = state.step % stepsPerEpoch === 0;
       const logPoint = state.step % cfg.logEvery === 0 || epochEnd || state.step === total;
@@ -224,32 +211,6 @@ function checkPairing(model: ModelName, dataset: Dataset): boolean {
     );
   }
   return paired;
-}
-
-/** The options of every step's draw and update that do not change from step to step. */
-function stepSettings(cfg: TrainConfig, dataset: Dataset): {
-  draw: Parameters<typeof drawStepInputs>[2];
-  step: StepOptions;
-} {
-  const loss = LOSSES[cfg.loss];
-  return {
-    draw: {
-      latentDim: cfg.latentDim,
-      numClasses: dataset.classNames.length,
-      seed: cfg.seed,
-      interpolate: loss.lipschitz === "penalty",
-      noise: cfg.noise,
-    },
-    step: {
-      loss,
-      labelSmoothing: cfg.labelSmoothing,
-      clipValue: cfg.clipValue,
-      lambdaGp: cfg.lambdaGp,
-      auxClassifier: modelDef(cfg.model).auxClassifier,
-      auxLoss: cfg.auxLoss,
-      ...(dataset.conditions !== undefined ? { lambdaL1: cfg.lambdaL1 } : {}),
-    },
-  };
 }
 
 /**

@@ -24,6 +24,12 @@ export interface LossLogOptions {
   now: () => number;
   /** Where logging points and the stop line go. */
   progress: ProgressReporter;
+  /**
+   * Counts the live tensors for the leak check (default: `tf.memory().numTensors`); null turns
+   * the check off, for a loop that shares tfjs with other work whose tensors come and go (the
+   * page's Train panel beside its explorer, which reports the count instead).
+   */
+  countTensors?: (() => number) | null;
 }
 
 /**
@@ -168,7 +174,8 @@ export class LossLog {
       gLoss: g,
     });
     // Every tensor of a step is disposed: the count must not grow across logging points.
-    const tensors = tf.memory().numTensors;
+    const { countTensors = () => tf.memory().numTensors } = this.#opts;
+    const tensors = countTensors === null ? 0 : countTensors();
     if (this.#baselineTensors < 0) {
       this.#baselineTensors = tensors;
     } else if (tensors !== this.#baselineTensors) {

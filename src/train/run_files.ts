@@ -17,6 +17,7 @@ import type { TrainConfig } from "./config.ts";
 import {
   classGridPng,
   disposeGridInputs,
+  GRID_COLUMNS,
   type GridInputs,
   gridInputs,
   pairGridPng,
@@ -24,8 +25,6 @@ import {
 
 /** Rows (fixed pairs) of pix2pix's sample grid. */
 const GRID_PAIRS = 6;
-/** Columns (fixed noise vectors) of the class grid. */
-const GRID_COLUMNS = 10;
 
 /** What the sample grid shows. */
 export interface GridSpec {

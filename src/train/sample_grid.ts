@@ -14,6 +14,9 @@ import { encodePng } from "../io/png.ts";
 import { generate } from "../models/generator.ts";
 import { deriveSeed, STREAM } from "../rng.ts";
 
+/** Columns (fixed noise vectors) of a run's class grid, one row per class. */
+export const GRID_COLUMNS = 10;
+
 /** Fixed inputs of a class grid; dispose with {@linkcode disposeGridInputs}. */
 export interface GridInputs {
   /** Noise `[classes * perClass, latentDim]`, the same per row. */

@@ -8,18 +8,20 @@
  * @module
  */
 import type * as tf from "../_tf.ts";
-import { createAdam } from "../backend/optimizer.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { buildGan } from "../models/registry.ts";
-import {
-  type GanTrainables,
-  latestCheckpoint,
-  loadCheckpoint,
-  type RunState,
-} from "./checkpoint.ts";
+import { latestCheckpoint, loadCheckpoint, type RunState } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import { createEma } from "./ema.ts";
 import type { ProgressReporter } from "./progress.ts";
+import {
+  adamConfigs,
+  disposeTrainables,
+  type GanTrainables,
+  labelGenerator,
+  newTrainables,
+} from "./trainables.ts";
+
+export { disposeTrainables };
 
 /** What {@linkcode startOrResume} starts from. */
 export interface StartOptions {
@@ -77,26 +79,16 @@ export interface StartedRun {
  */
 export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
   const { config: cfg, dataset, runDir, progress } = opts;
-  const adam = { lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
-  const discAdam = { ...adam, lr: cfg.lrD > 0 ? cfg.lrD : cfg.lr };
   let trainables: GanTrainables;
   let state: RunState;
   const found = opts.resume ? await latestCheckpoint(runDir) : null;
   if (found !== null) {
-    ({ trainables, state } = await loadCheckpoint(found, adam, discAdam));
+    const adam = adamConfigs(cfg);
+    ({ trainables, state } = await loadCheckpoint(found, adam.gen, adam.disc));
     progress.log(`resumed from ${found} at step ${state.step}`);
   } else {
     if (opts.resume) progress.log(`no checkpoint in ${runDir} yet: starting from step 0`);
-    const nets = buildGan(cfg.model, {
-      latentDim: cfg.latentDim,
-      numClasses: dataset.classNames.length,
-      imageShape: dataset.shape,
-      width: cfg.width,
-      activation: cfg.activation,
-      seed: cfg.seed,
-      conditional: cfg.conditioning !== "none",
-    });
-    trainables = { nets, optimizers: { gen: createAdam(adam), disc: createAdam(discAdam) } };
+    trainables = newTrainables(cfg, dataset);
     state = { step: 0, history: [] };
   }
   const { gen } = trainables.nets;
@@ -110,13 +102,8 @@ export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
     );
   }
   // G's model file says which noise it takes and its class names (or, for pix2pix, which way
-  // it translates), so a sampler needs nothing else.
-  gen.setUserDefinedMetadata({
-    ...gen.getUserDefinedMetadata(),
-    ...(dataset.conditions !== undefined
-      ? { direction: cfg.direction }
-      : { noise: cfg.noise, classNames: dataset.classNames }),
-  });
+  // it translates), so a sampler needs nothing else; a resumed G is told again.
+  labelGenerator(gen, cfg, dataset);
   if (cfg.emaDecay > 0 && trainables.ema === undefined) {
     if (state.step > 0) {
       progress.log(`--ema-decay: G's average starts from G at step ${state.step}`);
@@ -124,30 +111,4 @@ export async function startOrResume(opts: StartOptions): Promise<StartedRun> {
     trainables.ema = await createEma(gen);
   }
   return { trainables, state, checkpoint: found, sampler: trainables.ema ?? gen };
-}
-
-/**
- * Disposes a run's networks, optimizers and G's average.
- *
- * @param trainables What {@linkcode startOrResume} returned.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs-core";
- * import * as tfl from "@tensorflow/tfjs-layers";
- * import { disposeTrainables } from "./start_or_resume.ts";
- * await tf.setBackend("cpu");
- * const before = tf.memory().numTensors;
- * const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] });
- * disposeTrainables({
- *   nets: { gen: net(), disc: net() },
- *   optimizers: { gen: tf.train.adam(), disc: tf.train.adam() },
- * });
- * if (tf.memory().numTensors !== before) throw new Error("weights left");
- * ```
- */
-export function disposeTrainables(trainables: GanTrainables): void {
-  const { nets, optimizers } = trainables;
-  for (const owned of [optimizers.gen, optimizers.disc, nets.gen, nets.disc]) owned.dispose();
-  trainables.ema?.dispose();
 }

@@ -10,6 +10,15 @@
  * "..." }` act, `{ "do": "hash", "hash": "#..." }` sets the address's hash, `{ "do": "reload" }`
  * reloads: each waits for the drawing it causes. `{ "do": "read", "name": "..." }`,
  * `{ "do": "download", "name": "...", "path": "..." }`, `{ "do": "screenshot", "path": "..." }`.
+ * For the Train and run panels, which do not draw in the explorer: `{ "do": "press",
+ * "selector": "..." }` clicks without waiting, `{ "do": "fill", "selector": "...", "value":
+ * "..." }` types a value, `{ "do": "wait", "until": "<JS expression>" }` waits until it is true,
+ * `{ "do": "sleep", "ms": N }`, `{ "do": "eval", "name": "...", "expr": "<JS expression>" }`
+ * keeps the expression's value, `{ "do": "canvas", "name": "...", "selector": "..." }` keeps a
+ * canvas's size and gray values, and `{ "do": "downloads", "name": "...", "selector": "...",
+ * "count": N, "dir": "..." }` clicks and saves the N files it downloads into `dir` under their
+ * suggested names. `{ "do": "touch", "path": "..." }` writes an empty file, to tell the test
+ * the plan got there. Any step may set `"timeout"` in ms (default 60 s).
  *
  * Usage: deno run -A tests/tasks/_page_probe.ts URL PLAN.json
  */
@@ -17,12 +26,34 @@ import { chromium, type Page } from "playwright-core";
 
 /** One step of the plan. */
 interface Step {
-  do: "open" | "click" | "select" | "hash" | "reload" | "read" | "download" | "screenshot";
+  do:
+    | "open"
+    | "click"
+    | "select"
+    | "hash"
+    | "reload"
+    | "read"
+    | "download"
+    | "screenshot"
+    | "press"
+    | "fill"
+    | "wait"
+    | "sleep"
+    | "eval"
+    | "canvas"
+    | "downloads"
+    | "touch";
   hash?: string;
   selector?: string;
   value?: string;
   name?: string;
   path?: string;
+  until?: string;
+  expr?: string;
+  ms?: number;
+  count?: number;
+  dir?: string;
+  timeout?: number;
 }
 
 const [url, planFile] = Deno.args;
@@ -51,6 +82,19 @@ async function drawnAfter(p: Page, act: () => Promise<unknown>): Promise<void> {
     undefined,
     { timeout: TIMEOUT },
   );
+}
+
+/** A canvas's size and gray values (its red channel). */
+function canvas(p: Page, selector: string): Promise<unknown> {
+  return p.evaluate(`(() => {
+    const canvas = document.querySelector(${JSON.stringify(selector)});
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      gray: Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]),
+    };
+  })()`);
 }
 
 /** What the page shows: its hash, controls, status and the canvas's gray values. */
@@ -84,6 +128,7 @@ try {
   for (const step of plan) {
     if (result.error !== null) break;
     const t0 = performance.now();
+    const timeout = step.timeout ?? TIMEOUT;
     if (step.do === "open") {
       page = await browser.newPage();
       page.on("pageerror", (err) => errors.push(err.message));
@@ -112,10 +157,47 @@ try {
       result[step.name!] = { file: download.suggestedFilename(), path: step.path };
     } else if (step.do === "screenshot") {
       await page.screenshot({ path: step.path!, fullPage: true });
+    } else if (step.do === "press") {
+      await page.click(step.selector!, { timeout });
+    } else if (step.do === "fill") {
+      await page.fill(step.selector!, step.value!, { timeout });
+    } else if (step.do === "wait") {
+      await page.waitForFunction(step.until!, undefined, { timeout, polling: 100 });
+    } else if (step.do === "sleep") {
+      await new Promise((resolve) => setTimeout(resolve, step.ms ?? 1000));
+    } else if (step.do === "eval") {
+      result[step.name!] = await page.evaluate(step.expr!);
+    } else if (step.do === "canvas") {
+      result[step.name!] = await canvas(page, step.selector!);
+    } else if (step.do === "touch") {
+      await Deno.writeTextFile(step.path!, "");
+    } else if (step.do === "downloads") {
+      const files: string[] = [];
+      const all = new Promise<void>((resolve) => {
+        page!.on("download", async (download) => {
+          const path = `${step.dir}/${download.suggestedFilename()}`;
+          await download.saveAs(path);
+          files.push(path);
+          if (files.length === step.count) resolve();
+        });
+      });
+      await page.click(step.selector!, { timeout });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        all,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Cannot see ${step.count} downloads`)),
+            timeout,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+      page.removeAllListeners("download");
+      result[step.name!] = files.sort();
     }
     result.error = await page?.getAttribute("body", "data-error") ?? null;
     timings.push(
-      `${step.do} ${step.name ?? step.hash ?? step.selector ?? ""}: ${
+      `${step.do} ${step.name ?? step.hash ?? step.selector ?? step.until ?? ""}: ${
         Math.round(performance.now() - t0)
       } ms`,
     );

@@ -106,6 +106,26 @@ Deno.test("LossLog.flush() throws when tensors leak between logging points, nami
   leaked.dispose();
 });
 
+Deno.test("LossLog counts tensors with countTensors, and checks none with null (a loop sharing tfjs)", async () => {
+  let alive = 10;
+  const counted = lossLog([], { countTensors: () => alive }).log;
+  counted.push(step(1, 1));
+  assert.equal(await counted.flush(1, null), true);
+  alive = 11;
+  counted.push(step(1, 1));
+  await assert.rejects(
+    () => counted.flush(2, null),
+    /^Error: Tensor leak at step 2: 11 tensors alive, 10 after warm-up$/,
+  );
+  const unchecked = lossLog([], { countTensors: null }).log;
+  unchecked.push(step(1, 1));
+  assert.equal(await unchecked.flush(1, null), true);
+  const other = tf.zeros([2]); // the explorer's, say
+  unchecked.push(step(1, 1));
+  assert.equal(await unchecked.flush(2, null), true);
+  other.dispose();
+});
+
 Deno.test("LossLog.imagesPerSecond() times the intervals after the first, and flush() without pending steps does nothing", async () => {
   // The clock advances 100 ms per reading: each interval lasts 100 ms.
   const history: LossPoint[] = [];
