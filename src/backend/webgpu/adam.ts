@@ -18,9 +18,7 @@
  * @module
  */
 import * as tf from "../../_tf.ts";
-
-/** The kernel's name, shared with the wasm kernel. */
-const ADAM_GROUP_KERNEL = "CganAdamGroup";
+import { ADAM_GROUP_KERNEL } from "../wasm/adam.ts";
 
 /** The parts of tfjs-backend-webgpu 4.22's `WebGPUBackend` the kernel uses. */
 interface WebGpuBackend {
