@@ -163,9 +163,11 @@ export function adamLoop(
   heap: () => Float32Array,
 ): AdamLoop {
   const scalar: AdamLoop = (p, n, k) => scalarUpdate(heap(), p, 0, n, k);
-  if (memory === undefined || !WebAssembly.validate(ADAM_SIMD_MODULE)) return scalar;
+  if (memory === undefined) return scalar;
   const cached = LOOPS.get(memory);
   if (cached !== undefined) return cached;
+  // Checked once per memory (a loop is asked for on every variable of every step).
+  if (!WebAssembly.validate(ADAM_SIMD_MODULE)) return scalar;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(ADAM_SIMD_MODULE), {
     env: { memory },
   });
