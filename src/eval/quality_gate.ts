@@ -15,7 +15,7 @@ import { evaluate } from "./evaluator.ts";
 
 /** Thresholds and sizes of {@linkcode qualityGate}. */
 export interface GateOptions {
-  /** Samples per class (and real images per class for the diversity reference). */
+  /** Samples per class (and real test images per class for the diversity reference, or all of a class there are, at least 20). */
   perClass: number;
   /** Seed of the noise. */
   seed: number;
@@ -139,8 +139,20 @@ function pixelStd(x: Float32Array): number {
   return Math.sqrt(s / x.length);
 }
 
-/** Real test images of class `c` (first `count`), scaled to 0..1. */
-function realOfClass(test: Dataset, c: number, count: number, size: number): Float32Array {
+/** Fewest real test images of a class the diversity reference is measured on. */
+const MIN_REAL = 20;
+
+/**
+ * Real test images of class `c` (the first `count`, or all there are where the test split
+ * holds fewer, e.g. the 1,000 CIFAR-10 test images we keep), scaled to 0..1, and how many.
+ * The mean pairwise distance does not depend on how many images it averages over.
+ */
+function realOfClass(
+  test: Dataset,
+  c: number,
+  count: number,
+  size: number,
+): { images: Float32Array; n: number } {
   const out = new Float32Array(count * size);
   let found = 0;
   for (let i = 0; i < test.labels.length && found < count; i++) {
@@ -148,13 +160,14 @@ function realOfClass(test: Dataset, c: number, count: number, size: number): Flo
     for (let k = 0; k < size; k++) out[found * size + k] = test.images[i * size + k]! / 255;
     found++;
   }
-  if (found < count) {
+  if (found < Math.min(count, MIN_REAL)) {
     throw new RangeError(
-      `Cannot measure the diversity of class ${c}: expected ${count} real test images of it, ` +
-        `found ${found}`,
+      `Cannot measure the diversity of class ${c}: expected at least ${
+        Math.min(count, MIN_REAL)
+      } real test images of it, found ${found}`,
     );
   }
-  return out;
+  return { images: out.subarray(0, found * size), n: found };
 }
 
 /**
@@ -210,11 +223,8 @@ export async function qualityGate(
       if (pixelStd(pixels.subarray(i * size, (i + 1) * size)) < opts.blankStd) blank++;
     }
     const diversity = meanPairwiseDistance(pixels, opts.perClass, size);
-    const realDiversity = meanPairwiseDistance(
-      realOfClass(test, label, opts.perClass, size),
-      opts.perClass,
-      size,
-    );
+    const real = realOfClass(test, label, opts.perClass, size);
+    const realDiversity = meanPairwiseDistance(real.images, real.n, size);
     perClass.push({
       label,
       accuracy: correct / opts.perClass,

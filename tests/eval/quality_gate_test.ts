@@ -87,3 +87,38 @@ Deno.test("qualityGate() passes real-looking classes only when they are varied a
   assert.equal(e.passed, true, "the coverage check is what failed it");
   for (const model of [collapsed, blank, varied, onlyThrees, evaluator]) model.dispose();
 });
+
+Deno.test("qualityGate() measures real diversity on the real images a class has when the test split holds fewer than perClass, and needs 20", async () => {
+  await initBackend({ requested: "cpu" });
+  const test = await loadMnist({ split: "test", dataDir: "fixtures/mnist" });
+  const evaluator = await loadLayersModel("fixtures/evaluators/mnist");
+  const gen = standInGenerator(new Float32Array(10 * 784), 1);
+  /** The test split cut to its first `k` images of every class. */
+  const firstOfEach = (k: number) => {
+    const keep: number[] = [];
+    const seen = new Array(10).fill(0);
+    test.labels.forEach((c, i) => {
+      if (seen[c]++ < k) keep.push(i);
+    });
+    const images = new Uint8Array(keep.length * 784);
+    keep.forEach((i, j) => images.set(test.images.subarray(i * 784, (i + 1) * 784), j * 784));
+    return { ...test, images, labels: Uint8Array.from(keep, (i) => test.labels[i]!) };
+  };
+  // 30 samples per class against 25 real ones: the reference is the mean over those 25.
+  const r = await qualityGate(gen, evaluator, firstOfEach(25), { perClass: 30 });
+  const few = firstOfEach(25);
+  for (const p of r.perClass) {
+    const idx = [...few.labels.keys()].filter((i) => few.labels[i] === p.label);
+    const real = new Float32Array(idx.length * 784);
+    idx.forEach((i, j) => {
+      for (let k = 0; k < 784; k++) real[j * 784 + k] = few.images[i * 784 + k]! / 255;
+    });
+    assert.ok(Math.abs(p.realDiversity - meanPairwiseDistance(real, idx.length, 784)) < 1e-4);
+  }
+  await assert.rejects(
+    () => qualityGate(gen, evaluator, firstOfEach(15), { perClass: 30 }),
+    /^RangeError: Cannot measure the diversity of class 0: expected at least 20 real test images of it, found 15$/,
+  );
+  gen.dispose();
+  evaluator.dispose();
+});
