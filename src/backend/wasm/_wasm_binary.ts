@@ -24,8 +24,15 @@ export const OP = {
   localGet: (i: number) => [0x20, ...uleb(i)],
   localSet: (i: number) => [0x21, ...uleb(i)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
+  i32Eqz: [0x45],
   i32GeU: [0x4f],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32And: [0x71],
+  /** `f32.load` / `f32.store` with alignment hint 4 bytes and offset 0. */
+  f32Load: [0x2a, 0x02, 0x00],
+  f32Store: [0x38, 0x02, 0x00],
+  f32Add: [0x92],
   /** `v128.load` with alignment hint 1 byte and offset 0 (never traps on alignment). */
   v128Load: [0xfd, 0x00, 0x00, 0x00],
   /** `v128.store` with alignment hint 1 byte and offset 0. */

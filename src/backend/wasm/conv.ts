@@ -29,6 +29,7 @@ import {
   wholeHeap,
 } from "./_heap.ts";
 import { blasKernel } from "./blas/mod.ts";
+import { blockOps } from "./block_simd.ts";
 
 /** Plain NHWC convolution with explicit [top, bottom] / [left, right] padding. */
 function conv2d(
@@ -203,17 +204,17 @@ function scatterPhase(
 ): void {
   const { heap, at: out } = wholeHeap(backend, dx, Float32Array);
   const src = phase === undefined ? undefined : wholeHeap(backend, phase, Float32Array).at;
+  const moves = blockOps(backend.wasm?.asm?.memory);
   const { n, h, w, c, hq, wq, sh, sw, a, b } = g;
   const tEnd = Math.min(hq, Math.ceil((h - a) / sh));
   const uEnd = Math.min(wq, Math.ceil((w - b) / sw));
   for (let item = 0; item < n; item++) {
     for (let t = 0; t < tEnd; t++) {
-      const from = src === undefined ? 0 : src + ((item * hq + t) * wq) * c;
-      let to = out + ((item * h + t * sh + a) * w + b) * c;
-      for (let u = 0; u < uEnd; u++, to += sw * c) {
-        if (src === undefined) heap.fill(0, to, to + c);
-        else if (c >= 16) heap.copyWithin(to, from + u * c, from + (u + 1) * c);
-        else for (let k = 0; k < c; k++) heap[to + k] = heap[from + u * c + k]!;
+      const to = out + ((item * h + t * sh + a) * w + b) * c;
+      if (src === undefined) {
+        for (let u = 0; u < uEnd; u++) heap.fill(0, to + u * sw * c, to + (u * sw + 1) * c);
+      } else {
+        moves.copy(heap, to, sw * c, src + ((item * hq + t) * wq) * c, c, uEnd, c);
       }
     }
   }

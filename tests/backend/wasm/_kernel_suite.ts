@@ -129,6 +129,25 @@ export function kernelSuite(options: SuiteOptions): void {
       },
     });
 
+  test("Conv2D on wasm matches cpu for strides 1-3, same/valid, odd sizes, narrow and dilated", async () => {
+    for (const c of CONV_CASES) {
+      const [n, h, w, cin, k, cout, s, pad] = c;
+      await assertMatchesCpu(
+        `Conv2D ${describeCase(c)}`,
+        [[n, h, w, cin], [k, k, cin, cout]],
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad),
+      );
+    }
+    // Dilation 2 (taps two apart in x), wide and narrow, with and without padding.
+    for (const [cin, cout, pad] of [[3, 5, "same"], [6, 2, "valid"], [4, 4, "same"]] as const) {
+      await assertMatchesCpu(
+        `Conv2D dilated ${cin}->${cout} ${pad}`,
+        [[2, 11, 10, cin], [3, 3, cin, cout]],
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, pad, "NHWC", 2),
+      );
+    }
+  });
+
   test("Conv2DBackpropFilter on wasm matches cpu for strides 1-3, same/valid, odd sizes", async () => {
     for (const c of CONV_CASES) {
       const [n, h, w, cin, k, cout, s, pad] = c;

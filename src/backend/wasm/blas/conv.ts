@@ -8,8 +8,10 @@
 import * as tf from "../../../_tf.ts";
 import type { OpenBlas } from "../../openblas.ts";
 import { type Info, sizeOf, type WasmBackend } from "../_heap.ts";
+import { type BlockOps, blockOps } from "../block_simd.ts";
 import { activate, columnBias, fillRows, knownActivation } from "./_epilogue.ts";
 import { type Args, gemm, maxScratchFloats, produce } from "./_gemm.ts";
+import { tapColumns } from "./_tap_columns.ts";
 import {
   narrowBackpropFilter,
   narrowBackpropInput,
@@ -54,11 +56,53 @@ function chunking(info: tf.backend_util.Conv2DInfo): { items: number; floats: nu
 }
 
 /**
+ * The runs between the im2col rows of one output row (n, p) and filter row i, and the input
+ * row they read, the same for every n, p and i: for each tap j, the output columns whose input
+ * lies inside x, as `[rowsAt, inputAt, count, length]` (float offsets from the row's first im2col
+ * row and from the input row, the number of output columns, floats per column). Where taps are
+ * adjacent in the input (dilation 1), the columns every tap reaches go as one run of kw·c floats
+ * per output column, and only the edges tap by tap.
+ */
+function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
+  const { inWidth: w, inChannels: c, outWidth: ow, filterWidth: kw } = info;
+  const { strideWidth: sw, dilationWidth: dw } = info;
+  const left = info.padInfo.left;
+  const rowLen = info.filterHeight * kw * c;
+  const ranges = Array.from({ length: kw }, (_, j) => tapColumns(j * dw - left, sw, w, ow));
+  const runs: number[] = [];
+  let [qa, qb] = [0, 0];
+  if (dw === 1) {
+    qa = Math.max(...ranges.map((r) => r[0]));
+    qb = Math.min(...ranges.map((r) => r[1]));
+    if (qb > qa) runs.push(qa * rowLen, (qa * sw - left) * c, qb - qa, kw * c);
+    else [qa, qb] = [0, 0];
+  }
+  ranges.forEach(([lo, hi], j) => {
+    const spans = qb > qa ? [[lo, Math.min(hi, qa)], [Math.max(lo, qb), hi]] : [[lo, hi]];
+    for (const [from, to] of spans) {
+      if (to! > from!) {
+        runs.push(from! * rowLen + j * c, (from! * sw + j * dw - left) * c, to! - from!, c);
+      }
+    }
+  });
+  return Int32Array.from(runs);
+}
+
+/** Whether every tap of every output position reads inside x (no padding reached). */
+function inside(info: tf.backend_util.Conv2DInfo): boolean {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  return info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    (oh - 1) * info.strideHeight + (info.filterHeight - 1) * info.dilationHeight < h &&
+    (ow - 1) * info.strideWidth + (info.filterWidth - 1) * info.dilationWidth < w;
+}
+
+/**
  * im2col: for items [n0, n0 + count) of x (NHWC at `x`), writes one row per output position
  * (n, oh, ow), holding the input patch in the filter's (i, j, c) order, zeros where it leaves x.
  */
 function im2col(
   heap: Float32Array,
+  moves: BlockOps,
   x: number,
   info: tf.backend_util.Conv2DInfo,
   n0: number,
@@ -66,42 +110,29 @@ function im2col(
   cols: number,
 ): void {
   const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, dilationHeight: dh } = info;
   const rowLen = kh * kw * c;
-  let row = cols;
+  const [runs, step] = [columnRuns(info), info.strideWidth * c];
+  if (!inside(info)) heap.fill(0, cols, cols + count * oh * ow * rowLen);
   for (let n = n0; n < n0 + count; n++) {
     const item = x + n * h * w * c;
     for (let p = 0; p < oh; p++) {
-      for (let q = 0; q < ow; q++) {
-        const iw0 = q * sw - left;
-        for (let i = 0; i < kh; i++) {
-          const ih = p * sh - top + i * dh;
-          const at = row + i * kw * c;
-          if (ih < 0 || ih >= h) {
-            heap.fill(0, at, at + kw * c);
-            continue;
-          }
-          const line = item + ih * w * c;
-          if (dw === 1) {
-            const j0 = Math.max(0, -iw0);
-            const j1 = Math.min(kw, w - iw0);
-            if (j0 > 0) heap.fill(0, at, at + j0 * c);
-            if (j1 > j0) {
-              heap.copyWithin(at + j0 * c, line + (iw0 + j0) * c, line + (iw0 + j1) * c);
-            }
-            if (j1 < kw) heap.fill(0, at + Math.max(j1, j0) * c, at + kw * c);
-          } else {
-            for (let j = 0; j < kw; j++) {
-              const iw = iw0 + j * dw;
-              const to = at + j * c;
-              if (iw < 0 || iw >= w) heap.fill(0, to, to + c);
-              else heap.copyWithin(to, line + iw * c, line + (iw + 1) * c);
-            }
-          }
+      const rows = cols + ((n - n0) * oh + p) * ow * rowLen;
+      for (let i = 0; i < kh; i++) {
+        const ih = p * sh - info.padInfo.top + i * dh;
+        if (ih < 0 || ih >= h) continue;
+        const [to, from] = [rows + i * kw * c, item + ih * w * c];
+        for (let r = 0; r < runs.length; r += 4) {
+          moves.copy(
+            heap,
+            to + runs[r]!,
+            rowLen,
+            from + runs[r + 1]!,
+            step,
+            runs[r + 2]!,
+            runs[r + 3]!,
+          );
         }
-        row += rowLen;
       }
     }
   }
@@ -110,6 +141,7 @@ function im2col(
 /** col2im: adds each column row of `cols` back into the patch of dx (NHWC at `dx`) it came from. */
 function col2im(
   heap: Float32Array,
+  moves: BlockOps,
   cols: number,
   info: tf.backend_util.Conv2DInfo,
   n0: number,
@@ -117,27 +149,29 @@ function col2im(
   dx: number,
 ): void {
   const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
-  let row = cols;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, dilationHeight: dh } = info;
+  const rowLen = kh * kw * c;
+  const [runs, step] = [columnRuns(info), info.strideWidth * c];
   for (let n = n0; n < n0 + count; n++) {
     const item = dx + n * h * w * c;
     for (let p = 0; p < oh; p++) {
-      for (let q = 0; q < ow; q++) {
-        for (let i = 0; i < kh; i++) {
-          const ih = p * sh - top + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          const line = item + ih * w * c;
-          for (let j = 0; j < kw; j++) {
-            const iw = q * sw - left + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            const from = row + (i * kw + j) * c;
-            const to = line + iw * c;
-            for (let t = 0; t < c; t++) heap[to + t]! += heap[from + t]!;
-          }
+      const rows = cols + ((n - n0) * oh + p) * ow * rowLen;
+      for (let i = 0; i < kh; i++) {
+        const ih = p * sh - info.padInfo.top + i * dh;
+        if (ih < 0 || ih >= h) continue;
+        // Rows of one call may overlap in dx (stride < kernel); they are added one after another.
+        const [from, to] = [rows + i * kw * c, item + ih * w * c];
+        for (let r = 0; r < runs.length; r += 4) {
+          moves.add(
+            heap,
+            to + runs[r + 1]!,
+            step,
+            from + runs[r]!,
+            rowLen,
+            runs[r + 2]!,
+            runs[r + 3]!,
+          );
         }
-        row += kh * kw * c;
       }
     }
   }
@@ -156,6 +190,7 @@ export function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info |
   if (x === undefined || filter === undefined || !knownActivation(attrs, prelu)) return undefined;
   const info = geometry(attrs, x.shape, filter.shape);
   if (info === undefined) return undefined;
+  const moves = blockOps(backend.wasm?.asm?.memory);
   const biasRow = columnBias(backend, bias, info.outChannels);
   if (biasRow === undefined) return undefined;
   const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
@@ -170,7 +205,12 @@ export function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info |
     out = produce(backend, shape, [x, filter], [plan.floats, taps(info)], (heap, at) => {
       prefill(heap, at.out);
       const [X, W] = at.inputs as [number, number];
-      narrowForward(blas, heap, info, plan.items, { x: X, w: W, out: at.out, at: at.scratch });
+      narrowForward(blas, heap, moves, info, plan.items, {
+        x: X,
+        w: W,
+        out: at.out,
+        at: at.scratch,
+      });
     });
   } else {
     const plan = chunking(info);
@@ -186,7 +226,7 @@ export function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info |
       if (S === undefined) return gemm(blas, heap, { ...shared, m: rows, a: X, c: at.out });
       for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
         const count = Math.min(plan.items, info.batchSize - n0);
-        im2col(heap, X, info, n0, count, S);
+        im2col(heap, moves, X, info, n0, count, S);
         const c = at.out + n0 * positions * o;
         gemm(blas, heap, { ...shared, m: count * positions, a: S, c });
       }
@@ -207,6 +247,7 @@ export function conv2DBackpropInput(
   const inShape = attrs["inputShape"] as number[];
   const info = geometry({ ...attrs, dilations: 1 }, inShape, filter.shape);
   if (info === undefined || !dyMatches(dy, info)) return undefined;
+  const moves = blockOps(backend.wasm?.asm?.memory);
   if (narrow(info)) {
     const plan = narrowChunk(info);
     return produce(backend, inShape, [dy, filter], [plan.floats, taps(info)], (heap, at) => {
@@ -242,7 +283,7 @@ export function conv2DBackpropInput(
       const count = Math.min(plan.items, info.batchSize - n0);
       const a = D + n0 * positions * o;
       gemm(blas, heap, { ...shared, m: count * positions, a, c: S });
-      col2im(heap, S, info, n0, count, at.out);
+      col2im(heap, moves, S, info, n0, count, at.out);
     }
   });
 }
@@ -259,6 +300,7 @@ export function conv2DBackpropFilter(
   const filterShape = attrs["filterShape"] as number[];
   const info = geometry({ ...attrs, dilations: 1 }, x.shape, filterShape);
   if (info === undefined || !dyMatches(dy, info)) return undefined;
+  const moves = blockOps(backend.wasm?.asm?.memory);
   if (narrow(info)) {
     const plan = narrowChunk(info);
     return produce(backend, filterShape, [x, dy], [plan.floats, taps(info)], (heap, at) => {
@@ -286,7 +328,7 @@ export function conv2DBackpropFilter(
     heap.fill(0, at.out, at.out + depth * o);
     for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
       const count = Math.min(plan.items, info.batchSize - n0);
-      im2col(heap, X, info, n0, count, S);
+      im2col(heap, moves, X, info, n0, count, S);
       const b = D + n0 * positions * o;
       gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
     }

@@ -11,7 +11,9 @@
  */
 import type * as tf from "../../../_tf.ts";
 import type { OpenBlas } from "../../openblas.ts";
+import type { BlockOps } from "../block_simd.ts";
 import { gemm, maxScratchFloats } from "./_gemm.ts";
+import { tapColumns } from "./_tap_columns.ts";
 
 /** Batch items per chunk when each item needs H·W·kh·kw·Cout floats of scratch. */
 export function narrowChunk(info: tf.backend_util.Conv2DInfo): { items: number; floats: number } {
@@ -97,10 +99,11 @@ function gatherDy(
 
 /**
  * The forward pass's second half: output (n, p, q) += the columns of its taps in `z`, the
- * [N·H·W, kh·kw·Cout] product of items [n0, n0 + count).
+ * [N·H·W, kh·kw·Cout] product of items [n0, n0 + count); one block add per output row and tap.
  */
 function sumTaps(
   heap: Float32Array,
+  moves: BlockOps,
   z: number,
   info: tf.backend_util.Conv2DInfo,
   n0: number,
@@ -112,20 +115,19 @@ function sumTaps(
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   const rowLen = kh * kw * o;
+  const ranges = Array.from({ length: kw }, (_, j) => tapColumns(j * dw - left, sw, w, ow));
   for (let n = n0; n < n0 + count; n++) {
     const item = z + (n - n0) * h * w * rowLen;
     for (let p = 0; p < oh; p++) {
-      for (let q = 0; q < ow; q++) {
-        const to = out + ((n * oh + p) * ow + q) * o;
-        for (let i = 0; i < kh; i++) {
-          const ih = p * sh - top + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const iw = q * sw - left + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            const from = item + (ih * w + iw) * rowLen + (i * kw + j) * o;
-            for (let t = 0; t < o; t++) heap[to + t]! += heap[from + t]!;
-          }
+      const row = out + (n * oh + p) * ow * o;
+      for (let i = 0; i < kh; i++) {
+        const ih = p * sh - top + i * dh;
+        if (ih < 0 || ih >= h) continue;
+        for (let j = 0; j < kw; j++) {
+          const [lo, hi] = ranges[j]!;
+          if (hi <= lo) continue;
+          const from = item + (ih * w + lo * sw + j * dw - left) * rowLen + (i * kw + j) * o;
+          moves.add(heap, row + lo * o, o, from, sw * rowLen, hi - lo, o);
         }
       }
     }
@@ -155,6 +157,7 @@ function eachChunk(
 export function narrowForward(
   blas: OpenBlas,
   heap: Float32Array,
+  moves: BlockOps,
   info: tf.backend_util.Conv2DInfo,
   items: number,
   at: { x: number; w: number; out: number; at: number[] },
@@ -176,7 +179,7 @@ export function narrowForward(
       c: z,
       ldc: cols,
     });
-    sumTaps(heap, z, info, n0, count, at.out);
+    sumTaps(heap, moves, z, info, n0, count, at.out);
   });
 }
 

@@ -1,0 +1,159 @@
+/**
+ * Strided block moves on tfjs-backend-wasm's heap in WebAssembly SIMD: `rows` runs of `cols`
+ * float32s, run r read at `src + r·srcStride` and added to (or copied over) `dst + r·dstStride`.
+ * The convolutions' glue (im2col, col2im, the narrow conv's tap sums, a transposed conv's phase
+ * scatter) is made of such runs, 3 to 512 floats long: as single JavaScript loops or
+ * `copyWithin` calls they were a third of a CIFAR-10 DCGAN step; a block of a whole output row
+ * is one call here, four lanes at a time.
+ *
+ * An f32x4 add rounds each lane as a JavaScript `+=` on a Float32Array rounds it (a float64 sum
+ * of two float32s rounded once to float32 is the float32 sum), so the SIMD and the scalar paths
+ * give the same bits; without SIMD (an engine that rejects the module) the scalar loops run.
+ *
+ * @module
+ */
+import { kernelModule, OP, VALTYPE } from "./_wasm_binary.ts";
+
+/** `rows` runs of `cols` floats from `src` into `dst`; offsets and strides in floats. */
+export type BlockMove = (
+  heap: Float32Array,
+  dst: number,
+  dstStride: number,
+  src: number,
+  srcStride: number,
+  rows: number,
+  cols: number,
+) => void;
+
+/** Block moves on one heap. */
+export interface BlockOps {
+  /** `dst[r·dstStride + k] += src[r·srcStride + k]`; the runs must not overlap. */
+  add: BlockMove;
+  /** `dst[r·dstStride + k] = src[r·srcStride + k]`; the runs must not overlap. */
+  copy: BlockMove;
+}
+
+// Parameters (i32, bytes): 0 dst, 1 dst stride, 2 src, 3 src stride, 4 rows, 5 run length.
+// Locals: 6 i (offset in the run), 7 the run's SIMD part (length & ~15).
+const [DST, DS, SRC, SS, ROWS, LEN, I, SIMD] = [0, 1, 2, 3, 4, 5, 6, 7];
+const get = OP.localGet;
+const at = (ptr: number) => [...get(ptr), ...get(I), ...OP.i32Add];
+
+/** A loop over i from its value to `end` by `step`, running `body` each time. */
+function loopTo(end: number, step: number, body: number[]): number[] {
+  return [
+    ...OP.block,
+    ...OP.loop,
+    ...get(I),
+    ...get(end),
+    ...OP.i32GeU,
+    ...OP.brIf(1),
+    ...body,
+    ...get(I),
+    ...OP.i32Const(step),
+    ...OP.i32Add,
+    ...OP.localSet(I),
+    ...OP.br(0),
+    ...OP.end,
+    ...OP.end,
+  ];
+}
+
+function body(add: boolean): number[] {
+  const simd = add
+    ? [...at(DST), ...at(DST), ...OP.v128Load, ...at(SRC), ...OP.v128Load, ...OP.f32x4Add]
+    : [...at(DST), ...at(SRC), ...OP.v128Load];
+  const scalar = add
+    ? [...at(DST), ...at(DST), ...OP.f32Load, ...at(SRC), ...OP.f32Load, ...OP.f32Add]
+    : [...at(DST), ...at(SRC), ...OP.f32Load];
+  return [
+    ...get(LEN),
+    ...OP.i32Const(-16),
+    ...OP.i32And,
+    ...OP.localSet(SIMD),
+    ...OP.block,
+    ...OP.loop,
+    ...get(ROWS),
+    ...OP.i32Eqz,
+    ...OP.brIf(1),
+    ...OP.i32Const(0),
+    ...OP.localSet(I),
+    ...loopTo(SIMD, 16, [...simd, ...OP.v128Store]),
+    ...loopTo(LEN, 4, [...scalar, ...OP.f32Store]),
+    ...get(DST),
+    ...get(DS),
+    ...OP.i32Add,
+    ...OP.localSet(DST),
+    ...get(SRC),
+    ...get(SS),
+    ...OP.i32Add,
+    ...OP.localSet(SRC),
+    ...get(ROWS),
+    ...OP.i32Const(1),
+    ...OP.i32Sub,
+    ...OP.localSet(ROWS),
+    ...OP.br(0),
+    ...OP.end,
+    ...OP.end,
+  ];
+}
+
+const module = (name: string, add: boolean) =>
+  kernelModule({
+    name,
+    params: Array(6).fill(VALTYPE.i32),
+    locals: [VALTYPE.i32, VALTYPE.i32],
+    body: body(add),
+  });
+
+/** The modules' bytes (exported for their test). */
+export const BLOCK_ADD_MODULE: Uint8Array<ArrayBuffer> = module("add", true);
+/** See {@linkcode BLOCK_ADD_MODULE}. */
+export const BLOCK_COPY_MODULE: Uint8Array<ArrayBuffer> = module("copy", false);
+
+/** The scalar block moves, on the heap they are given. */
+export const SCALAR_BLOCK_OPS: BlockOps = {
+  add(heap, dst, ds, src, ss, rows, cols) {
+    for (let r = 0; r < rows; r++, dst += ds, src += ss) {
+      for (let k = 0; k < cols; k++) heap[dst + k]! += heap[src + k]!;
+    }
+  },
+  copy(heap, dst, ds, src, ss, rows, cols) {
+    for (let r = 0; r < rows; r++, dst += ds, src += ss) {
+      if (cols >= 16) heap.copyWithin(dst, src, src + cols);
+      else for (let k = 0; k < cols; k++) heap[dst + k] = heap[src + k]!;
+    }
+  },
+};
+
+const OPS = new WeakMap<WebAssembly.Memory, BlockOps>();
+
+/**
+ * The block moves for a heap: SIMD where the engine compiles the modules, else the scalar
+ * loops (same bits). Cached per memory.
+ *
+ * @param memory tfjs-backend-wasm's memory (its `wasm.asm.memory`), or undefined where the
+ *   build does not expose it.
+ * @returns The moves; their `heap` argument must view `memory` (the SIMD ones ignore it).
+ */
+export function blockOps(memory: WebAssembly.Memory | undefined): BlockOps {
+  if (memory === undefined) return SCALAR_BLOCK_OPS;
+  const cached = OPS.get(memory);
+  if (cached !== undefined) return cached;
+  let ops = SCALAR_BLOCK_OPS;
+  if (WebAssembly.validate(BLOCK_ADD_MODULE) && WebAssembly.validate(BLOCK_COPY_MODULE)) {
+    const fn = (bytes: Uint8Array<ArrayBuffer>, name: string) =>
+      new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+        .exports[name] as (...args: number[]) => void;
+    const add = fn(BLOCK_ADD_MODULE, "add");
+    const copy = fn(BLOCK_COPY_MODULE, "copy");
+    ops = {
+      add: (_heap, dst, ds, src, ss, rows, cols) =>
+        add(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4),
+      copy: (_heap, dst, ds, src, ss, rows, cols) =>
+        copy(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4),
+    };
+  }
+  OPS.set(memory, ops);
+  return ops;
+}
