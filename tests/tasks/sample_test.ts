@@ -101,6 +101,59 @@ Deno.test("the shipped generators draw what is asked: a 5 (mnist) and a Sneaker 
   }
 });
 
+Deno.test("sample --dataset cifar10 --class cat draws 32x32 colour images from the shipped CIFAR-10 generator", async () => {
+  const [name, shipped] = Object.entries(GENERATORS).find(([, g]) => g.dataset === "cifar10")!;
+  const dir = `${tmp}/shipped-cifar10`;
+  const { code, out, err } = await sample([
+    ...["--dataset", "cifar10", "--class", "cat", "--count", "20", "--seed", "4"],
+    ...["--out", `${dir}.png`, "--out-dir", dir],
+  ]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^cat x20, seed 4;/m);
+  assert.match(
+    out,
+    new RegExp(
+      `^generator: ${shipped.model} on cifar10, step \\d+; quality gate ${
+        shipped.gatePassed ? "passed" : "not met"
+      }: `,
+      "m",
+    ),
+    name,
+  );
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assert.equal(files.length, 20);
+  const pixels = new Float32Array(20 * 32 * 32 * 3);
+  files.forEach((file, i) => {
+    const png = decodePng(Deno.readFileSync(`${dir}/${file}`));
+    assert.deepEqual([png.width, png.height, png.channels], [32, 32, 3], file);
+    png.data.forEach((v, j) => pixels[i * 3072 + j] = v / 127.5 - 1);
+  });
+  // Twenty different pictures with colour in them: not one image repeated, not a flat field.
+  const first = pixels.subarray(0, 3072);
+  for (let i = 1; i < 20; i++) {
+    const other = pixels.subarray(i * 3072, (i + 1) * 3072);
+    const dist = Math.sqrt(other.reduce((s, v, j) => s + (v - first[j]!) ** 2, 0) / 3072);
+    assert.ok(dist > 0.05, `sample ${i} is sample 0 again (rms distance ${dist})`);
+  }
+  const mean = first.reduce((s, v) => s + v, 0) / 3072;
+  const std = Math.sqrt(first.reduce((s, v) => s + (v - mean) ** 2, 0) / 3072);
+  assert.ok(std > 0.05, `sample 0 is flat (std ${std})`);
+  // Where the gate is met, its evaluator reads most of them as cats (class 3).
+  if (shipped.gatePassed) {
+    const evaluator = await loadLayersModel("fixtures/evaluators/cifar10");
+    const images = tf.tensor4d(pixels, [20, 32, 32, 3]);
+    const { probs } = await evaluate(evaluator, images);
+    images.dispose();
+    evaluator.dispose();
+    let hits = 0;
+    for (let i = 0; i < 20; i++) {
+      const row = Array.from(probs.subarray(i * 10, i * 10 + 10));
+      if (row.indexOf(Math.max(...row)) === 3) hits++;
+    }
+    assert.ok(hits >= 11, `${hits} of 20 samples read as cats`);
+  }
+});
+
 Deno.test("deno task sample rejects bad flags in one line with a non-zero exit", async () => {
   for (
     const [args, pattern] of [

@@ -88,12 +88,24 @@ function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.from(runs);
 }
 
-/** Whether every tap of every output position reads inside x (no padding reached). */
-function inside(info: tf.backend_util.Conv2DInfo): boolean {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
-  return info.padInfo.top === 0 && info.padInfo.left === 0 &&
-    (oh - 1) * info.strideHeight + (info.filterHeight - 1) * info.dilationHeight < h &&
-    (ow - 1) * info.strideWidth + (info.filterWidth - 1) * info.dilationWidth < w;
+/**
+ * The complement of {@linkcode columnRuns}: the offsets (from a filter row's first im2col row)
+ * of the c-float cells whose tap reads left or right of x, which im2col zeroes.
+ */
+function columnGaps(info: tf.backend_util.Conv2DInfo): number[] {
+  const { inWidth: w, inChannels: c, outWidth: ow, filterWidth: kw } = info;
+  const rowLen = info.filterHeight * kw * c;
+  const gaps: number[] = [];
+  for (let j = 0; j < kw; j++) {
+    const [lo, hi] = tapColumns(
+      j * info.dilationWidth - info.padInfo.left,
+      info.strideWidth,
+      w,
+      ow,
+    );
+    for (let q = 0; q < ow; q++) if (q < lo || q >= hi) gaps.push(q * rowLen + j * c);
+  }
+  return gaps;
 }
 
 /**
@@ -113,15 +125,21 @@ function im2col(
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, dilationHeight: dh } = info;
   const rowLen = kh * kw * c;
   const [runs, step] = [columnRuns(info), info.strideWidth * c];
-  if (!inside(info)) heap.fill(0, cols, cols + count * oh * ow * rowLen);
+  const gaps = columnGaps(info);
   for (let n = n0; n < n0 + count; n++) {
     const item = x + n * h * w * c;
     for (let p = 0; p < oh; p++) {
       const rows = cols + ((n - n0) * oh + p) * ow * rowLen;
       for (let i = 0; i < kh; i++) {
         const ih = p * sh - info.padInfo.top + i * dh;
-        if (ih < 0 || ih >= h) continue;
-        const [to, from] = [rows + i * kw * c, item + ih * w * c];
+        const to = rows + i * kw * c;
+        if (ih < 0 || ih >= h) {
+          // The whole filter row reads padding: zeros in every output column.
+          for (let q = 0; q < ow; q++) heap.fill(0, to + q * rowLen, to + q * rowLen + kw * c);
+          continue;
+        }
+        for (const at of gaps) heap.fill(0, to + at, to + at + c);
+        const from = item + ih * w * c;
         for (let r = 0; r < runs.length; r += 4) {
           moves.copy(
             heap,
