@@ -18,6 +18,7 @@ import { writeFileAtomic } from "../src/io/atomic.ts";
 import { loadLayersModel } from "../src/io/layers_io.ts";
 import { modelDef } from "../src/models/registry.ts";
 import { samplingGeneratorDir } from "../src/train/checkpoint.ts";
+import { pairGridPng } from "../src/train/sample_grid.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import {
   evaluatorName,
@@ -209,6 +210,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
+/** Pairs in the picture a pix2pix evaluation writes beside its JSON. */
+const PICTURE_PAIRS = 8;
+
 /** Scores a pix2pix run's G on a held-out split: PSNR, SSIM and L1 against the targets. */
 async function evalTranslation(args: {
   split?: string | undefined;
@@ -241,6 +245,11 @@ async function evalTranslation(args: {
   console.log(`generator: ${genDir}`);
   const t0 = performance.now();
   const scores = await scoreTranslation(gen, pairs, { n: args.n, seed: args.seed });
+  const out = args.json ?? `${args.runDir}/eval.json`;
+  // What the numbers score, to look at: the split's first pairs as input | output | target.
+  const picture = `${out.replace(/\.json$/, "")}-${split}-pairs.png`;
+  const rows = Math.min(PICTURE_PAIRS, scores.n);
+  await writeFileAtomic(picture, await pairGridPng(gen, pairs, { rows, seed: args.seed }));
   gen.dispose();
   const train = await loadPairedDataset(config.dataset, {
     split: "train",
@@ -276,7 +285,7 @@ async function evalTranslation(args: {
     ].join("\n"),
   );
   console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  const out = args.json ?? `${args.runDir}/eval.json`;
+  console.log(`wrote ${picture} (the first ${rows} ${split} pairs: input | output | target)`);
   await writeFileAtomic(
     out,
     JSON.stringify(

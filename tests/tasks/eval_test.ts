@@ -4,6 +4,7 @@ import { loadPairedDataset } from "../../src/data/datasets.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { scoreMeanImage, scoreTranslation } from "../../src/eval/score_translation.ts";
 import { loadLayersModel } from "../../src/io/layers_io.ts";
+import { decodePng } from "../../src/io/png.ts";
 import { latestCheckpoint } from "../../src/train/checkpoint.ts";
 import { DEFAULTS } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
@@ -118,6 +119,13 @@ Deno.test("deno task eval scores a pix2pix run by PSNR, SSIM and L1 on its test 
     );
     const scores = JSON.parse(await Deno.readTextFile(`${runDir}/eval.json`));
     assert.deepEqual([scores.split, scores.n, scores.range], ["test", 3, "[0, 1]"]);
+    // The picture of what was scored: a row per test pair, input | output | target, 32x32 x2.
+    assert.match(
+      out,
+      /wrote .*eval-test-pairs\.png \(the first 3 test pairs: input \| output \| target\)/,
+    );
+    const picture = decodePng(await Deno.readFile(`${runDir}/eval-test-pairs.png`));
+    assert.deepEqual([picture.width, picture.height], [(3 * 32 + 2 * 2) * 2, (3 * 32 + 2 * 2) * 2]);
     // The same numbers as scoring in-process, on the same pairs with the same seed.
     const gen = await loadLayersModel(`${(await latestCheckpoint(runDir))!}/gen`);
     const want = await scoreTranslation(
