@@ -19,6 +19,7 @@
  */
 import * as tf from "../../_tf.ts";
 import { type Info, sizeOf, type WasmBackend } from "./_heap.ts";
+import { batchNormSimd } from "./batch_norm_simd.ts";
 
 /** The forward kernel's name: inputs x, gamma, beta, movingMean, movingVariance. */
 export const BATCH_NORM_KERNEL = "CganBatchNorm";
@@ -59,6 +60,31 @@ function batchNorm(args: Parameters<tf.KernelFunc>[0]): Info[] {
     backend.makeOutput([...x.shape], "float32"),
     ...[0, 1, 2, 3].map(() => backend.makeOutput([c], "float32")),
   ];
+  const simd = c % 2 === 0 ? batchNormSimd(backend.wasm?.asm?.memory) : null;
+  if (simd !== null) {
+    const scratch = float64Scratch(backend, 2 * c);
+    if (scratch !== null) {
+      try {
+        const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
+        const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
+        const acc = scratch.view(0, c);
+        const at = (a: { byteOffset: number }) => a.byteOffset;
+        acc.fill(0);
+        simd.sums(rows, c, at(xs!), at(acc));
+        for (let j = 0; j < c; j++) mean![j] = acc[j]! / rows;
+        acc.fill(0);
+        simd.squares(rows, c, at(xs!), at(mean!), at(acc));
+        for (let j = 0; j < c; j++) variance![j] = acc[j]! / rows;
+        const scale = scratch.view(c, c);
+        for (let j = 0; j < c; j++) scale[j] = gamma![j]! / Math.sqrt(variance![j]! + epsilon);
+        simd.normalize(rows, c, at(xs!), at(mean!), at(scale), at(beta!), at(y!));
+        movingAverages(mm!, mv!, mean!, variance!, mm1!, mv1!, momentum, c);
+        return outs;
+      } finally {
+        scratch.dispose();
+      }
+    }
+  }
   const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
   const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
   const acc = new Float64Array(c);
@@ -79,12 +105,48 @@ function batchNorm(args: Parameters<tf.KernelFunc>[0]): Info[] {
       y![i * c + j] = (xs![i * c + j]! - mean![j]!) * scale[j]! + beta![j]!;
     }
   }
+  movingAverages(mm!, mv!, mean!, variance!, mm1!, mv1!, momentum, c);
+  return outs;
+}
+
+type Values = Float32Array | Int32Array | Uint8Array;
+
+/** moving' = moving - (moving - batch value) (1 - momentum), each operation rounded to float32. */
+function movingAverages(
+  mm: Values,
+  mv: Values,
+  mean: Values,
+  variance: Values,
+  mm1: Values,
+  mv1: Values,
+  momentum: number,
+  c: number,
+): void {
   const decay = Math.fround(1 - momentum);
   for (let j = 0; j < c; j++) {
-    mm1![j] = mm![j]! - Math.fround(Math.fround(mm![j]! - mean![j]!) * decay);
-    mv1![j] = mv![j]! - Math.fround(Math.fround(mv![j]! - variance![j]!) * decay);
+    mm1[j] = mm[j]! - Math.fround(Math.fround(mm[j]! - mean[j]!) * decay);
+    mv1[j] = mv[j]! - Math.fround(Math.fround(mv[j]! - variance[j]!) * decay);
   }
-  return outs;
+}
+
+/**
+ * `n` float64s of scratch on the wasm heap (a float32 tensor of 2n values), for the SIMD passes'
+ * accumulators and per-channel factors; null where the allocation is not 8-byte aligned.
+ */
+function float64Scratch(backend: WasmBackend, n: number) {
+  const info = backend.makeOutput([2 * n], "float32");
+  const dispose = () => void backend.disposeData(info.dataId);
+  const offset = backend.typedArrayFromHeap(info).byteOffset;
+  if (offset % 8 !== 0) {
+    dispose();
+    return null;
+  }
+  return {
+    /** float64s [from, from + count) of the scratch; take views after every allocation. */
+    view: (from: number, count: number) =>
+      new Float64Array(backend.typedArrayFromHeap(info).buffer, offset + 8 * from, count),
+    dispose,
+  };
 }
 
 function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
@@ -99,6 +161,43 @@ function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
     backend.makeOutput([c], "float32"),
     backend.makeOutput([c], "float32"),
   ];
+  const simd = c % 2 === 0 ? batchNormSimd(backend.wasm?.asm?.memory) : null;
+  const scratch = simd === null ? null : float64Scratch(backend, 5 * c);
+  if (simd !== null && scratch !== null) {
+    try {
+      const [xs, gamma, mean, variance, dy] = names.map((n) =>
+        backend.typedArrayFromHeap(inputs[n]!)
+      );
+      const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
+      const [r, sumDy, sumDyXhat, k, m] = [0, 1, 2, 3, 4].map((i) => scratch.view(i * c, c));
+      const at = (a: { byteOffset: number }) => a.byteOffset;
+      for (let j = 0; j < c; j++) r![j] = 1 / Math.sqrt(variance![j]! + epsilon);
+      sumDy!.fill(0);
+      sumDyXhat!.fill(0);
+      simd.gradSums(rows, c, at(xs!), at(dy!), at(mean!), at(r!), at(sumDy!), at(sumDyXhat!));
+      for (let j = 0; j < c; j++) {
+        k![j] = gamma![j]! * r![j]!;
+        m![j] = sumDy![j]! / rows;
+      }
+      simd.gradApply(rows, c, {
+        x: at(xs!),
+        dy: at(dy!),
+        dx: at(dx!),
+        mean: at(mean!),
+        r: at(r!),
+        k: at(k!),
+        m: at(m!),
+        s: at(sumDyXhat!),
+      });
+      for (let j = 0; j < c; j++) {
+        dgamma![j] = sumDyXhat![j]!;
+        dbeta![j] = sumDy![j]!;
+      }
+      return outs;
+    } finally {
+      scratch.dispose();
+    }
+  }
   const [xs, gamma, mean, variance, dy] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
   const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
   const r = new Float64Array(c);
