@@ -17,6 +17,7 @@
  */
 import * as tf from "../../_tf.ts";
 import { type Info, install, sizeOf, type WasmBackend } from "./_heap.ts";
+import { leakyReluSimd } from "./leaky_relu_simd.ts";
 
 /** The gradient kernel's name: inputs dy and x (same shape), attribute alpha. */
 export const LEAKY_RELU_GRAD_KERNEL = "CganLeakyReluGrad";
@@ -49,7 +50,11 @@ function leakyRelu(args: Parameters<tf.KernelFunc>[0]): Info {
   const n = sizeOf(x.shape);
   const out = backend.makeOutput([...x.shape], "float32");
   const view = (i: Info) => backend.typedArrayFromHeap(i) as Float32Array;
-  forward(view(x), view(out), f, n);
+  const [xs, y] = [view(x), view(out)];
+  const simd = leakyReluSimd(backend.wasm?.asm?.memory);
+  const done = simd === null ? 0 : n & ~3;
+  if (done > 0) simd!(xs.byteOffset, xs.byteOffset, y.byteOffset, n, f[0]!);
+  forward(xs.subarray(done), y.subarray(done), f, n - done);
   return out;
 }
 
@@ -66,7 +71,11 @@ function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const f = factors(args.attrs);
   const out = backend.makeOutput([...x.shape], "float32");
   const view = (i: Info) => backend.typedArrayFromHeap(i) as Float32Array;
-  backward(view(dy), view(x), view(out), f, n);
+  const [g, xs, dx] = [view(dy), view(x), view(out)];
+  const simd = leakyReluSimd(backend.wasm?.asm?.memory);
+  const done = simd === null ? 0 : n & ~3;
+  if (done > 0) simd!(xs.byteOffset, g.byteOffset, dx.byteOffset, n, f[0]!);
+  backward(g.subarray(done), xs.subarray(done), dx.subarray(done), f, n - done);
   return out;
 }
 

@@ -119,3 +119,22 @@ Deno.test("LeakyRelu on wasm is tfjs-backend-wasm's, bit for bit (float32 alpha)
     if (!(ulp <= 1)) assert.fail(`x = ${v}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
   });
 });
+
+Deno.test("LeakyRelu and its gradient on wasm take the same bits in the SIMD part and the tail (n = 4k + 3)", async () => {
+  await initBackend({ requested: "wasm" });
+  const alpha = Math.fround(0.2);
+  const xs = Float32Array.from(hostData([11], 21), (v, i) => (i % 3 === 0 ? -v : v));
+  xs[2] = -0;
+  xs[9] = 0;
+  const dy = Float32Array.from(hostData([11], 22));
+  const [y, dx] = tf.tidy(() => {
+    const x = tf.tensor(xs);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), tf.tensor(dy))))(x);
+    return [tf.leakyRelu(x, 0.2), g].map((t) => t.dataSync() as Float32Array);
+  });
+  xs.forEach((v, i) => {
+    assert.ok(Object.is(y![i], v > 0 ? v : Math.fround(alpha * v)), `y[${i}] for x = ${v}`);
+    const want = v > 0 ? dy[i]! : Math.fround(alpha * dy[i]!);
+    assert.ok(Object.is(dx![i], want), `dx[${i}] for x = ${v}`);
+  });
+});
