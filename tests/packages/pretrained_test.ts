@@ -64,8 +64,11 @@ for (const [dataset, models] of Object.entries(PRETRAINED)) {
         );
         const recorded = (gen.getUserDefinedMetadata() as { cgan: { gate: Recorded } }).cgan.gate;
         const evaluator = await loadLayersModel(`${ROOT}${recorded.evaluator}`);
-        const dataDir = recordedDataDir(dataset, model) ?? undefined;
-        const test = await loadDataset(dataset, { split: "test", dataDir });
+        const dataDir = recordedDataDir(dataset, model);
+        const test = await loadDataset(dataset, {
+          split: "test",
+          ...(dataDir === null ? {} : { dataDir }),
+        });
         const gate = await qualityGate(gen, evaluator, test, {
           perClass: recorded.n / test.classNames.length,
           seed: recorded.seed,
