@@ -125,3 +125,76 @@ export function kernelModule(fn: KernelFunction): Uint8Array<ArrayBuffer> {
     ...section(10, [1, ...uleb(body.length), ...body]),
   ]);
 }
+
+/**
+ * `while (counter < end) { body; counter += step }`, counter and end being i32 locals (an unsigned
+ * comparison) and step a constant.
+ *
+ * @param counter The counter's local index.
+ * @param end The local index of the bound.
+ * @param step What the counter grows by each time.
+ * @param body The loop's instructions (they may not branch out of it).
+ * @returns The instructions.
+ */
+export function loopBelow(counter: number, end: number, step: number, body: number[]): number[] {
+  return [
+    ...OP.block,
+    ...OP.loop,
+    ...OP.localGet(counter),
+    ...OP.localGet(end),
+    ...OP.i32GeU,
+    ...OP.brIf(1),
+    ...body,
+    ...OP.localGet(counter),
+    ...OP.i32Const(step),
+    ...OP.i32Add,
+    ...OP.localSet(counter),
+    ...OP.br(0),
+    ...OP.end,
+    ...OP.end,
+  ];
+}
+
+/**
+ * `while (count != 0) { body; count -= 1 }`, count being an i32 local.
+ *
+ * @param count The local index of the count.
+ * @param body The loop's instructions.
+ * @returns The instructions.
+ */
+export function loopTimes(count: number, body: number[]): number[] {
+  return [
+    ...OP.block,
+    ...OP.loop,
+    ...OP.localGet(count),
+    ...OP.i32Eqz,
+    ...OP.brIf(1),
+    ...body,
+    ...OP.localGet(count),
+    ...OP.i32Const(1),
+    ...OP.i32Sub,
+    ...OP.localSet(count),
+    ...OP.br(0),
+    ...OP.end,
+    ...OP.end,
+  ];
+}
+
+/**
+ * The exported functions of kernel modules instantiated on `memory`, or null where the engine
+ * rejects one of them (no SIMD). Each module is validated and compiled once per call.
+ *
+ * @param memory The memory the modules import as `env.memory`.
+ * @param modules Module bytes and the name of each one's function.
+ * @returns The functions, in order, or null.
+ */
+export function instantiateOn(
+  memory: WebAssembly.Memory,
+  modules: [Uint8Array<ArrayBuffer>, string][],
+): ((...args: number[]) => void)[] | null {
+  if (!modules.every(([bytes]) => WebAssembly.validate(bytes))) return null;
+  return modules.map(([bytes, name]) =>
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+      .exports[name] as (...args: number[]) => void
+  );
+}

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { kernelModule, OP, VALTYPE } from "./_wasm_binary.ts";
+import { instantiateOn, kernelModule, loopBelow, OP, VALTYPE } from "./_wasm_binary.ts";
 
 /** Byte offsets of the tensors of one update on the heap (each `n` float32s). */
 export interface AdamPointers {
@@ -54,63 +54,52 @@ const BODY = [
     p,
     j,
   ) => [...get(p), ...OP.f32x4Splat, ...OP.localSet(S + j)]),
-  ...OP.block,
-  ...OP.loop,
-  ...get(I),
-  ...get(END),
-  ...OP.i32GeU,
-  ...OP.brIf(1),
-  // g
-  ...load(G),
-  ...OP.localSet(GI),
-  // m' = beta1 m + (1 - beta1) g
-  ...get(B1),
-  ...load(M),
-  ...OP.f32x4Mul,
-  ...get(A1),
-  ...get(GI),
-  ...OP.f32x4Mul,
-  ...OP.f32x4Add,
-  ...OP.localSet(M1),
-  // v' = beta2 v + ((1 - beta2) g) g
-  ...get(B2),
-  ...load(V),
-  ...OP.f32x4Mul,
-  ...get(A2),
-  ...get(GI),
-  ...OP.f32x4Mul,
-  ...get(GI),
-  ...OP.f32x4Mul,
-  ...OP.f32x4Add,
-  ...OP.localSet(V1),
-  ...at(MO),
-  ...get(M1),
-  ...OP.v128Store,
-  ...at(VO),
-  ...get(V1),
-  ...OP.v128Store,
-  // x' = x - (step m') / (sqrt(v' inv2) + epsilon)
-  ...at(XO),
-  ...load(X),
-  ...get(S),
-  ...get(M1),
-  ...OP.f32x4Mul,
-  ...get(V1),
-  ...get(INV2),
-  ...OP.f32x4Mul,
-  ...OP.f32x4Sqrt,
-  ...get(EPS),
-  ...OP.f32x4Add,
-  ...OP.f32x4Div,
-  ...OP.f32x4Sub,
-  ...OP.v128Store,
-  ...get(I),
-  ...OP.i32Const(16),
-  ...OP.i32Add,
-  ...OP.localSet(I),
-  ...OP.br(0),
-  ...OP.end,
-  ...OP.end,
+  ...loopBelow(I, END, 16, [
+    // g
+    ...load(G),
+    ...OP.localSet(GI),
+    // m' = beta1 m + (1 - beta1) g
+    ...get(B1),
+    ...load(M),
+    ...OP.f32x4Mul,
+    ...get(A1),
+    ...get(GI),
+    ...OP.f32x4Mul,
+    ...OP.f32x4Add,
+    ...OP.localSet(M1),
+    // v' = beta2 v + ((1 - beta2) g) g
+    ...get(B2),
+    ...load(V),
+    ...OP.f32x4Mul,
+    ...get(A2),
+    ...get(GI),
+    ...OP.f32x4Mul,
+    ...get(GI),
+    ...OP.f32x4Mul,
+    ...OP.f32x4Add,
+    ...OP.localSet(V1),
+    ...at(MO),
+    ...get(M1),
+    ...OP.v128Store,
+    ...at(VO),
+    ...get(V1),
+    ...OP.v128Store,
+    // x' = x - (step m') / (sqrt(v' inv2) + epsilon)
+    ...at(XO),
+    ...load(X),
+    ...get(S),
+    ...get(M1),
+    ...OP.f32x4Mul,
+    ...get(V1),
+    ...get(INV2),
+    ...OP.f32x4Mul,
+    ...OP.f32x4Sqrt,
+    ...get(EPS),
+    ...OP.f32x4Add,
+    ...OP.f32x4Div,
+    ...OP.f32x4Sub,
+    ...OP.v128Store,
+  ]),
 ];
 
 /** The module's bytes (exported for its test). */
@@ -167,11 +156,9 @@ export function adamLoop(
   const cached = LOOPS.get(memory);
   if (cached !== undefined) return cached;
   // Checked once per memory (a loop is asked for on every variable of every step).
-  if (!WebAssembly.validate(ADAM_SIMD_MODULE)) return scalar;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(ADAM_SIMD_MODULE), {
-    env: { memory },
-  });
-  const adam = instance.exports.adam as (...args: number[]) => void;
+  const fns = instantiateOn(memory, [[ADAM_SIMD_MODULE, "adam"]]);
+  if (fns === null) return scalar;
+  const adam = fns[0]!;
   const loop: AdamLoop = (p, n, k) => {
     const simd = n & ~3;
     adam(

@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { kernelModule, OP, uleb, VALTYPE } from "./_wasm_binary.ts";
+import {
+  instantiateOn,
+  kernelModule,
+  loopBelow,
+  loopTimes,
+  OP,
+  uleb,
+  VALTYPE,
+} from "./_wasm_binary.ts";
 
 const I32 = VALTYPE.i32;
 const F64 = 0x7c;
@@ -77,32 +85,11 @@ function channelPairs(
     ...get(C),
     ...OP.i32Add,
     ...OP.localSet(END),
-    ...OP.block,
-    ...OP.loop,
-    ...get(ROWS),
-    ...OP.i32Eqz,
-    ...OP.brIf(1),
-    ...OP.i32Const(0),
-    ...OP.localSet(J),
-    ...OP.block,
-    ...OP.loop,
-    ...get(J),
-    ...get(END),
-    ...OP.i32GeU,
-    ...OP.brIf(1),
-    ...body(b),
-    ...step(J),
-    ...step(K),
-    ...OP.br(0),
-    ...OP.end,
-    ...OP.end,
-    ...get(ROWS),
-    ...OP.i32Const(1),
-    ...OP.i32Sub,
-    ...OP.localSet(ROWS),
-    ...OP.br(0),
-    ...OP.end,
-    ...OP.end,
+    ...loopTimes(ROWS, [
+      ...OP.i32Const(0),
+      ...OP.localSet(J),
+      ...loopBelow(J, END, 8, [...body(b), ...step(K)]),
+    ]),
   ];
   return kernelModule({
     name: "f",
@@ -272,12 +259,9 @@ export function batchNormSimd(memory: WebAssembly.Memory | undefined): BatchNorm
     BN_GRAD_APPLY_MODULE,
   ];
   let simd: BatchNormSimd | null = null;
-  if (modules.every((m) => WebAssembly.validate(m))) {
-    const [sums, squares, normalize, gradSums, gradApply] = modules.map((m) =>
-      new WebAssembly.Instance(new WebAssembly.Module(m), { env: { memory } }).exports["f"] as (
-        ...args: number[]
-      ) => void
-    );
+  const fns = instantiateOn(memory, modules.map((m) => [m, "f"]));
+  if (fns !== null) {
+    const [sums, squares, normalize, gradSums, gradApply] = fns;
     simd = {
       sums: (...a) => sums!(...a),
       squares: (...a) => squares!(...a),

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { kernelModule, OP, VALTYPE } from "./_wasm_binary.ts";
+import { instantiateOn, kernelModule, loopBelow, loopTimes, OP, VALTYPE } from "./_wasm_binary.ts";
 
 /** `rows` runs of `cols` floats from `src` into `dst`; offsets and strides in floats. */
 export type BlockMove = (
@@ -39,26 +39,6 @@ const [DST, DS, SRC, SS, ROWS, LEN, I, SIMD] = [0, 1, 2, 3, 4, 5, 6, 7];
 const get = OP.localGet;
 const at = (ptr: number) => [...get(ptr), ...get(I), ...OP.i32Add];
 
-/** A loop over i from its value to `end` by `step`, running `body` each time. */
-function loopTo(end: number, step: number, body: number[]): number[] {
-  return [
-    ...OP.block,
-    ...OP.loop,
-    ...get(I),
-    ...get(end),
-    ...OP.i32GeU,
-    ...OP.brIf(1),
-    ...body,
-    ...get(I),
-    ...OP.i32Const(step),
-    ...OP.i32Add,
-    ...OP.localSet(I),
-    ...OP.br(0),
-    ...OP.end,
-    ...OP.end,
-  ];
-}
-
 function body(add: boolean): number[] {
   const simd = add
     ? [...at(DST), ...at(DST), ...OP.v128Load, ...at(SRC), ...OP.v128Load, ...OP.f32x4Add]
@@ -71,30 +51,20 @@ function body(add: boolean): number[] {
     ...OP.i32Const(-16),
     ...OP.i32And,
     ...OP.localSet(SIMD),
-    ...OP.block,
-    ...OP.loop,
-    ...get(ROWS),
-    ...OP.i32Eqz,
-    ...OP.brIf(1),
-    ...OP.i32Const(0),
-    ...OP.localSet(I),
-    ...loopTo(SIMD, 16, [...simd, ...OP.v128Store]),
-    ...loopTo(LEN, 4, [...scalar, ...OP.f32Store]),
-    ...get(DST),
-    ...get(DS),
-    ...OP.i32Add,
-    ...OP.localSet(DST),
-    ...get(SRC),
-    ...get(SS),
-    ...OP.i32Add,
-    ...OP.localSet(SRC),
-    ...get(ROWS),
-    ...OP.i32Const(1),
-    ...OP.i32Sub,
-    ...OP.localSet(ROWS),
-    ...OP.br(0),
-    ...OP.end,
-    ...OP.end,
+    ...loopTimes(ROWS, [
+      ...OP.i32Const(0),
+      ...OP.localSet(I),
+      ...loopBelow(I, SIMD, 16, [...simd, ...OP.v128Store]),
+      ...loopBelow(I, LEN, 4, [...scalar, ...OP.f32Store]),
+      ...get(DST),
+      ...get(DS),
+      ...OP.i32Add,
+      ...OP.localSet(DST),
+      ...get(SRC),
+      ...get(SS),
+      ...OP.i32Add,
+      ...OP.localSet(SRC),
+    ]),
   ];
 }
 
@@ -141,12 +111,9 @@ export function blockOps(memory: WebAssembly.Memory | undefined): BlockOps {
   const cached = OPS.get(memory);
   if (cached !== undefined) return cached;
   let ops = SCALAR_BLOCK_OPS;
-  if (WebAssembly.validate(BLOCK_ADD_MODULE) && WebAssembly.validate(BLOCK_COPY_MODULE)) {
-    const fn = (bytes: Uint8Array<ArrayBuffer>, name: string) =>
-      new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
-        .exports[name] as (...args: number[]) => void;
-    const add = fn(BLOCK_ADD_MODULE, "add");
-    const copy = fn(BLOCK_COPY_MODULE, "copy");
+  const fns = instantiateOn(memory, [[BLOCK_ADD_MODULE, "add"], [BLOCK_COPY_MODULE, "copy"]]);
+  if (fns !== null) {
+    const [add, copy] = fns as [(...args: number[]) => void, (...args: number[]) => void];
     ops = {
       add: (_heap, dst, ds, src, ss, rows, cols) =>
         add(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { kernelModule, OP, uleb, VALTYPE } from "./_wasm_binary.ts";
+import { instantiateOn, kernelModule, loopBelow, OP, uleb, VALTYPE } from "./_wasm_binary.ts";
 
 const SIMD = {
   /** `f32x4.gt`. */
@@ -30,33 +30,22 @@ const BODY = [
   ...F32_ZERO,
   ...OP.f32x4Splat,
   ...OP.localSet(Z4),
-  ...OP.block,
-  ...OP.loop,
-  ...OP.localGet(I),
-  ...OP.localGet(END),
-  ...OP.i32GeU,
-  ...OP.brIf(1),
-  ...at(OUT),
-  ...at(V),
-  ...OP.v128Load,
-  ...OP.localSet(V4),
-  ...OP.localGet(V4),
-  ...OP.localGet(V4),
-  ...OP.localGet(A4),
-  ...OP.f32x4Mul,
-  ...at(X),
-  ...OP.v128Load,
-  ...OP.localGet(Z4),
-  ...SIMD.gt,
-  ...SIMD.bitselect,
-  ...OP.v128Store,
-  ...OP.localGet(I),
-  ...OP.i32Const(16),
-  ...OP.i32Add,
-  ...OP.localSet(I),
-  ...OP.br(0),
-  ...OP.end,
-  ...OP.end,
+  ...loopBelow(I, END, 16, [
+    ...at(OUT),
+    ...at(V),
+    ...OP.v128Load,
+    ...OP.localSet(V4),
+    ...OP.localGet(V4),
+    ...OP.localGet(V4),
+    ...OP.localGet(A4),
+    ...OP.f32x4Mul,
+    ...at(X),
+    ...OP.v128Load,
+    ...OP.localGet(Z4),
+    ...SIMD.gt,
+    ...SIMD.bitselect,
+    ...OP.v128Store,
+  ]),
 ];
 
 /** The module's bytes (exported for its test). */
@@ -87,10 +76,9 @@ export function leakyReluSimd(memory: WebAssembly.Memory | undefined): LeakyRelu
   const cached = CACHE.get(memory);
   if (cached !== undefined) return cached;
   let loop: LeakyReluSimd | null = null;
-  if (WebAssembly.validate(LEAKY_RELU_SIMD_MODULE)) {
-    const f = new WebAssembly.Instance(new WebAssembly.Module(LEAKY_RELU_SIMD_MODULE), {
-      env: { memory },
-    }).exports["f"] as (...args: number[]) => void;
+  const fns = instantiateOn(memory, [[LEAKY_RELU_SIMD_MODULE, "f"]]);
+  if (fns !== null) {
+    const f = fns[0]!;
     loop = (x, v, out, n, alpha) => f(x, v, out, (n & ~3) * 4, alpha);
   }
   CACHE.set(memory, loop);
