@@ -60,72 +60,50 @@ function batchNorm(args: Parameters<tf.KernelFunc>[0]): Info[] {
     backend.makeOutput([...x.shape], "float32"),
     ...[0, 1, 2, 3].map(() => backend.makeOutput([c], "float32")),
   ];
+  // The SIMD passes keep their float64 sums on the heap; without them, plain arrays. The
+  // scratch is allocated before any view is taken (an allocation can grow the heap).
   const simd = c % 2 === 0 ? batchNormSimd(backend.wasm?.asm?.memory) : null;
-  if (simd !== null) {
-    const scratch = float64Scratch(backend, 2 * c);
+  const scratch = simd === null ? null : float64Scratch(backend, 2 * c);
+  try {
+    const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
+    const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
+    const acc = scratch?.view(0, c) ?? new Float64Array(c);
+    acc.fill(0); // heap scratch starts as whatever was there
+    if (scratch !== null) simd!.sums(rows, c, xs!.byteOffset, acc.byteOffset);
+    else for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) acc[j]! += xs![i * c + j]!;
+    for (let j = 0; j < c; j++) mean![j] = acc[j]! / rows;
+    acc.fill(0);
     if (scratch !== null) {
-      try {
-        const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
-        const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
-        const acc = scratch.view(0, c);
-        const at = (a: { byteOffset: number }) => a.byteOffset;
-        acc.fill(0);
-        simd.sums(rows, c, at(xs!), at(acc));
-        for (let j = 0; j < c; j++) mean![j] = acc[j]! / rows;
-        acc.fill(0);
-        simd.squares(rows, c, at(xs!), at(mean!), at(acc));
-        for (let j = 0; j < c; j++) variance![j] = acc[j]! / rows;
-        const scale = scratch.view(c, c);
-        for (let j = 0; j < c; j++) scale[j] = gamma![j]! / Math.sqrt(variance![j]! + epsilon);
-        simd.normalize(rows, c, at(xs!), at(mean!), at(scale), at(beta!), at(y!));
-        movingAverages(mm!, mv!, mean!, variance!, mm1!, mv1!, momentum, c);
-        return outs;
-      } finally {
-        scratch.dispose();
+      simd!.squares(rows, c, xs!.byteOffset, mean!.byteOffset, acc.byteOffset);
+    } else {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < c; j++) {
+          const d = Math.fround(xs![i * c + j]! - mean![j]!);
+          acc[j]! += Math.fround(d * d);
+        }
       }
     }
-  }
-  const [xs, gamma, beta, mm, mv] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
-  const [y, mean, variance, mm1, mv1] = outs.map((o) => backend.typedArrayFromHeap(o));
-  const acc = new Float64Array(c);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) acc[j]! += xs![i * c + j]!;
-  for (let j = 0; j < c; j++) mean![j] = acc[j]! / rows;
-  acc.fill(0);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < c; j++) {
-      const d = Math.fround(xs![i * c + j]! - mean![j]!);
-      acc[j]! += Math.fround(d * d);
+    for (let j = 0; j < c; j++) variance![j] = acc[j]! / rows;
+    const scale = scratch?.view(c, c) ?? new Float64Array(c);
+    for (let j = 0; j < c; j++) scale[j] = gamma![j]! / Math.sqrt(variance![j]! + epsilon);
+    if (scratch !== null) {
+      const at = [xs, mean, scale, beta, y].map((a) => a!.byteOffset) as number[];
+      simd!.normalize(rows, c, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!);
+    } else {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < c; j++) {
+          y![i * c + j] = (xs![i * c + j]! - mean![j]!) * scale[j]! + beta![j]!;
+        }
+      }
     }
-  }
-  for (let j = 0; j < c; j++) variance![j] = acc[j]! / rows;
-  const scale = new Float64Array(c);
-  for (let j = 0; j < c; j++) scale[j] = gamma![j]! / Math.sqrt(variance![j]! + epsilon);
-  for (let i = 0; i < rows; i++) {
+    const decay = Math.fround(1 - momentum);
     for (let j = 0; j < c; j++) {
-      y![i * c + j] = (xs![i * c + j]! - mean![j]!) * scale[j]! + beta![j]!;
+      mm1![j] = mm![j]! - Math.fround(Math.fround(mm![j]! - mean![j]!) * decay);
+      mv1![j] = mv![j]! - Math.fround(Math.fround(mv![j]! - variance![j]!) * decay);
     }
-  }
-  movingAverages(mm!, mv!, mean!, variance!, mm1!, mv1!, momentum, c);
-  return outs;
-}
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-/** moving' = moving - (moving - batch value) (1 - momentum), each operation rounded to float32. */
-function movingAverages(
-  mm: Values,
-  mv: Values,
-  mean: Values,
-  variance: Values,
-  mm1: Values,
-  mv1: Values,
-  momentum: number,
-  c: number,
-): void {
-  const decay = Math.fround(1 - momentum);
-  for (let j = 0; j < c; j++) {
-    mm1[j] = mm[j]! - Math.fround(Math.fround(mm[j]! - mean[j]!) * decay);
-    mv1[j] = mv[j]! - Math.fround(Math.fround(mv[j]! - variance[j]!) * decay);
+    return outs;
+  } finally {
+    scratch?.dispose();
   }
 }
 
@@ -161,68 +139,62 @@ function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
     backend.makeOutput([c], "float32"),
     backend.makeOutput([c], "float32"),
   ];
+  // As forward: SIMD sums and factors on the heap, else plain arrays and loops.
   const simd = c % 2 === 0 ? batchNormSimd(backend.wasm?.asm?.memory) : null;
   const scratch = simd === null ? null : float64Scratch(backend, 5 * c);
-  if (simd !== null && scratch !== null) {
-    try {
-      const [xs, gamma, mean, variance, dy] = names.map((n) =>
-        backend.typedArrayFromHeap(inputs[n]!)
-      );
-      const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
-      const [r, sumDy, sumDyXhat, k, m] = [0, 1, 2, 3, 4].map((i) => scratch.view(i * c, c));
-      const at = (a: { byteOffset: number }) => a.byteOffset;
-      for (let j = 0; j < c; j++) r![j] = 1 / Math.sqrt(variance![j]! + epsilon);
-      sumDy!.fill(0);
-      sumDyXhat!.fill(0);
-      simd.gradSums(rows, c, at(xs!), at(dy!), at(mean!), at(r!), at(sumDy!), at(sumDyXhat!));
+  try {
+    const [xs, gamma, mean, variance, dy] = names.map((n) =>
+      backend.typedArrayFromHeap(inputs[n]!)
+    );
+    const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
+    const [r, sumDy, sumDyXhat] = [0, 1, 2].map((i) =>
+      scratch?.view(i * c, c) ?? new Float64Array(c)
+    ) as Float64Array[];
+    for (let j = 0; j < c; j++) r![j] = 1 / Math.sqrt(variance![j]! + epsilon);
+    sumDy!.fill(0); // heap scratch starts as whatever was there
+    sumDyXhat!.fill(0);
+    if (scratch !== null) {
+      const at = (a: { byteOffset: number } | undefined) => a!.byteOffset;
+      simd!.gradSums(rows, c, at(xs), at(dy), at(mean), at(r), at(sumDy), at(sumDyXhat));
+      const [k, m] = [scratch.view(3 * c, c), scratch.view(4 * c, c)];
       for (let j = 0; j < c; j++) {
-        k![j] = gamma![j]! * r![j]!;
-        m![j] = sumDy![j]! / rows;
+        k[j] = gamma![j]! * r![j]!;
+        m[j] = sumDy![j]! / rows;
       }
-      simd.gradApply(rows, c, {
-        x: at(xs!),
-        dy: at(dy!),
-        dx: at(dx!),
-        mean: at(mean!),
-        r: at(r!),
-        k: at(k!),
-        m: at(m!),
-        s: at(sumDyXhat!),
+      simd!.gradApply(rows, c, {
+        x: at(xs),
+        dy: at(dy),
+        dx: at(dx),
+        mean: at(mean),
+        r: at(r),
+        k: at(k),
+        m: at(m),
+        s: at(sumDyXhat),
       });
-      for (let j = 0; j < c; j++) {
-        dgamma![j] = sumDyXhat![j]!;
-        dbeta![j] = sumDy![j]!;
+    } else {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < c; j++) {
+          const g = dy![i * c + j]!;
+          sumDy![j]! += g;
+          sumDyXhat![j]! += g * (xs![i * c + j]! - mean![j]!) * r![j]!;
+        }
       }
-      return outs;
-    } finally {
-      scratch.dispose();
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < c; j++) {
+          const xhat = (xs![i * c + j]! - mean![j]!) * r![j]!;
+          dx![i * c + j] = gamma![j]! * r![j]! *
+            (dy![i * c + j]! - sumDy![j]! / rows - xhat * sumDyXhat![j]! / rows);
+        }
+      }
     }
-  }
-  const [xs, gamma, mean, variance, dy] = names.map((n) => backend.typedArrayFromHeap(inputs[n]!));
-  const [dx, dgamma, dbeta] = outs.map((o) => backend.typedArrayFromHeap(o));
-  const r = new Float64Array(c);
-  for (let j = 0; j < c; j++) r[j] = 1 / Math.sqrt(variance![j]! + epsilon);
-  const sumDy = new Float64Array(c);
-  const sumDyXhat = new Float64Array(c);
-  for (let i = 0; i < rows; i++) {
     for (let j = 0; j < c; j++) {
-      const g = dy![i * c + j]!;
-      sumDy[j]! += g;
-      sumDyXhat[j]! += g * (xs![i * c + j]! - mean![j]!) * r[j]!;
+      dgamma![j] = sumDyXhat![j]!;
+      dbeta![j] = sumDy![j]!;
     }
+    return outs;
+  } finally {
+    scratch?.dispose();
   }
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < c; j++) {
-      const xhat = (xs![i * c + j]! - mean![j]!) * r[j]!;
-      dx![i * c + j] = gamma![j]! * r[j]! *
-        (dy![i * c + j]! - sumDy[j]! / rows - xhat * sumDyXhat[j]! / rows);
-    }
-  }
-  for (let j = 0; j < c; j++) {
-    dgamma![j] = sumDyXhat[j]!;
-    dbeta![j] = sumDy[j]!;
-  }
-  return outs;
 }
 
 /**
