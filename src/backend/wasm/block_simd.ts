@@ -27,7 +27,11 @@ export type BlockMove = (
 
 /** Block moves on one heap. */
 export interface BlockOps {
-  /** `dst[r·dstStride + k] += src[r·srcStride + k]`; the runs must not overlap. */
+  /**
+   * `dst[r·dstStride + k] += src[r·srcStride + k]`, run after run in order of r, so destination
+   * runs may overlap (col2im's do where the stride is below the kernel); a run must not overlap
+   * the source.
+   */
   add: BlockMove;
   /** `dst[r·dstStride + k] = src[r·srcStride + k]`; the runs must not overlap. */
   copy: BlockMove;

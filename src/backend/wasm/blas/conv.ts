@@ -11,7 +11,7 @@ import { type Info, sizeOf, type WasmBackend } from "../_heap.ts";
 import { type BlockOps, blockOps } from "../block_simd.ts";
 import { activate, columnBias, fillRows, knownActivation } from "./_epilogue.ts";
 import { type Args, gemm, maxScratchFloats, produce } from "./_gemm.ts";
-import { tapColumns } from "./_tap_columns.ts";
+import { tapRanges } from "./_tap_columns.ts";
 import {
   narrowBackpropFilter,
   narrowBackpropInput,
@@ -68,7 +68,7 @@ function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
   const { strideWidth: sw, dilationWidth: dw } = info;
   const left = info.padInfo.left;
   const rowLen = info.filterHeight * kw * c;
-  const ranges = Array.from({ length: kw }, (_, j) => tapColumns(j * dw - left, sw, w, ow));
+  const ranges = tapRanges(info);
   const runs: number[] = [];
   let [qa, qb] = [0, 0];
   if (dw === 1) {
@@ -93,18 +93,12 @@ function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
  * of the c-float cells whose tap reads left or right of x, which im2col zeroes.
  */
 function columnGaps(info: tf.backend_util.Conv2DInfo): number[] {
-  const { inWidth: w, inChannels: c, outWidth: ow, filterWidth: kw } = info;
+  const { inChannels: c, outWidth: ow, filterWidth: kw } = info;
   const rowLen = info.filterHeight * kw * c;
   const gaps: number[] = [];
-  for (let j = 0; j < kw; j++) {
-    const [lo, hi] = tapColumns(
-      j * info.dilationWidth - info.padInfo.left,
-      info.strideWidth,
-      w,
-      ow,
-    );
+  tapRanges(info).forEach(([lo, hi], j) => {
     for (let q = 0; q < ow; q++) if (q < lo || q >= hi) gaps.push(q * rowLen + j * c);
-  }
+  });
   return gaps;
 }
 

@@ -13,7 +13,7 @@ import type * as tf from "../../../_tf.ts";
 import type { OpenBlas } from "../../openblas.ts";
 import type { BlockOps } from "../block_simd.ts";
 import { gemm, maxScratchFloats } from "./_gemm.ts";
-import { tapColumns } from "./_tap_columns.ts";
+import { tapRanges } from "./_tap_columns.ts";
 
 /** Batch items per chunk when each item needs H·W·kh·kw·Cout floats of scratch. */
 export function narrowChunk(info: tf.backend_util.Conv2DInfo): { items: number; floats: number } {
@@ -115,7 +115,7 @@ function sumTaps(
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   const rowLen = kh * kw * o;
-  const ranges = Array.from({ length: kw }, (_, j) => tapColumns(j * dw - left, sw, w, ow));
+  const ranges = tapRanges(info);
   for (let n = n0; n < n0 + count; n++) {
     const item = z + (n - n0) * h * w * rowLen;
     for (let p = 0; p < oh; p++) {
