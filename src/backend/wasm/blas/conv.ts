@@ -64,7 +64,7 @@ function chunking(info: tf.backend_util.Conv2DInfo): { items: number; floats: nu
  * per output column, and only the edges tap by tap.
  */
 function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
-  const { inWidth: w, inChannels: c, outWidth: ow, filterWidth: kw } = info;
+  const { inChannels: c, filterWidth: kw } = info;
   const { strideWidth: sw, dilationWidth: dw } = info;
   const left = info.padInfo.left;
   const rowLen = info.filterHeight * kw * c;
