@@ -346,9 +346,11 @@ def main():
         # As step.ts: with the penalty, D's fakes are drawn for the real labels.
         d_fake_labels = labels if loss == "wgan-gp" else fake_labels
         t0 = time.perf_counter()
-        # D: like tfjs's minimize over D's variables only, G runs forward inside the D step.
+        # As step.ts: G runs forward once; D's update scores its images detached, G's loss scores
+        # them again after D's update. With the penalty D's fakes need their own forward.
         d_opt.zero_grad(set_to_none=True)
-        fake = G(d_fake_labels).detach()
+        fake_for_g = G(fake_labels)
+        fake = G(d_fake_labels).detach() if loss == "wgan-gp" else fake_for_g.detach()
         d_loss = d_loss_of(loss, D(images, labels), D(fake, d_fake_labels), args.label_smoothing)
         if loss == "wgan-gp":
             d_loss = d_loss + args.lambda_gp * gradient_penalty(lambda x: D(x, labels), images, fake, alpha)
@@ -360,7 +362,7 @@ def main():
                     p.clamp_(-args.clip_value, args.clip_value)
         t1 = time.perf_counter()
         g_opt.zero_grad(set_to_none=True)
-        fake = G(fake_labels)
+        fake = fake_for_g
         scores = D(fake, fake_labels)
         last["shapes"] = {"gen": list(fake.shape), "disc": list(scores.shape)}
         g_loss = g_loss_of(loss, scores)

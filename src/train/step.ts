@@ -137,7 +137,7 @@ export interface StepOptions {
   /**
    * Seed of this step's dropout masks, so a step is a pure function of its inputs (and a
    * resumed run equals an unbroken one). G's masks (pix2pix's U-Net) come from this seed
-   * itself: the D and the G update see the same masks, as if G ran once. D's (the MNIST
+   * itself: G runs once a step and both updates see its images. D's (the MNIST
    * DCGAN's trunk) are drawn afresh for each application of D, from this seed and the
    * application's place in the step, as unseeded dropout would. Unset: tfjs draws them from
    * `Math.random` (a net seeded before keeps its last seeds).
@@ -230,7 +230,9 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
 }
 
 /**
- * Runs one D update and one G update.
+ * Runs one D update and one G update. G runs forward once: D's update scores its images, then
+ * G's loss scores them with the updated D (as PyTorch's DCGAN example does with `detach`), except
+ * where D's fakes are drawn for other labels (WGAN-GP) or G is not updated.
  *
  * @param nets G and D.
  * @param optimizers One optimizer per network.
@@ -293,63 +295,81 @@ export function trainStep(
   const dFakeLabels = lipschitz === "penalty" && labels !== undefined ? labels : fakeLabels;
 
   // ---- D: real -> 1 - smoothing, G(z) -> 0 (+ ACGAN: classify both; + WGAN-GP: penalty) ----
-  const dLoss = optimizers.disc.minimize(
-    () => {
-      const fakeImages = G(dFakeLabels);
-      const [realOut, fakeOut] = joined
-        ? scoreTogether(D, images, fakeImages, labels, dFakeLabels)
-        : [D(images, labels), D(fakeImages, dFakeLabels)];
-      const real = heads(realOut, aux);
-      const fake = heads(fakeOut, aux);
-      const terms = [
-        opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
-      ];
-      if (real.classes !== null && fake.classes !== null) {
-        terms.push(classLoss(real.classes, labels, "real"));
-        // ACGAN as published also teaches D's classifier the requested class of G's samples;
-        // "real" trains it on real images only, so G cannot agree with D on easy fakes.
-        if (opts.auxLoss !== "real") terms.push(classLoss(fake.classes, dFakeLabels, "requested"));
-      }
-      if (lipschitz === "penalty") {
-        if (alpha === undefined || opts.lambdaGp === undefined) {
-          throw new TypeError(
-            `Cannot train with ${opts.loss.name}: expected inputs.alpha and lambdaGp`,
-          );
+  const updateD = (fakeImages: tf.Tensor): tf.Scalar => {
+    const dLoss = optimizers.disc.minimize(
+      () => {
+        const [realOut, fakeOut] = joined
+          ? scoreTogether(D, images, fakeImages, labels, dFakeLabels)
+          : [D(images, labels), D(fakeImages, dFakeLabels)];
+        const real = heads(realOut, aux);
+        const fake = heads(fakeOut, aux);
+        const terms = [
+          opts.loss.d(real.source, fake.source, { labelSmoothing: opts.labelSmoothing }),
+        ];
+        if (real.classes !== null && fake.classes !== null) {
+          terms.push(classLoss(real.classes, labels, "real"));
+          // ACGAN as published also teaches D's classifier the requested class of G's samples;
+          // "real" trains it on real images only, so G cannot agree with D on easy fakes.
+          if (opts.auxLoss !== "real") {
+            terms.push(classLoss(fake.classes, dFakeLabels, "requested"));
+          }
         }
-        const critic = (x: tf.Tensor) => heads(D(x, labels), aux).source;
-        terms.push(tf.mul(opts.lambdaGp, gradientPenalty(critic, images, fakeImages, alpha)));
+        if (lipschitz === "penalty") {
+          if (alpha === undefined || opts.lambdaGp === undefined) {
+            throw new TypeError(
+              `Cannot train with ${opts.loss.name}: expected inputs.alpha and lambdaGp`,
+            );
+          }
+          const critic = (x: tf.Tensor) => heads(D(x, labels), aux).source;
+          terms.push(tf.mul(opts.lambdaGp, gradientPenalty(critic, images, fakeImages, alpha)));
+        }
+        return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+      },
+      true,
+      trainable(nets.disc),
+    ) as tf.Scalar;
+    if (lipschitz === "clip") {
+      const c = opts.clipValue;
+      if (c === undefined) {
+        throw new TypeError(`Cannot train with ${opts.loss.name}: expected clipValue`);
       }
-      return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
-    },
-    true,
-    trainable(nets.disc),
-  ) as tf.Scalar;
-  if (lipschitz === "clip") {
-    const c = opts.clipValue;
-    if (c === undefined) {
-      throw new TypeError(`Cannot train with ${opts.loss.name}: expected clipValue`);
+      tf.tidy(() => {
+        for (const v of trainable(nets.disc)) v.assign(tf.clipByValue(v, -c, c));
+      });
     }
-    tf.tidy(() => {
-      for (const v of trainable(nets.disc)) v.assign(tf.clipByValue(v, -c, c));
-    });
-  }
-  if (opts.updateGen === false) return { dLoss };
+    return dLoss;
+  };
 
   // ---- G: make D call G(z) real (+ ACGAN: of the requested class; + pix2pix: L1 to target) ----
-  const gLoss = optimizers.gen.minimize(
-    () => {
-      const fakeImages = G(fakeLabels);
-      const fake = heads(D(fakeImages, fakeLabels), aux);
-      const terms = [opts.loss.g(fake.source)];
-      if (fake.classes !== null) terms.push(classLoss(fake.classes, fakeLabels, "requested"));
-      if (condition !== undefined && opts.lambdaL1) {
-        terms.push(tf.mul(opts.lambdaL1, l1Loss(images, fakeImages)));
-      }
-      return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
-    },
-    true,
-    trainable(nets.gen),
-  ) as tf.Scalar;
+  const gObjective = (fakeImages: tf.Tensor): tf.Scalar => {
+    const fake = heads(D(fakeImages, fakeLabels), aux);
+    const terms = [opts.loss.g(fake.source)];
+    if (fake.classes !== null) terms.push(classLoss(fake.classes, fakeLabels, "requested"));
+    if (condition !== undefined && opts.lambdaL1) {
+      terms.push(tf.mul(opts.lambdaL1, l1Loss(images, fakeImages)));
+    }
+    return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+  };
+  const updateG = (objective: () => tf.Scalar): tf.Scalar =>
+    optimizers.gen.minimize(objective, true, trainable(nets.gen)) as tf.Scalar;
 
-  return { dLoss, gLoss };
+  // A D step alone, or D's fakes drawn for other labels than G's (WGAN-GP): G runs for each.
+  if (opts.updateGen === false) return { dLoss: tf.tidy(() => updateD(G(dFakeLabels))) };
+  if (dFakeLabels !== fakeLabels) {
+    const dLoss = tf.tidy(() => updateD(G(dFakeLabels)));
+    return { dLoss, gLoss: updateG(() => gObjective(G(fakeLabels))) };
+  }
+  // Otherwise G runs forward once, inside G's gradient tape: D's update scores its images as
+  // constants (the tape's path from G's weights to G's loss does not pass through D's update,
+  // whose new weights are written in place), then G's loss scores them with the updated D.
+  // The same weights as running G twice on the same inputs (tested), without the second
+  // forward; G's BatchNorm moving averages and spectral-norm power iterations now advance once
+  // a step instead of twice.
+  let dLoss: tf.Scalar | undefined;
+  const gLoss = updateG(() => {
+    const fakeImages = G(fakeLabels);
+    dLoss = tf.keep(updateD(fakeImages));
+    return gObjective(fakeImages);
+  });
+  return { dLoss: dLoss!, gLoss };
 }

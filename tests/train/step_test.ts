@@ -70,6 +70,45 @@ Deno.test("trainStep() draws D's dropout masks from dropoutSeed: the same seed, 
   nets.disc.dispose();
 });
 
+for (const model of ["mlp", "acgan"] as const) {
+  Deno.test(`trainStep() runs G forward once, and its step equals a D update and a G update each with its own G forward (${model})`, () => {
+    const aux = model === "acgan";
+    const opts = {
+      loss: BCE_LOSS,
+      labelSmoothing: 0.1,
+      auxClassifier: aux,
+      auxLoss: "both" as const,
+    };
+    const x = inputs();
+    // The step under test, counting G's applications.
+    const once = buildGan(model, SPEC);
+    let gCalls = 0;
+    const apply = once.gen.apply.bind(once.gen);
+    once.gen.apply = (...args: Parameters<typeof apply>) => (gCalls++, apply(...args));
+    const onceOpt = { gen: createAdam(ADAM), disc: createAdam(ADAM) };
+    const a = trainStep(once, onceOpt, x, opts);
+    assert.equal(gCalls, 1, "G ran forward more than once");
+    // The reference: D alone (G forward for it), then G alone against the updated D (G forward
+    // again; D's update there has a zero learning rate, so it leaves D as it is).
+    const twice = buildGan(model, SPEC);
+    const dOpt = createAdam(ADAM);
+    const gOpt = createAdam(ADAM);
+    const d = trainStep(twice, { gen: gOpt, disc: dOpt }, x, { ...opts, updateGen: false });
+    const frozenD = createAdam({ ...ADAM, lr: 0 });
+    const g = trainStep(twice, { gen: gOpt, disc: frozenD }, x, opts);
+    assert.deepEqual(snapshot(once.disc), snapshot(twice.disc), "D's weights differ");
+    assert.deepEqual(snapshot(once.gen), snapshot(twice.gen), "G's weights differ");
+    assert.equal(a.dLoss.dataSync()[0], d.dLoss.dataSync()[0]);
+    assert.equal(a.gLoss!.dataSync()[0], g.gLoss!.dataSync()[0]);
+    tf.dispose([a.dLoss, a.gLoss, d.dLoss, g.dLoss, g.gLoss, ...Object.values(x)]);
+    for (const o of [...Object.values(onceOpt), dOpt, gOpt, frozenD]) o.dispose();
+    for (const n of [once, twice]) {
+      n.gen.dispose();
+      n.disc.dispose();
+    }
+  });
+}
+
 Deno.test("trainStep() leaks no tensors across steps", () => {
   const nets = buildGan("mlp", SPEC);
   const opts = { gen: createAdam(ADAM), disc: createAdam(ADAM) };
