@@ -225,6 +225,11 @@ function scoreTogether(
   return [real!, fake!];
 }
 
+/** The sum of a loss's terms (the one term itself when alone). */
+function total(terms: tf.Tensor[]): tf.Scalar {
+  return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+}
+
 function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
@@ -323,7 +328,7 @@ export function trainStep(
           const critic = (x: tf.Tensor) => heads(D(x, labels), aux).source;
           terms.push(tf.mul(opts.lambdaGp, gradientPenalty(critic, images, fakeImages, alpha)));
         }
-        return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+        return total(terms);
       },
       true,
       trainable(nets.disc),
@@ -348,15 +353,15 @@ export function trainStep(
     if (condition !== undefined && opts.lambdaL1) {
       terms.push(tf.mul(opts.lambdaL1, l1Loss(images, fakeImages)));
     }
-    return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+    return total(terms);
   };
   const updateG = (objective: () => tf.Scalar): tf.Scalar =>
     optimizers.gen.minimize(objective, true, trainable(nets.gen)) as tf.Scalar;
 
   // A D step alone, or D's fakes drawn for other labels than G's (WGAN-GP): G runs for each.
-  if (opts.updateGen === false) return { dLoss: tf.tidy(() => updateD(G(dFakeLabels))) };
-  if (dFakeLabels !== fakeLabels) {
+  if (opts.updateGen === false || dFakeLabels !== fakeLabels) {
     const dLoss = tf.tidy(() => updateD(G(dFakeLabels)));
+    if (opts.updateGen === false) return { dLoss };
     return { dLoss, gLoss: updateG(() => gObjective(G(fakeLabels))) };
   }
   // Otherwise G runs forward once, inside G's gradient tape: D's update scores its images as
