@@ -111,6 +111,7 @@ export {
   type KernelPhase,
 } from "./src/backend/kernel_count.ts";
 export { saveWithoutKernels } from "./src/backend/saved_tensors.ts";
+export { untaped } from "./src/backend/untaped.ts";
 export { fuseDenseLayers } from "./src/backend/fused_dense.ts";
 export { fuseBatchNormLayers } from "./src/backend/fused_batch_norm.ts";
 export { canFuseBce, fusedBceWithLogits } from "./src/backend/fused_loss.ts";

@@ -13,6 +13,7 @@
  * @module
  */
 import * as tf from "../_tf.ts";
+import { untaped } from "../backend/untaped.ts";
 import type { BatchSource } from "../data/batches.ts";
 import { seedDropout } from "../models/blocks/seeds.ts";
 import { latentNoise, type NoiseKind } from "../models/generator.ts";
@@ -369,11 +370,12 @@ export function trainStep(
   // whose new weights are written in place), then G's loss scores them with the updated D.
   // The same weights as running G twice on the same inputs (tested), without the second
   // forward; G's BatchNorm moving averages and spectral-norm power iterations now advance once
-  // a step instead of twice.
+  // a step instead of twice. D's update runs untaped: G's tape does not record it, so its
+  // backward runs the fused gradients and frees what it saved when it ends.
   let dLoss: tf.Scalar | undefined;
   const gLoss = updateG(() => {
     const fakeImages = G(fakeLabels);
-    dLoss = tf.keep(updateD(fakeImages));
+    dLoss = tf.keep(untaped(() => updateD(fakeImages)));
     return gObjective(fakeImages);
   });
   return { dLoss: dLoss!, gLoss };
