@@ -16,8 +16,9 @@ for (const backend of ["cpu", "wasm"] as const) {
       assert.deepEqual(direct.gLosses, stock.gLosses);
       assert.deepEqual(direct.weights, stock.weights);
       // What remains are Identity calls of ops (tf.clone and the like), not saves. tfjs's
-      // layers save ~360 tensors a step; on wasm cgan's fused layers save ~150.
-      const saves = backend === "cpu" ? 300 : 100;
+      // layers save ~220 tensors a step; on wasm cgan's fused layers save ~90 (D's update runs
+      // untaped inside G's tape, so its backward saves nothing).
+      const saves = backend === "cpu" ? 200 : 80;
       assert.ok(
         stock.identity - direct.identity > saves,
         `expected over ${saves} saves fewer, found ${stock.identity} and ${direct.identity}`,
