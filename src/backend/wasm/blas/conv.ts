@@ -264,7 +264,7 @@ export function conv2DBackpropInput(
     const plan = narrowChunk(info);
     return produce(backend, inShape, [dy, filter], [plan.floats, taps(info)], (heap, at) => {
       const [D, W] = at.inputs as [number, number];
-      narrowBackpropInput(blas, heap, info, plan.items, {
+      narrowBackpropInput(blas, heap, moves, info, plan.items, {
         dy: D,
         w: W,
         dx: at.out,
@@ -317,7 +317,7 @@ export function conv2DBackpropFilter(
     const plan = narrowChunk(info);
     return produce(backend, filterShape, [x, dy], [plan.floats, taps(info)], (heap, at) => {
       const [X, D] = at.inputs as [number, number];
-      narrowBackpropFilter(blas, heap, info, plan.items, {
+      narrowBackpropFilter(blas, heap, moves, info, plan.items, {
         x: X,
         dy: D,
         dw: at.out,

@@ -49,21 +49,15 @@ function rearrange(
   }
 }
 
-/** Adds or copies `n` floats within the heap (a loop for short runs, copyWithin for long). */
-function moveRun(heap: Float32Array, from: number, to: number, n: number): void {
-  if (n >= 16) {
-    heap.copyWithin(to, from, from + n);
-  } else {
-    for (let t = 0; t < n; t++) heap[to + t] = heap[from + t]!;
-  }
-}
-
 /**
  * For items [n0, n0 + count): one row per input position (n, ih, iw) holding, for each tap
- * (i, j), dy at the output position that reads (ih, iw) through that tap, or zeros.
+ * (i, j), dy at the output position that reads (ih, iw) through that tap, or zeros. The mirror
+ * of {@linkcode sumTaps}: one block copy per output row and tap, of the output columns the tap
+ * reaches.
  */
 function gatherDy(
   heap: Float32Array,
+  moves: BlockOps,
   dy: number,
   info: tf.backend_util.Conv2DInfo,
   n0: number,
@@ -75,23 +69,21 @@ function gatherDy(
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   const rowLen = kh * kw * o;
+  const ranges = tapRanges(info);
   heap.fill(0, rows, rows + count * h * w * rowLen);
-  let row = rows;
   for (let n = n0; n < n0 + count; n++) {
-    const item = dy + n * oh * ow * o;
-    for (let ih = 0; ih < h; ih++) {
-      for (let iw = 0; iw < w; iw++) {
-        for (let i = 0; i < kh; i++) {
-          const ph = ih + top - i * dh;
-          if (ph < 0 || ph % sh !== 0 || ph / sh >= oh) continue;
-          const line = item + (ph / sh) * ow * o;
-          for (let j = 0; j < kw; j++) {
-            const qw = iw + left - j * dw;
-            if (qw < 0 || qw % sw !== 0 || qw / sw >= ow) continue;
-            moveRun(heap, line + (qw / sw) * o, row + (i * kw + j) * o, o);
-          }
+    const item = rows + (n - n0) * h * w * rowLen;
+    for (let p = 0; p < oh; p++) {
+      const line = dy + (n * oh + p) * ow * o;
+      for (let i = 0; i < kh; i++) {
+        const ih = p * sh - top + i * dh;
+        if (ih < 0 || ih >= h) continue;
+        for (let j = 0; j < kw; j++) {
+          const [lo, hi] = ranges[j]!;
+          if (hi <= lo) continue;
+          const to = item + (ih * w + lo * sw + j * dw - left) * rowLen + (i * kw + j) * o;
+          moves.copy(heap, to, sw * rowLen, line + lo * o, o, hi - lo, o);
         }
-        row += rowLen;
       }
     }
   }
@@ -187,6 +179,7 @@ export function narrowForward(
 export function narrowBackpropInput(
   blas: OpenBlas,
   heap: Float32Array,
+  moves: BlockOps,
   info: tf.backend_util.Conv2DInfo,
   items: number,
   at: { dy: number; w: number; dx: number; at: number[] },
@@ -196,7 +189,7 @@ export function narrowBackpropInput(
   const pixels = info.inHeight * info.inWidth;
   rearrange(heap, at.w, wt, info, "byTap");
   eachChunk(info, items, (n0, count) => {
-    gatherDy(heap, at.dy, info, n0, count, g);
+    gatherDy(heap, moves, at.dy, info, n0, count, g);
     const out = at.dx + n0 * pixels * c;
     gemm(blas, heap, {
       m: count * pixels,
@@ -216,6 +209,7 @@ export function narrowBackpropInput(
 export function narrowBackpropFilter(
   blas: OpenBlas,
   heap: Float32Array,
+  moves: BlockOps,
   info: tf.backend_util.Conv2DInfo,
   items: number,
   at: { x: number; dy: number; dw: number; at: number[] },
@@ -225,7 +219,7 @@ export function narrowBackpropFilter(
   const pixels = info.inHeight * info.inWidth;
   heap.fill(0, acc, acc + c * cols);
   eachChunk(info, items, (n0, count) => {
-    gatherDy(heap, at.dy, info, n0, count, g);
+    gatherDy(heap, moves, at.dy, info, n0, count, g);
     const a = at.x + n0 * pixels * c;
     const product = { m: c, n: cols, k: count * pixels, lda: c, ldb: cols, ldc: cols };
     gemm(blas, heap, { ...product, ta: true, a, b: g, c: acc, beta: 1 });
