@@ -1,6 +1,7 @@
 /**
- * LeakyReLU's gradient as one kernel call on wasm (`CganLeakyReluGrad`,
- * src/backend/wasm/leaky_relu.ts) instead of tfjs's 6. The gradient is tfjs's registered one,
+ * LeakyReLU's gradient as one kernel call on wasm and webgpu (`CganLeakyReluGrad`,
+ * src/backend/wasm/leaky_relu.ts, src/backend/webgpu/leaky_relu.ts) instead of tfjs's 6 (3
+ * dispatches on webgpu). The gradient is tfjs's registered one,
  * replaced by one that runs the kernel where it is registered and the engine is not recording
  * the gradient's own ops; elsewhere (other backends, second derivatives such as WGAN-GP's
  * penalty) it computes tfjs's formula with tfjs's ops.
@@ -9,6 +10,7 @@
  */
 import * as tf from "../_tf.ts";
 import { LEAKY_RELU_GRAD_KERNEL } from "./wasm/leaky_relu.ts";
+import { registerWebGpuLeakyReluGrad } from "./webgpu/leaky_relu.ts";
 
 /** Whether the gradient runs fused where it can (the default); tests compare both. */
 export const fusedLeakyReluGrad = { on: true };
@@ -16,7 +18,7 @@ export const fusedLeakyReluGrad = { on: true };
 let installed = false;
 
 /**
- * Replaces the gradient of `LeakyRelu` by one that runs `CganLeakyReluGrad` on wasm
+ * Replaces the gradient of `LeakyRelu` by one that runs `CganLeakyReluGrad` on wasm and webgpu
  * (idempotent); its values are those of tfjs's gradient.
  *
  * @returns Nothing.
@@ -35,6 +37,7 @@ let installed = false;
 export function fuseLeakyReluGradient(): void {
   if (installed) return;
   installed = true;
+  registerWebGpuLeakyReluGrad();
   tf.registerGradient({
     kernelName: "LeakyRelu",
     inputsToSave: ["x"],
@@ -42,8 +45,8 @@ export function fuseLeakyReluGradient(): void {
       const [x] = saved as [tf.Tensor];
       const { alpha } = attrs as unknown as { alpha: number };
       const tapeOn = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-      const fused = fusedLeakyReluGrad.on && !tapeOn && tf.getBackend() === "wasm" &&
-        tf.getKernel(LEAKY_RELU_GRAD_KERNEL, "wasm") !== undefined;
+      const fused = fusedLeakyReluGrad.on && !tapeOn &&
+        tf.getKernel(LEAKY_RELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
       const g = dy as tf.Tensor;
       if (!fused) {
         // tfjs 4.22's gradient of LeakyRelu.
