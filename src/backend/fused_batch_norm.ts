@@ -1,9 +1,9 @@
 /**
- * BatchNorm layers in training as one fused op on wasm: `tf.layers.batchNormalization` layers
- * over the last axis with gamma and beta, applied in training to float32 inputs, run
+ * BatchNorm layers in training as one fused op on wasm and webgpu: `tf.layers.batchNormalization`
+ * layers over the last axis with gamma and beta, applied in training to float32 inputs, run
  * `CganBatchNorm` forward (normalisation and both moving averages) and `CganBatchNormGrad`
- * backward (src/backend/wasm/batch_norm.ts): 2 kernel calls forward and 1 backward instead of
- * 16 and 48. The layers, their weights and saved files are tfjs's own; inference, other
+ * backward (src/backend/wasm/batch_norm.ts, src/backend/webgpu/batch_norm.ts): 2 kernel calls
+ * forward and 1 backward instead of 16 and 48. The layers, their weights and saved files are tfjs's own; inference, other
  * backends and other layouts run tfjs-layers' own call, and so does a BatchNorm applied inside
  * a gradient that is itself differentiated (WGAN-GP's penalty), whose batch statistics must
  * stay on the tape.
@@ -16,6 +16,7 @@ import {
   BATCH_NORM_KERNEL,
   type BatchNormAttrs,
 } from "./wasm/batch_norm.ts";
+import { registerWebGpuBatchNormKernels } from "./webgpu/batch_norm.ts";
 
 /** Whether BatchNorm layers run fused where they can (the default); tests compare both. */
 export const fusedBatchNorm = { on: true };
@@ -81,9 +82,9 @@ let installed = false;
 
 /**
  * Makes `tf.layers.batchNormalization` layers run the fused op in training where they can
- * (idempotent): on wasm with `CganBatchNorm` registered, over the last axis, with gamma and
- * beta, on a float32 input, outside a gradient that is differentiated again; every other call
- * runs tfjs-layers' own.
+ * (idempotent): on a backend with `CganBatchNorm` registered (wasm, webgpu), over the last
+ * axis, with gamma and beta, on a float32 input, outside a gradient that is differentiated
+ * again; every other call runs tfjs-layers' own.
  *
  * @returns Nothing.
  *
@@ -103,6 +104,7 @@ let installed = false;
 export function fuseBatchNormLayers(): void {
   if (installed) return;
   installed = true;
+  registerWebGpuBatchNormKernels();
   const proto = Object.getPrototypeOf(tf.layers.batchNormalization()) as BatchNormInternals;
   const original = proto.call;
   proto.call = function (this: BatchNormInternals, inputs, kwargs) {
@@ -111,7 +113,7 @@ export function fuseBatchNormLayers(): void {
     const fused = fusedBatchNorm.on && kwargs["training"] === true && x !== undefined &&
       x.rank >= 2 && x.dtype === "float32" && (this.axis === -1 || this.axis === x.rank - 1) &&
       this.gamma !== null && this.beta !== null && engine.state.gradientDepth <= 1 &&
-      tf.getBackend() === "wasm" && tf.getKernel(BATCH_NORM_KERNEL, "wasm") !== undefined;
+      tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend()) !== undefined;
     if (!fused) return original.call(this, inputs, kwargs);
     return tf.tidy("cganBatchNorm__op", () => apply(this, x));
   };

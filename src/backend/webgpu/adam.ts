@@ -19,27 +19,18 @@
  */
 import * as tf from "../../_tf.ts";
 import { ADAM_GROUP_KERNEL } from "../wasm/adam.ts";
-
-/** The parts of tfjs-backend-webgpu 4.22's `WebGPUBackend` the kernel uses. */
-interface WebGpuBackend {
-  device: GPUDevice;
-  tensorMap: { get(dataId: object): { resource?: unknown } };
-  commandEncoder: GPUCommandEncoder | null;
-  computePassEncoder: GPUComputePassEncoder | null;
-  dispatchCountInPass: number;
-  commandQueueOwnedIds: WeakSet<object>;
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  uploadToGPU(dataId: object): void;
-  ensureCommandEncoderReady(): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-}
+import {
+  bindAll,
+  bufferOf,
+  constantUniform,
+  pipelineCache,
+  record,
+  spread,
+  UNIFORM_ALIGN,
+  type WebGpuBackend,
+} from "./_raw.ts";
 
 const WORKGROUP = 64;
-/** The most workgroups along one dispatch axis (WebGPU's default limit). */
-const MAX_GROUPS = 65535;
-/** Uniform buffer offsets must be multiples of this (WebGPU's default limit). */
-const UNIFORM_ALIGN = 256;
 
 const PREPARE = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> acc1: array<f32>;
@@ -79,10 +70,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
   xOut[i] = x[i] - p.lr * (m1 / consts[0]) / (sqrt(v1 / consts[1]) + p.epsilon);
 }`;
 
-/** Pipelines per device, and the uniforms per (device, hyperparameters, sizes). */
+const PREPARE_PIPELINE = pipelineCache(PREPARE);
+const UPDATE_PIPELINE = pipelineCache(UPDATE);
+
+/** Per device: the uniforms per (hyperparameters, sizes), and the step's constants. */
 interface DeviceState {
-  prepare: GPUComputePipeline;
-  update: GPUComputePipeline;
   /**
    * The step's c1 and c2, written by the first dispatch and read by the others. One buffer
    * serves every step: a step's dispatches are recorded after the previous step's, and run in
@@ -96,14 +88,7 @@ const DEVICES = new WeakMap<GPUDevice, DeviceState>();
 function deviceState(device: GPUDevice): DeviceState {
   let state = DEVICES.get(device);
   if (state === undefined) {
-    const pipeline = (code: string) =>
-      device.createComputePipeline({
-        layout: "auto",
-        compute: { module: device.createShaderModule({ code }), entryPoint: "main" },
-      });
     state = {
-      prepare: pipeline(PREPARE),
-      update: pipeline(UPDATE),
       consts: device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }),
       uniforms: new Map(),
     };
@@ -126,16 +111,8 @@ function uniforms(
   const key = JSON.stringify([attrs.lr, attrs.beta1, attrs.beta2, attrs.epsilon, sizes]);
   let found = state.uniforms.get(key);
   if (found === undefined) {
-    const make = (bytes: number, fill: (data: ArrayBuffer) => void) => {
-      const buffer = device.createBuffer({
-        size: bytes,
-        usage: GPUBufferUsage.UNIFORM,
-        mappedAtCreation: true,
-      });
-      fill(buffer.getMappedRange());
-      buffer.unmap();
-      return buffer;
-    };
+    const make = (bytes: number, fill: (data: ArrayBuffer) => void) =>
+      constantUniform(device, bytes, fill);
     const betas = make(16, (d) => new Float32Array(d).set([attrs.beta1, attrs.beta2, 0, 0]));
     const params = make(Math.max(1, sizes.length) * UNIFORM_ALIGN, (d) => {
       sizes.forEach((n, k) => {
@@ -148,18 +125,6 @@ function uniforms(
     state.uniforms.set(key, found);
   }
   return found;
-}
-
-function bufferOf(backend: WebGpuBackend, info: tf.TensorInfo, name: string): GPUBuffer {
-  backend.uploadToGPU(info.dataId);
-  const resource = backend.tensorMap.get(info.dataId).resource;
-  if (!(resource instanceof GPUBuffer)) {
-    throw new TypeError(
-      `Cannot run ${ADAM_GROUP_KERNEL} on webgpu: ${name} is not in a GPU buffer`,
-    );
-  }
-  backend.commandQueueOwnedIds.add(info.dataId);
-  return resource;
 }
 
 function adamGroup(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
@@ -198,13 +163,11 @@ function adamGroup(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   }
   const accOuts = [acc1, acc2].map((t) => backend.makeTensorInfo([...t.shape], "float32"));
   const u = uniforms(device, state, attrs, groups.map((g) => g.n));
-  const bind = (pipeline: GPUComputePipeline, resources: GPUBindingResource[]) =>
-    device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: resources.map((resource, binding) => ({ binding, resource })),
-    });
-  const buffer = (info: tf.TensorInfo, name: string) => ({ buffer: bufferOf(backend, info, name) });
-  const prepare = bind(state.prepare, [
+  const [prepareP, updateP] = [PREPARE_PIPELINE(device), UPDATE_PIPELINE(device)];
+  const buffer = (info: tf.TensorInfo, name: string) => ({
+    buffer: bufferOf(backend, info, ADAM_GROUP_KERNEL, name),
+  });
+  const prepare = bindAll(device, prepareP, [
     buffer(acc1, "accBeta1"),
     buffer(acc2, "accBeta2"),
     buffer(accOuts[0]!, "accBeta1 out"),
@@ -214,33 +177,24 @@ function adamGroup(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   ]);
   const updates = groups.map(({ infos, n }, k) => ({
     n,
-    group: bind(state.update, [
+    group: bindAll(device, updateP, [
       ...infos.map((t, j) => buffer(t, `input ${j} of variable ${k}`)),
       { buffer: state.consts },
       ...outs.slice(3 * k, 3 * k + 3).map((t, j) => buffer(t, `output ${j} of variable ${k}`)),
       { buffer: u.params, offset: k * UNIFORM_ALIGN, size: 32 },
     ]),
   }));
-  backend.ensureCommandEncoderReady();
-  backend.computePassEncoder ??= backend.commandEncoder!.beginComputePass();
-  const pass = backend.computePassEncoder;
-  pass.setPipeline(state.prepare);
-  pass.setBindGroup(0, prepare);
-  pass.dispatchWorkgroups(1);
-  pass.setPipeline(state.update);
-  for (const { n, group } of updates) {
-    if (n === 0) continue;
-    const needed = Math.ceil(n / WORKGROUP);
-    const x = Math.min(needed, MAX_GROUPS);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(x, Math.ceil(needed / x));
-  }
-  backend.dispatchCountInPass += 1 + updates.length;
-  // Submitted in batches, as tfjs submits its own dispatches.
-  if (backend.dispatchCountInPass >= tf.env().getNumber("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE")) {
-    backend.endComputePassEncoder();
-    backend.submitQueue();
-  }
+  record(backend, 1 + updates.length, (pass) => {
+    pass.setPipeline(prepareP);
+    pass.setBindGroup(0, prepare);
+    pass.dispatchWorkgroups(1);
+    pass.setPipeline(updateP);
+    for (const { n, group } of updates) {
+      if (n === 0) continue;
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...spread(Math.ceil(n / WORKGROUP)));
+    }
+  });
   return [...outs, ...accOuts];
 }
 

@@ -5,46 +5,13 @@ import { fuseBatchNormLayers, fusedBatchNorm } from "../../../src/backend/fused_
 import { countKernels } from "../../../src/backend/kernel_count.ts";
 import { registerBatchNormKernels } from "../../../src/backend/wasm/batch_norm.ts";
 import { hostData } from "./_kernel_suite.ts";
+import { batchNormRun, close } from "../_batch_norm_case.ts";
 import { runSteps } from "../_step_compare.ts";
-
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    assert.ok(d <= tol * Math.max(1, Math.abs(b[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-  }
-};
-
-/** y, the moving mean and variance after, and d sum(y r) / d (x, gamma, beta) in training. */
-function batchNormRun(shape: number[]) {
-  const c = shape.at(-1)!;
-  const layer = tf.layers.batchNormalization({ momentum: 0.8 });
-  layer.build([null, ...shape.slice(1)]);
-  layer.setWeights([
-    tf.tensor(hostData([c], 1).map((v) => 1 + v / 2), [c]), // gamma
-    tf.tensor(hostData([c], 2), [c]), // beta
-    tf.tensor(hostData([c], 3), [c]), // moving mean
-    tf.tensor(hostData([c], 4).map((v) => 1 + v / 2), [c]), // moving variance
-  ]);
-  const x = tf.variable(tf.tensor(hostData(shape, 5).map((v) => 3 * v + 0.5), shape));
-  const r = tf.tensor(hostData(shape, 6), shape);
-  const vars = [x, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)];
-  const { value, grads } = tf.variableGrads(
-    () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
-    vars,
-  );
-  const moving = layer.getWeights().slice(2);
-  const out = [value, ...moving, ...vars.map((v) => grads[v.name]!)].map((t) =>
-    Array.from(t.dataSync())
-  );
-  tf.dispose([x, r, value, ...Object.values(grads), ...layer.getWeights()]);
-  return out;
-}
 
 for (const shape of [[8, 5], [2, 3, 3, 4]]) {
   Deno.test(`CganBatchNorm and CganBatchNormGrad match tfjs's BatchNorm layer in training on cpu, [${shape}] (wasm)`, async () => {
     await initBackend({ requested: "cpu" });
-    const stock = batchNormRun(shape);
+    const stock = await batchNormRun(shape);
     await initBackend({ requested: "wasm" });
     try {
       registerBatchNormKernels();
@@ -55,7 +22,7 @@ for (const shape of [[8, 5], [2, 3, 3, 4]]) {
       assert.equal(count.byName.get("CganBatchNorm")?.other, 1, "the fused kernel ran");
       assert.equal(count.total, 2, "one op and its kernel");
       tf.dispose([x, result, ...layer.getWeights()]);
-      const fused = batchNormRun(shape);
+      const fused = await batchNormRun(shape);
       const names = ["loss", "moving mean", "moving variance", "dx", "dgamma", "dbeta"];
       names.forEach((what, i) => close(fused[i]!, stock[i]!, 1e-5, what));
     } finally {

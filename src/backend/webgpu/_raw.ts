@@ -1,0 +1,113 @@
+/**
+ * What cgan's own WebGPU kernels share: tfjs-backend-webgpu 4.22's backend internals they use,
+ * the GPU buffer of a tensor, pipelines made once per device, and recording dispatches into the
+ * backend's own command encoder (submitted in batches, as tfjs submits its own). Internal.
+ *
+ * @module
+ */
+import * as tf from "../../_tf.ts";
+
+/** The parts of tfjs-backend-webgpu 4.22's `WebGPUBackend` cgan's kernels use. */
+export interface WebGpuBackend {
+  device: GPUDevice;
+  tensorMap: { get(dataId: object): { resource?: unknown } };
+  commandEncoder: GPUCommandEncoder | null;
+  computePassEncoder: GPUComputePassEncoder | null;
+  dispatchCountInPass: number;
+  commandQueueOwnedIds: WeakSet<object>;
+  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+}
+
+/** The most workgroups along one dispatch axis (WebGPU's default limit). */
+export const MAX_GROUPS = 65535;
+/** Uniform buffer offsets must be multiples of this (WebGPU's default limit). */
+export const UNIFORM_ALIGN = 256;
+
+/** The GPU buffer holding a tensor (uploaded first if it lives on the CPU). */
+export function bufferOf(
+  backend: WebGpuBackend,
+  info: tf.TensorInfo,
+  kernel: string,
+  name: string,
+): GPUBuffer {
+  backend.uploadToGPU(info.dataId);
+  const resource = backend.tensorMap.get(info.dataId).resource;
+  if (!(resource instanceof GPUBuffer)) {
+    throw new TypeError(`Cannot run ${kernel} on webgpu: ${name} is not in a GPU buffer`);
+  }
+  backend.commandQueueOwnedIds.add(info.dataId);
+  return resource;
+}
+
+/** A compute pipeline per (device, shader), made on first use. */
+export function pipelineCache(code: string): (device: GPUDevice) => GPUComputePipeline {
+  const made = new WeakMap<GPUDevice, GPUComputePipeline>();
+  return (device) => {
+    let pipeline = made.get(device);
+    if (pipeline === undefined) {
+      pipeline = device.createComputePipeline({
+        layout: "auto",
+        compute: { module: device.createShaderModule({ code }), entryPoint: "main" },
+      });
+      made.set(device, pipeline);
+    }
+    return pipeline;
+  };
+}
+
+/** A bind group of `resources` at bindings 0, 1, ... of a pipeline's group 0. */
+export function bindAll(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  resources: GPUBindingResource[],
+): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: resources.map((resource, binding) => ({ binding, resource })),
+  });
+}
+
+/** A uniform buffer written once at creation (its contents never change afterwards). */
+export function constantUniform(
+  device: GPUDevice,
+  bytes: number,
+  fill: (data: ArrayBuffer) => void,
+): GPUBuffer {
+  const buffer = device.createBuffer({
+    size: bytes,
+    usage: GPUBufferUsage.UNIFORM,
+    mappedAtCreation: true,
+  });
+  fill(buffer.getMappedRange());
+  buffer.unmap();
+  return buffer;
+}
+
+/** Workgroup counts (x, y) for `groups` workgroups within the per-axis limit. */
+export function spread(groups: number): [number, number] {
+  const x = Math.min(Math.max(1, groups), MAX_GROUPS);
+  return [x, Math.ceil(groups / x)];
+}
+
+/**
+ * Records dispatches into the backend's compute pass (`count` of them, for its batching) and
+ * submits when the batch is full, as tfjs does after its own dispatches.
+ */
+export function record(
+  backend: WebGpuBackend,
+  count: number,
+  encode: (pass: GPUComputePassEncoder) => void,
+): void {
+  backend.ensureCommandEncoderReady();
+  backend.computePassEncoder ??= backend.commandEncoder!.beginComputePass();
+  encode(backend.computePassEncoder);
+  backend.dispatchCountInPass += count;
+  if (backend.dispatchCountInPass >= tf.env().getNumber("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE")) {
+    backend.endComputePassEncoder();
+    backend.submitQueue();
+  }
+}

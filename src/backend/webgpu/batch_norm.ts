@@ -1,0 +1,298 @@
+/**
+ * `CganBatchNorm` and `CganBatchNormGrad` on WebGPU: BatchNorm in training as two compute shader
+ * dispatches forward and two backward, where tfjs-layers' ops make about 12 and 30 on webgpu.
+ * The same contract and formulas as the wasm kernels (`../wasm/batch_norm.ts`), over the last
+ * axis of x `[..., C]` with R rows:
+ *
+ *     mean = Σ x / R       variance = Σ (x - mean)² / R       r = 1 / sqrt(variance + epsilon)
+ *     y = (x - mean) r gamma + beta
+ *     moving' = moving - (moving - batch value) (1 - momentum)       (mean and variance)
+ *     x̂ = (x - mean) r      dbeta = Σ dy      dgamma = Σ dy x̂
+ *     dx = gamma r (dy - dbeta / R - x̂ dgamma / R)
+ *
+ * A channel's sums are one workgroup's: 64 threads each add every 64th row, then a tree adds
+ * their partial sums, in float32 as the GPU computes (the wasm kernels sum in float64).
+ *
+ * @module
+ */
+import * as tf from "../../_tf.ts";
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
+  type BatchNormAttrs,
+} from "../wasm/batch_norm.ts";
+import {
+  bindAll,
+  bufferOf,
+  constantUniform,
+  pipelineCache,
+  record,
+  spread,
+  type WebGpuBackend,
+} from "./_raw.ts";
+
+const WORKGROUP = 64;
+
+/** rows, channels, epsilon, momentum: the uniforms of all four shaders. */
+const PARAMS = "struct Params { rows: u32, c: u32, epsilon: f32, momentum: f32 }";
+
+/** Tree sum of the workgroup's partial sums in `part`; every thread gets the total. */
+const REDUCE = /* wgsl */ `
+var<workgroup> part: array<f32, ${WORKGROUP}>;
+fn total(t: u32, v: f32) -> f32 {
+  part[t] = v;
+  workgroupBarrier();
+  for (var stride = ${WORKGROUP / 2}u; stride > 0u; stride = stride / 2u) {
+    if (t < stride) { part[t] = part[t] + part[t + stride]; }
+    workgroupBarrier();
+  }
+  let sum = part[0];
+  workgroupBarrier();
+  return sum;
+}`;
+
+/** Per channel (a workgroup each): mean, variance and both moving averages. */
+const STATS = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> movingMean: array<f32>;
+@group(0) @binding(2) var<storage, read> movingVariance: array<f32>;
+@group(0) @binding(3) var<storage, read_write> meanOut: array<f32>;
+@group(0) @binding(4) var<storage, read_write> varianceOut: array<f32>;
+@group(0) @binding(5) var<storage, read_write> movingMeanOut: array<f32>;
+@group(0) @binding(6) var<storage, read_write> movingVarianceOut: array<f32>;
+@group(0) @binding(7) var<uniform> p: Params;
+${REDUCE}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+  let ch = wg.x + wg.y * groups.x;
+  if (ch >= p.c) { return; }
+  var s = 0.0;
+  for (var r = t; r < p.rows; r = r + ${WORKGROUP}u) { s = s + x[r * p.c + ch]; }
+  let mean = total(t, s) / f32(p.rows);
+  var q = 0.0;
+  for (var r = t; r < p.rows; r = r + ${WORKGROUP}u) {
+    let d = x[r * p.c + ch] - mean;
+    q = q + d * d;
+  }
+  let variance = total(t, q) / f32(p.rows);
+  if (t == 0u) {
+    meanOut[ch] = mean;
+    varianceOut[ch] = variance;
+    movingMeanOut[ch] = movingMean[ch] - (movingMean[ch] - mean) * (1.0 - p.momentum);
+    movingVarianceOut[ch] = movingVariance[ch] -
+      (movingVariance[ch] - variance) * (1.0 - p.momentum);
+  }
+}`;
+
+/** Per element: y = (x - mean) r gamma + beta. */
+const NORMALIZE = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> mean: array<f32>;
+@group(0) @binding(2) var<storage, read> variance: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> beta: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+@group(0) @binding(6) var<uniform> p: Params;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+  if (i >= p.rows * p.c) { return; }
+  let ch = i % p.c;
+  y[i] = (x[i] - mean[ch]) * inverseSqrt(variance[ch] + p.epsilon) * gamma[ch] + beta[ch];
+}`;
+
+/** Per channel (a workgroup each): dbeta = Σ dy and dgamma = Σ dy x̂. */
+const GRAD_SUMS = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> mean: array<f32>;
+@group(0) @binding(2) var<storage, read> variance: array<f32>;
+@group(0) @binding(3) var<storage, read> dy: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dgamma: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(6) var<uniform> p: Params;
+${REDUCE}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+  let ch = wg.x + wg.y * groups.x;
+  if (ch >= p.c) { return; }
+  let r = inverseSqrt(variance[ch] + p.epsilon);
+  var sDy = 0.0;
+  var sDyXhat = 0.0;
+  for (var row = t; row < p.rows; row = row + ${WORKGROUP}u) {
+    let g = dy[row * p.c + ch];
+    sDy = sDy + g;
+    sDyXhat = sDyXhat + g * (x[row * p.c + ch] - mean[ch]) * r;
+  }
+  let sumDy = total(t, sDy);
+  let sumDyXhat = total(t, sDyXhat);
+  if (t == 0u) {
+    dbeta[ch] = sumDy;
+    dgamma[ch] = sumDyXhat;
+  }
+}`;
+
+/** Per element: dx = gamma r (dy - dbeta / R - x̂ dgamma / R). */
+const GRAD_APPLY = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> mean: array<f32>;
+@group(0) @binding(2) var<storage, read> variance: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> dy: array<f32>;
+@group(0) @binding(5) var<storage, read> dgamma: array<f32>;
+@group(0) @binding(6) var<storage, read> dbeta: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(8) var<uniform> p: Params;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+  if (i >= p.rows * p.c) { return; }
+  let ch = i % p.c;
+  let r = inverseSqrt(variance[ch] + p.epsilon);
+  let n = f32(p.rows);
+  let xhat = (x[i] - mean[ch]) * r;
+  dx[i] = gamma[ch] * r * (dy[i] - dbeta[ch] / n - xhat * dgamma[ch] / n);
+}`;
+
+const PIPELINES = {
+  stats: pipelineCache(STATS),
+  normalize: pipelineCache(NORMALIZE),
+  gradSums: pipelineCache(GRAD_SUMS),
+  gradApply: pipelineCache(GRAD_APPLY),
+};
+
+/** Uniforms per (device, rows, channels, epsilon, momentum), written once when made. */
+const UNIFORMS = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+
+function params(device: GPUDevice, rows: number, c: number, attrs: BatchNormAttrs): GPUBuffer {
+  let byKey = UNIFORMS.get(device);
+  if (byKey === undefined) UNIFORMS.set(device, byKey = new Map());
+  const key = `${rows} ${c} ${attrs.epsilon} ${attrs.momentum ?? 0}`;
+  let buffer = byKey.get(key);
+  if (buffer === undefined) {
+    buffer = constantUniform(device, 16, (d) => {
+      new Uint32Array(d, 0, 2).set([rows, c]);
+      new Float32Array(d, 8, 2).set([attrs.epsilon, attrs.momentum ?? 0]);
+    });
+    byKey.set(key, buffer);
+  }
+  return buffer;
+}
+
+function checked(
+  kernel: string,
+  inputs: Record<string, tf.TensorInfo | undefined>,
+  names: string[],
+) {
+  const x = inputs["x"];
+  const c = x?.shape.at(-1);
+  const size = tf.util.sizeFromShape(x?.shape ?? []);
+  for (const name of names) {
+    const t = inputs[name];
+    const wanted = name === "x" || name === "dy" ? size : c;
+    if (t === undefined || t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== wanted) {
+      throw new TypeError(
+        `Cannot run ${kernel}: expected a float32 ${name} of ${wanted} values for x [${x?.shape}]`,
+      );
+    }
+  }
+  return { x: x!, c: c!, rows: size / c! };
+}
+
+/** Runs two shaders: one workgroup per channel, then one thread per element. */
+function run(
+  backend: WebGpuBackend,
+  kernel: string,
+  shape: { rows: number; c: number },
+  first: [GPUComputePipeline, tf.TensorInfo[]],
+  second: [GPUComputePipeline, tf.TensorInfo[]],
+  uniform: GPUBuffer,
+): void {
+  const device = backend.device;
+  const group = ([pipeline, infos]: [GPUComputePipeline, tf.TensorInfo[]]) =>
+    bindAll(device, pipeline, [
+      ...infos.map((t, k) => ({ buffer: bufferOf(backend, t, kernel, `binding ${k}`) })),
+      { buffer: uniform },
+    ]);
+  const [a, b] = [group(first), group(second)];
+  record(backend, 2, (pass) => {
+    pass.setPipeline(first[0]);
+    pass.setBindGroup(0, a);
+    pass.dispatchWorkgroups(...spread(shape.c));
+    pass.setPipeline(second[0]);
+    pass.setBindGroup(0, b);
+    pass.dispatchWorkgroups(...spread(Math.ceil((shape.rows * shape.c) / WORKGROUP)));
+  });
+}
+
+function batchNorm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const backend = args.backend as unknown as WebGpuBackend;
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  const names = ["x", "gamma", "beta", "movingMean", "movingVariance"];
+  const { x, c, rows } = checked(BATCH_NORM_KERNEL, inputs, names);
+  const attrs = args.attrs as unknown as BatchNormAttrs;
+  const y = backend.makeTensorInfo([...x.shape], "float32");
+  const [mean, variance, mm, mv] = [0, 1, 2, 3].map(() => backend.makeTensorInfo([c], "float32"));
+  const [gamma, beta, movingMean, movingVariance] = names.slice(1).map((n) => inputs[n]!);
+  run(
+    backend,
+    BATCH_NORM_KERNEL,
+    { rows, c },
+    [PIPELINES.stats(backend.device), [
+      x,
+      movingMean!,
+      movingVariance!,
+      mean!,
+      variance!,
+      mm!,
+      mv!,
+    ]],
+    [PIPELINES.normalize(backend.device), [x, mean!, variance!, gamma!, beta!, y]],
+    params(backend.device, rows, c, attrs),
+  );
+  return [y, mean!, variance!, mm!, mv!];
+}
+
+function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const backend = args.backend as unknown as WebGpuBackend;
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  const names = ["x", "gamma", "mean", "variance", "dy"];
+  const { x, c, rows } = checked(BATCH_NORM_GRAD_KERNEL, inputs, names);
+  const attrs = args.attrs as unknown as BatchNormAttrs;
+  const dx = backend.makeTensorInfo([...x.shape], "float32");
+  const [dgamma, dbeta] = [0, 1].map(() => backend.makeTensorInfo([c], "float32"));
+  const [gamma, mean, variance, dy] = names.slice(1).map((n) => inputs[n]!);
+  run(
+    backend,
+    BATCH_NORM_GRAD_KERNEL,
+    { rows, c },
+    [PIPELINES.gradSums(backend.device), [x, mean!, variance!, dy!, dgamma!, dbeta!]],
+    [PIPELINES.gradApply(backend.device), [x, mean!, variance!, gamma!, dy!, dgamma!, dbeta!, dx]],
+    params(backend.device, rows, c, attrs),
+  );
+  return [dx, dgamma!, dbeta!];
+}
+
+/**
+ * Registers `CganBatchNorm` and `CganBatchNormGrad` for the webgpu backend (idempotent).
+ * tfjs-backend-webgpu need not be the active backend: the kernels run only when it is.
+ *
+ * @returns Nothing.
+ */
+export function registerWebGpuBatchNormKernels(): void {
+  for (
+    const [kernelName, kernelFunc] of [
+      [BATCH_NORM_KERNEL, batchNorm],
+      [BATCH_NORM_GRAD_KERNEL, batchNormGrad],
+    ] as const
+  ) {
+    if (tf.getKernel(kernelName, "webgpu") === undefined) {
+      tf.registerKernel({ kernelName, backendName: "webgpu", kernelFunc });
+    }
+  }
+}
