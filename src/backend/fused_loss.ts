@@ -1,6 +1,6 @@
 /**
- * The BCE-with-logits loss as one fused op on wasm: `CganBce` forward and `CganBceGrad`
- * backward (src/backend/wasm/bce.ts), 2 kernel calls forward and 1 backward instead of about
+ * The BCE-with-logits loss as one fused op on wasm and webgpu: `CganBce` forward and
+ * `CganBceGrad` backward (src/backend/wasm/bce.ts, src/backend/webgpu/bce.ts), 2 kernel calls forward and 1 backward instead of about
  * 10 and 15. Where the engine records the gradient's own ops (a second derivative), the
  * backward pass runs tfjs's ops, so it can be differentiated again.
  *
@@ -13,8 +13,8 @@ import { BCE_GRAD_KERNEL, BCE_KERNEL } from "./wasm/bce.ts";
 export const fusedBce = { on: true };
 
 /**
- * Whether {@linkcode fusedBceWithLogits} runs here: on wasm with `CganBce` registered, for
- * float32 logits.
+ * Whether {@linkcode fusedBceWithLogits} runs here: on a backend with `CganBce` registered
+ * (wasm, webgpu), for float32 logits.
  *
  * @param logits The logits the loss would read.
  * @returns True where the fused op runs.
@@ -25,12 +25,12 @@ export const fusedBce = { on: true };
  * import * as tf from "@tensorflow/tfjs-core";
  * import { canFuseBce } from "@cgan/cgan/internal";
  * await tf.setBackend("cpu");
- * assert.equal(canFuseBce(tf.tensor([0])), false); // wasm only
+ * assert.equal(canFuseBce(tf.tensor([0])), false); // wasm and webgpu only
  * ```
  */
 export function canFuseBce(logits: tf.Tensor): boolean {
-  return fusedBce.on && logits.dtype === "float32" && tf.getBackend() === "wasm" &&
-    tf.getKernel(BCE_KERNEL, "wasm") !== undefined;
+  return fusedBce.on && logits.dtype === "float32" &&
+    tf.getKernel(BCE_KERNEL, tf.getBackend()) !== undefined;
 }
 
 /**

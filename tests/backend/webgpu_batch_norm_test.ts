@@ -3,7 +3,7 @@ import * as tf from "../../src/_tf.ts";
 import { initBackend, probeAdapter } from "../../src/backend/mod.ts";
 import { fusedBatchNorm } from "../../src/backend/fused_batch_norm.ts";
 import { countKernels } from "../../src/backend/kernel_count.ts";
-import { batchNormRun, close } from "./_batch_norm_case.ts";
+import { batchNormRun, close } from "./_fused_cases.ts";
 import { hostData } from "./wasm/_kernel_suite.ts";
 
 const probe = await probeAdapter(navigator.gpu);

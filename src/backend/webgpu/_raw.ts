@@ -43,15 +43,26 @@ export function bufferOf(
   return resource;
 }
 
-/** A compute pipeline per (device, shader), made on first use. */
+/**
+ * A compute pipeline per (device, shader), made on first use. WebGPU reports a shader that does
+ * not compile only asynchronously, and its dispatches then do nothing (outputs keep whatever
+ * their buffers held): so a failure here rejects a promise nobody awaits, which ends the
+ * program with the shader's error.
+ */
 export function pipelineCache(code: string): (device: GPUDevice) => GPUComputePipeline {
   const made = new WeakMap<GPUDevice, GPUComputePipeline>();
   return (device) => {
     let pipeline = made.get(device);
     if (pipeline === undefined) {
+      device.pushErrorScope("validation");
       pipeline = device.createComputePipeline({
         layout: "auto",
         compute: { module: device.createShaderModule({ code }), entryPoint: "main" },
+      });
+      void device.popErrorScope().then((error) => {
+        if (error !== null) {
+          throw new Error(`cgan's WebGPU shader does not compile: ${error.message}\n${code}`);
+        }
       });
       made.set(device, pipeline);
     }
@@ -110,4 +121,25 @@ export function record(
     backend.endComputePassEncoder();
     backend.submitQueue();
   }
+}
+
+/**
+ * WGSL of `fn total(t, v) -> f32`: the sum of `v` over a workgroup of `size` threads (a power of
+ * two), by a tree over workgroup memory; every thread gets the total. Call it in uniform
+ * control flow (it has barriers).
+ */
+export function workgroupTotal(size: number): string {
+  return /* wgsl */ `
+var<workgroup> part: array<f32, ${size}>;
+fn total(t: u32, v: f32) -> f32 {
+  part[t] = v;
+  workgroupBarrier();
+  for (var stride = ${size / 2}u; stride > 0u; stride = stride / 2u) {
+    if (t < stride) { part[t] = part[t] + part[t + stride]; }
+    workgroupBarrier();
+  }
+  let sum = part[0];
+  workgroupBarrier();
+  return sum;
+}`;
 }

@@ -29,6 +29,7 @@ import {
   record,
   spread,
   type WebGpuBackend,
+  workgroupTotal,
 } from "./_raw.ts";
 
 const WORKGROUP = 64;
@@ -36,20 +37,7 @@ const WORKGROUP = 64;
 /** rows, channels, epsilon, momentum: the uniforms of all four shaders. */
 const PARAMS = "struct Params { rows: u32, c: u32, epsilon: f32, momentum: f32 }";
 
-/** Tree sum of the workgroup's partial sums in `part`; every thread gets the total. */
-const REDUCE = /* wgsl */ `
-var<workgroup> part: array<f32, ${WORKGROUP}>;
-fn total(t: u32, v: f32) -> f32 {
-  part[t] = v;
-  workgroupBarrier();
-  for (var stride = ${WORKGROUP / 2}u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) { part[t] = part[t] + part[t + stride]; }
-    workgroupBarrier();
-  }
-  let sum = part[0];
-  workgroupBarrier();
-  return sum;
-}`;
+const REDUCE = workgroupTotal(WORKGROUP);
 
 /** Per channel (a workgroup each): mean, variance and both moving averages. */
 const STATS = /* wgsl */ `

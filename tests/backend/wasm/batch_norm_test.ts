@@ -5,7 +5,7 @@ import { fuseBatchNormLayers, fusedBatchNorm } from "../../../src/backend/fused_
 import { countKernels } from "../../../src/backend/kernel_count.ts";
 import { registerBatchNormKernels } from "../../../src/backend/wasm/batch_norm.ts";
 import { hostData } from "./_kernel_suite.ts";
-import { batchNormRun, close } from "../_batch_norm_case.ts";
+import { batchNormRun, close } from "../_fused_cases.ts";
 import { runSteps } from "../_step_compare.ts";
 
 for (const shape of [[8, 5], [2, 3, 3, 4]]) {

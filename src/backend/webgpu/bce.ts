@@ -1,0 +1,144 @@
+/**
+ * `CganBce` and `CganBceGrad` on WebGPU: the mean BCE-with-logits loss against a constant target
+ * as one dispatch, and its gradient as another, where tfjs's ops make about 10 and 15. The same
+ * formulas as the wasm kernels (`../wasm/bce.ts`), in float32 as the GPU computes:
+ *
+ *     CganBce:      loss = Σ (max(x, 0) - x t + log(1 + exp(-|x|))) / n
+ *     CganBceGrad:  dx = dy (sigmoid(x) - t) / n
+ *
+ * The loss is one workgroup's sum: 64 threads each add every 64th element, then a tree.
+ *
+ * @module
+ */
+import * as tf from "../../_tf.ts";
+import { BCE_GRAD_KERNEL, BCE_KERNEL } from "../wasm/bce.ts";
+import {
+  bindAll,
+  bufferOf,
+  constantUniform,
+  pipelineCache,
+  record,
+  spread,
+  type WebGpuBackend,
+  workgroupTotal,
+} from "./_raw.ts";
+
+const WORKGROUP = 64;
+/** n and the target (`target` is a reserved word in WGSL). */
+const PARAMS = "struct Params { n: u32, goal: f32 }";
+
+const LOSS = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+${workgroupTotal(WORKGROUP)}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(local_invocation_index) t: u32) {
+  var s = 0.0;
+  for (var i = t; i < p.n; i = i + ${WORKGROUP}u) {
+    let v = x[i];
+    s = s + max(v, 0.0) - v * p.goal + log(1.0 + exp(-abs(v)));
+  }
+  let sum = total(t, s);
+  if (t == 0u) { loss[0] = sum / f32(p.n); }
+}`;
+
+const GRAD = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+  if (i >= p.n) { return; }
+  dx[i] = (1.0 / (1.0 + exp(-x[i])) - p.goal) * (dy[0] / f32(p.n));
+}`;
+
+const PIPELINES = { loss: pipelineCache(LOSS), grad: pipelineCache(GRAD) };
+
+/** Uniforms per (device, n, target), written once when made. */
+const UNIFORMS = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+
+function params(device: GPUDevice, n: number, target: number): GPUBuffer {
+  let byKey = UNIFORMS.get(device);
+  if (byKey === undefined) UNIFORMS.set(device, byKey = new Map());
+  const key = `${n} ${target}`;
+  let buffer = byKey.get(key);
+  if (buffer === undefined) {
+    buffer = constantUniform(device, 16, (d) => {
+      new Uint32Array(d, 0, 1)[0] = n;
+      new Float32Array(d, 4, 1)[0] = target;
+    });
+    byKey.set(key, buffer);
+  }
+  return buffer;
+}
+
+function floatInput(kernel: string, t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
+  if (t === undefined || t.dtype !== "float32") {
+    throw new TypeError(`Cannot run ${kernel}: expected a float32 input ${name}`);
+  }
+  return t;
+}
+
+/** One dispatch of `pipeline` over `infos` (then the uniform) at bindings 0, 1, ... */
+function dispatch(
+  backend: WebGpuBackend,
+  kernel: string,
+  pipeline: GPUComputePipeline,
+  infos: tf.TensorInfo[],
+  uniform: GPUBuffer,
+  groups: number,
+): void {
+  const group = bindAll(backend.device, pipeline, [
+    ...infos.map((t, k) => ({ buffer: bufferOf(backend, t, kernel, `binding ${k}`) })),
+    { buffer: uniform },
+  ]);
+  record(backend, 1, (pass) => {
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(...spread(groups));
+  });
+}
+
+function bce(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as unknown as WebGpuBackend;
+  const x = floatInput(BCE_KERNEL, (args.inputs as Record<string, tf.TensorInfo>)["x"], "x");
+  const n = tf.util.sizeFromShape(x.shape);
+  const loss = backend.makeTensorInfo([], "float32");
+  const uniform = params(backend.device, n, args.attrs?.["target"] as number);
+  dispatch(backend, BCE_KERNEL, PIPELINES.loss(backend.device), [x, loss], uniform, 1);
+  return loss;
+}
+
+function bceGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as unknown as WebGpuBackend;
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  const x = floatInput(BCE_GRAD_KERNEL, inputs["x"], "x");
+  const dy = floatInput(BCE_GRAD_KERNEL, inputs["dy"], "dy");
+  const n = tf.util.sizeFromShape(x.shape);
+  const dx = backend.makeTensorInfo([...x.shape], "float32");
+  const uniform = params(backend.device, n, args.attrs?.["target"] as number);
+  const groups = Math.ceil(n / WORKGROUP);
+  dispatch(backend, BCE_GRAD_KERNEL, PIPELINES.grad(backend.device), [x, dy, dx], uniform, groups);
+  return dx;
+}
+
+/**
+ * Registers `CganBce` and `CganBceGrad` for the webgpu backend (idempotent).
+ * tfjs-backend-webgpu need not be the active backend: the kernels run only when it is.
+ *
+ * @returns Nothing.
+ */
+export function registerWebGpuBceKernels(): void {
+  for (
+    const [kernelName, kernelFunc] of [[BCE_KERNEL, bce], [BCE_GRAD_KERNEL, bceGrad]] as const
+  ) {
+    if (tf.getKernel(kernelName, "webgpu") === undefined) {
+      tf.registerKernel({ kernelName, backendName: "webgpu", kernelFunc });
+    }
+  }
+}
