@@ -1,10 +1,11 @@
 /**
- * BatchNorm layers in training as one fused op on wasm and webgpu: `tf.layers.batchNormalization`
- * layers over the last axis with gamma and beta, applied in training to float32 inputs, run
- * `CganBatchNorm` forward (normalisation and both moving averages) and `CganBatchNormGrad`
- * backward (src/backend/wasm/batch_norm.ts, src/backend/webgpu/batch_norm.ts): 2 kernel calls
- * forward and 1 backward instead of 16 and 48. The layers, their weights and saved files are tfjs's own; inference, other
- * backends and other layouts run tfjs-layers' own call, and so does a BatchNorm applied inside
+ * BatchNorm layers in training as one fused op on wasm and webgpu:
+ * `tf.layers.batchNormalization` layers over the last axis with gamma and beta, applied in
+ * training to float32 inputs, run `CganBatchNorm` forward (normalisation and both moving
+ * averages) and `CganBatchNormGrad` backward (src/backend/wasm/batch_norm.ts,
+ * src/backend/webgpu/batch_norm.ts): 2 kernel calls forward and 1 backward instead of 16 and
+ * 48. The layers, their weights and saved files are tfjs's own; inference, other backends and
+ * other layouts run tfjs-layers' own call, and so does a BatchNorm applied inside
  * a gradient that is itself differentiated (WGAN-GP's penalty), whose batch statistics must
  * stay on the tape.
  *

@@ -1,8 +1,9 @@
 /**
  * The BCE-with-logits loss as one fused op on wasm and webgpu: `CganBce` forward and
- * `CganBceGrad` backward (src/backend/wasm/bce.ts, src/backend/webgpu/bce.ts), 2 kernel calls forward and 1 backward instead of about
- * 10 and 15. Where the engine records the gradient's own ops (a second derivative), the
- * backward pass runs tfjs's ops, so it can be differentiated again.
+ * `CganBceGrad` backward (src/backend/wasm/bce.ts, src/backend/webgpu/bce.ts), 2 kernel calls
+ * forward and 1 backward instead of about 10 and 15. Where the engine records the gradient's
+ * own ops (a second derivative), the backward pass runs tfjs's ops, so it can be
+ * differentiated again.
  *
  * @module
  */

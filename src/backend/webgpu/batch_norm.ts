@@ -1,6 +1,7 @@
 /**
  * `CganBatchNorm` and `CganBatchNormGrad` on WebGPU: BatchNorm in training as two compute shader
- * dispatches forward and two backward, where tfjs-layers' ops make about 12 and 30 on webgpu.
+ * dispatches forward and two backward, where tfjs-layers' ops make 16 kernel calls forward and
+ * 48 backward (on the MLP cGAN's step, 45 more dispatches a layer than these four).
  * The same contract and formulas as the wasm kernels (`../wasm/batch_norm.ts`), over the last
  * axis of x `[..., C]` with R rows:
  *
