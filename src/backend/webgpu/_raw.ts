@@ -143,3 +143,51 @@ fn total(t: u32, v: f32) -> f32 {
   return sum;
 }`;
 }
+
+const UNIFORMS = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+
+/**
+ * A constant uniform buffer per (device, key), made by `fill` on first use: its contents never
+ * change, so a later step cannot overwrite what an earlier, not yet submitted, one reads. Keys
+ * name their kernel and every value written.
+ */
+export function cachedUniform(
+  device: GPUDevice,
+  key: string,
+  bytes: number,
+  fill: (data: ArrayBuffer) => void,
+): GPUBuffer {
+  let byKey = UNIFORMS.get(device);
+  if (byKey === undefined) UNIFORMS.set(device, byKey = new Map());
+  let buffer = byKey.get(key);
+  if (buffer === undefined) {
+    buffer = constantUniform(device, bytes, fill);
+    byKey.set(key, buffer);
+  }
+  return buffer;
+}
+
+/** One dispatch: a pipeline, its tensors at bindings 0, 1, ..., then its uniform; workgroups. */
+export interface Dispatch {
+  pipeline: GPUComputePipeline;
+  tensors: tf.TensorInfo[];
+  uniform: GPUBuffer;
+  workgroups: number;
+}
+
+/** Binds and records dispatches in order (each sees what the previous ones wrote). */
+export function dispatchAll(backend: WebGpuBackend, kernel: string, dispatches: Dispatch[]): void {
+  const groups = dispatches.map(({ pipeline, tensors, uniform }) =>
+    bindAll(backend.device, pipeline, [
+      ...tensors.map((t, k) => ({ buffer: bufferOf(backend, t, kernel, `binding ${k}`) })),
+      { buffer: uniform },
+    ])
+  );
+  record(backend, dispatches.length, (pass) => {
+    dispatches.forEach(({ pipeline, workgroups }, k) => {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, groups[k]!);
+      pass.dispatchWorkgroups(...spread(workgroups));
+    });
+  });
+}

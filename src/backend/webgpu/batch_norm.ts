@@ -23,12 +23,9 @@ import {
   type BatchNormAttrs,
 } from "../wasm/batch_norm.ts";
 import {
-  bindAll,
-  bufferOf,
-  constantUniform,
+  cachedUniform,
+  dispatchAll,
   pipelineCache,
-  record,
-  spread,
   type WebGpuBackend,
   workgroupTotal,
 } from "./_raw.ts";
@@ -155,22 +152,12 @@ const PIPELINES = {
   gradApply: pipelineCache(GRAD_APPLY),
 };
 
-/** Uniforms per (device, rows, channels, epsilon, momentum), written once when made. */
-const UNIFORMS = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
-
 function params(device: GPUDevice, rows: number, c: number, attrs: BatchNormAttrs): GPUBuffer {
-  let byKey = UNIFORMS.get(device);
-  if (byKey === undefined) UNIFORMS.set(device, byKey = new Map());
-  const key = `${rows} ${c} ${attrs.epsilon} ${attrs.momentum ?? 0}`;
-  let buffer = byKey.get(key);
-  if (buffer === undefined) {
-    buffer = constantUniform(device, 16, (d) => {
-      new Uint32Array(d, 0, 2).set([rows, c]);
-      new Float32Array(d, 8, 2).set([attrs.epsilon, attrs.momentum ?? 0]);
-    });
-    byKey.set(key, buffer);
-  }
-  return buffer;
+  const momentum = attrs.momentum ?? 0;
+  return cachedUniform(device, `batch norm ${rows} ${c} ${attrs.epsilon} ${momentum}`, 16, (d) => {
+    new Uint32Array(d, 0, 2).set([rows, c]);
+    new Float32Array(d, 8, 2).set([attrs.epsilon, momentum]);
+  });
 }
 
 function checked(
@@ -202,21 +189,15 @@ function run(
   second: [GPUComputePipeline, tf.TensorInfo[]],
   uniform: GPUBuffer,
 ): void {
-  const device = backend.device;
-  const group = ([pipeline, infos]: [GPUComputePipeline, tf.TensorInfo[]]) =>
-    bindAll(device, pipeline, [
-      ...infos.map((t, k) => ({ buffer: bufferOf(backend, t, kernel, `binding ${k}`) })),
-      { buffer: uniform },
-    ]);
-  const [a, b] = [group(first), group(second)];
-  record(backend, 2, (pass) => {
-    pass.setPipeline(first[0]);
-    pass.setBindGroup(0, a);
-    pass.dispatchWorkgroups(...spread(shape.c));
-    pass.setPipeline(second[0]);
-    pass.setBindGroup(0, b);
-    pass.dispatchWorkgroups(...spread(Math.ceil((shape.rows * shape.c) / WORKGROUP)));
-  });
+  dispatchAll(backend, kernel, [
+    { pipeline: first[0], tensors: first[1], uniform, workgroups: shape.c },
+    {
+      pipeline: second[0],
+      tensors: second[1],
+      uniform,
+      workgroups: Math.ceil((shape.rows * shape.c) / WORKGROUP),
+    },
+  ]);
 }
 
 function batchNorm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {

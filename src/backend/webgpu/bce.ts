@@ -13,12 +13,9 @@
 import * as tf from "../../_tf.ts";
 import { BCE_GRAD_KERNEL, BCE_KERNEL } from "../wasm/bce.ts";
 import {
-  bindAll,
-  bufferOf,
-  constantUniform,
+  cachedUniform,
+  dispatchAll,
   pipelineCache,
-  record,
-  spread,
   type WebGpuBackend,
   workgroupTotal,
 } from "./_raw.ts";
@@ -59,22 +56,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
 
 const PIPELINES = { loss: pipelineCache(LOSS), grad: pipelineCache(GRAD) };
 
-/** Uniforms per (device, n, target), written once when made. */
-const UNIFORMS = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
-
 function params(device: GPUDevice, n: number, target: number): GPUBuffer {
-  let byKey = UNIFORMS.get(device);
-  if (byKey === undefined) UNIFORMS.set(device, byKey = new Map());
-  const key = `${n} ${target}`;
-  let buffer = byKey.get(key);
-  if (buffer === undefined) {
-    buffer = constantUniform(device, 16, (d) => {
-      new Uint32Array(d, 0, 1)[0] = n;
-      new Float32Array(d, 4, 1)[0] = target;
-    });
-    byKey.set(key, buffer);
-  }
-  return buffer;
+  return cachedUniform(device, `bce ${n} ${target}`, 16, (d) => {
+    new Uint32Array(d, 0, 1)[0] = n;
+    new Float32Array(d, 4, 1)[0] = target;
+  });
 }
 
 function floatInput(kernel: string, t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
@@ -84,33 +70,14 @@ function floatInput(kernel: string, t: tf.TensorInfo | undefined, name: string):
   return t;
 }
 
-/** One dispatch of `pipeline` over `infos` (then the uniform) at bindings 0, 1, ... */
-function dispatch(
-  backend: WebGpuBackend,
-  kernel: string,
-  pipeline: GPUComputePipeline,
-  infos: tf.TensorInfo[],
-  uniform: GPUBuffer,
-  groups: number,
-): void {
-  const group = bindAll(backend.device, pipeline, [
-    ...infos.map((t, k) => ({ buffer: bufferOf(backend, t, kernel, `binding ${k}`) })),
-    { buffer: uniform },
-  ]);
-  record(backend, 1, (pass) => {
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(...spread(groups));
-  });
-}
-
 function bce(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as unknown as WebGpuBackend;
   const x = floatInput(BCE_KERNEL, (args.inputs as Record<string, tf.TensorInfo>)["x"], "x");
   const n = tf.util.sizeFromShape(x.shape);
   const loss = backend.makeTensorInfo([], "float32");
   const uniform = params(backend.device, n, args.attrs?.["target"] as number);
-  dispatch(backend, BCE_KERNEL, PIPELINES.loss(backend.device), [x, loss], uniform, 1);
+  const pipeline = PIPELINES.loss(backend.device);
+  dispatchAll(backend, BCE_KERNEL, [{ pipeline, tensors: [x, loss], uniform, workgroups: 1 }]);
   return loss;
 }
 
@@ -122,8 +89,12 @@ function bceGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const n = tf.util.sizeFromShape(x.shape);
   const dx = backend.makeTensorInfo([...x.shape], "float32");
   const uniform = params(backend.device, n, args.attrs?.["target"] as number);
-  const groups = Math.ceil(n / WORKGROUP);
-  dispatch(backend, BCE_GRAD_KERNEL, PIPELINES.grad(backend.device), [x, dy, dx], uniform, groups);
+  dispatchAll(backend, BCE_GRAD_KERNEL, [{
+    pipeline: PIPELINES.grad(backend.device),
+    tensors: [x, dy, dx],
+    uniform,
+    workgroups: Math.ceil(n / WORKGROUP),
+  }]);
   return dx;
 }
 

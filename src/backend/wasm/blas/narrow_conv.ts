@@ -50,10 +50,45 @@ function rearrange(
 }
 
 /**
+ * For items [n0, n0 + count): each output row (n, p) and filter tap (i, j) that reads inside x,
+ * as `visit(outAt, tapAt, columns)`: the float offset of the run's first output column in the
+ * output (NHWC, from item 0), that of its cell in the [count·H·W, kh·kw·Cout] tap layout (from
+ * item n0), and the number of output columns, one tap cell every sw input positions.
+ */
+function eachTapRun(
+  info: tf.backend_util.Conv2DInfo,
+  n0: number,
+  count: number,
+  visit: (outAt: number, tapAt: number, columns: number) => void,
+): void {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: o } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const rowLen = kh * kw * o;
+  const ranges = tapRanges(info);
+  for (let n = n0; n < n0 + count; n++) {
+    const item = (n - n0) * h * w * rowLen;
+    for (let p = 0; p < oh; p++) {
+      const row = (n * oh + p) * ow * o;
+      for (let i = 0; i < kh; i++) {
+        const ih = p * sh - top + i * dh;
+        if (ih < 0 || ih >= h) continue;
+        for (let j = 0; j < kw; j++) {
+          const [lo, hi] = ranges[j]!;
+          if (hi <= lo) continue;
+          const tapAt = item + (ih * w + lo * sw + j * dw - left) * rowLen + (i * kw + j) * o;
+          visit(row + lo * o, tapAt, hi - lo);
+        }
+      }
+    }
+  }
+}
+
+/**
  * For items [n0, n0 + count): one row per input position (n, ih, iw) holding, for each tap
  * (i, j), dy at the output position that reads (ih, iw) through that tap, or zeros. The mirror
- * of {@linkcode sumTaps}: one block copy per output row and tap, of the output columns the tap
- * reaches.
+ * of {@linkcode sumTaps}: one block copy per output row and tap.
  */
 function gatherDy(
   heap: Float32Array,
@@ -64,29 +99,12 @@ function gatherDy(
   count: number,
   rows: number,
 ): void {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: o } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
-  const rowLen = kh * kw * o;
-  const ranges = tapRanges(info);
-  heap.fill(0, rows, rows + count * h * w * rowLen);
-  for (let n = n0; n < n0 + count; n++) {
-    const item = rows + (n - n0) * h * w * rowLen;
-    for (let p = 0; p < oh; p++) {
-      const line = dy + (n * oh + p) * ow * o;
-      for (let i = 0; i < kh; i++) {
-        const ih = p * sh - top + i * dh;
-        if (ih < 0 || ih >= h) continue;
-        for (let j = 0; j < kw; j++) {
-          const [lo, hi] = ranges[j]!;
-          if (hi <= lo) continue;
-          const to = item + (ih * w + lo * sw + j * dw - left) * rowLen + (i * kw + j) * o;
-          moves.copy(heap, to, sw * rowLen, line + lo * o, o, hi - lo, o);
-        }
-      }
-    }
-  }
+  const o = info.outChannels;
+  const rowLen = info.filterHeight * info.filterWidth * o;
+  heap.fill(0, rows, rows + count * info.inHeight * info.inWidth * rowLen);
+  eachTapRun(info, n0, count, (outAt, tapAt, columns) => {
+    moves.copy(heap, rows + tapAt, info.strideWidth * rowLen, dy + outAt, o, columns, o);
+  });
 }
 
 /**
@@ -102,28 +120,11 @@ function sumTaps(
   count: number,
   out: number,
 ): void {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: o } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
-  const rowLen = kh * kw * o;
-  const ranges = tapRanges(info);
-  for (let n = n0; n < n0 + count; n++) {
-    const item = z + (n - n0) * h * w * rowLen;
-    for (let p = 0; p < oh; p++) {
-      const row = out + (n * oh + p) * ow * o;
-      for (let i = 0; i < kh; i++) {
-        const ih = p * sh - top + i * dh;
-        if (ih < 0 || ih >= h) continue;
-        for (let j = 0; j < kw; j++) {
-          const [lo, hi] = ranges[j]!;
-          if (hi <= lo) continue;
-          const from = item + (ih * w + lo * sw + j * dw - left) * rowLen + (i * kw + j) * o;
-          moves.add(heap, row + lo * o, o, from, sw * rowLen, hi - lo, o);
-        }
-      }
-    }
-  }
+  const o = info.outChannels;
+  const rowLen = info.filterHeight * info.filterWidth * o;
+  eachTapRun(info, n0, count, (outAt, tapAt, columns) => {
+    moves.add(heap, out + outAt, o, z + tapAt, info.strideWidth * rowLen, columns, o);
+  });
 }
 
 /** kh·kw·Cin·Cout: the size of the filter, and of its rearranged copy. */
