@@ -191,3 +191,26 @@ export function dispatchAll(backend: WebGpuBackend, kernel: string, dispatches: 
     });
   });
 }
+
+/**
+ * WGSL of a dispatch's bindings in {@linkcode dispatchAll}'s order: the float arrays it reads,
+ * then those it writes, then `p`, a uniform of struct `Params`.
+ */
+export function bindingsWgsl(reads: string[], writes: string[]): string {
+  const arrays = [
+    ...reads.map((name) => `var<storage, read> ${name}: array<f32>;`),
+    ...writes.map((name) => `var<storage, read_write> ${name}: array<f32>;`),
+    "var<uniform> p: Params;",
+  ];
+  return arrays.map((decl, k) => `@group(0) @binding(${k}) ${decl}`).join("\n");
+}
+
+/**
+ * WGSL of an elementwise shader's entry: `main` over workgroups of `size` threads, with `i` the
+ * element's index; the body follows (and closes the function).
+ */
+export function elementwiseMain(size: number): string {
+  return /* wgsl */ `@compute @workgroup_size(${size})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = id.x + id.y * groups.x * ${size}u;`;
+}

@@ -23,8 +23,10 @@ import {
   type BatchNormAttrs,
 } from "../wasm/batch_norm.ts";
 import {
+  bindingsWgsl,
   cachedUniform,
   dispatchAll,
+  elementwiseMain,
   pipelineCache,
   type WebGpuBackend,
   workgroupTotal,
@@ -37,17 +39,15 @@ const PARAMS = "struct Params { rows: u32, c: u32, epsilon: f32, momentum: f32 }
 
 const REDUCE = workgroupTotal(WORKGROUP);
 
+const STATS_BINDINGS = bindingsWgsl(
+  ["x", "movingMean", "movingVariance"],
+  ["meanOut", "varianceOut", "movingMeanOut", "movingVarianceOut"],
+);
+
 /** Per channel (a workgroup each): mean, variance and both moving averages. */
 const STATS = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> movingMean: array<f32>;
-@group(0) @binding(2) var<storage, read> movingVariance: array<f32>;
-@group(0) @binding(3) var<storage, read_write> meanOut: array<f32>;
-@group(0) @binding(4) var<storage, read_write> varianceOut: array<f32>;
-@group(0) @binding(5) var<storage, read_write> movingMeanOut: array<f32>;
-@group(0) @binding(6) var<storage, read_write> movingVarianceOut: array<f32>;
-@group(0) @binding(7) var<uniform> p: Params;
+${STATS_BINDINGS}
 ${REDUCE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
@@ -75,16 +75,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
 /** Per element: y = (x - mean) r gamma + beta. */
 const NORMALIZE = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> mean: array<f32>;
-@group(0) @binding(2) var<storage, read> variance: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read> beta: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+${bindingsWgsl(["x", "mean", "variance", "gamma", "beta"], ["y"])}
+${elementwiseMain(WORKGROUP)}
   if (i >= p.rows * p.c) { return; }
   let ch = i % p.c;
   y[i] = (x[i] - mean[ch]) * inverseSqrt(variance[ch] + p.epsilon) * gamma[ch] + beta[ch];
@@ -93,13 +85,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
 /** Per channel (a workgroup each): dbeta = Σ dy and dgamma = Σ dy x̂. */
 const GRAD_SUMS = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> mean: array<f32>;
-@group(0) @binding(2) var<storage, read> variance: array<f32>;
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
+${bindingsWgsl(["x", "mean", "variance", "dy"], ["dgamma", "dbeta"])}
 ${REDUCE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
@@ -125,18 +111,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
 /** Per element: dx = gamma r (dy - dbeta / R - x̂ dgamma / R). */
 const GRAD_APPLY = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> mean: array<f32>;
-@group(0) @binding(2) var<storage, read> variance: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read> dy: array<f32>;
-@group(0) @binding(5) var<storage, read> dgamma: array<f32>;
-@group(0) @binding(6) var<storage, read> dbeta: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(8) var<uniform> p: Params;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+${bindingsWgsl(["x", "mean", "variance", "gamma", "dy", "dgamma", "dbeta"], ["dx"])}
+${elementwiseMain(WORKGROUP)}
   if (i >= p.rows * p.c) { return; }
   let ch = i % p.c;
   let r = inverseSqrt(variance[ch] + p.epsilon);

@@ -13,8 +13,10 @@
 import * as tf from "../../_tf.ts";
 import { BCE_GRAD_KERNEL, BCE_KERNEL } from "../wasm/bce.ts";
 import {
+  bindingsWgsl,
   cachedUniform,
   dispatchAll,
+  elementwiseMain,
   pipelineCache,
   type WebGpuBackend,
   workgroupTotal,
@@ -26,9 +28,7 @@ const PARAMS = "struct Params { n: u32, goal: f32 }";
 
 const LOSS = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(2) var<uniform> p: Params;
+${bindingsWgsl(["x"], ["loss"])}
 ${workgroupTotal(WORKGROUP)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(local_invocation_index) t: u32) {
@@ -43,13 +43,8 @@ fn main(@builtin(local_invocation_index) t: u32) {
 
 const GRAD = /* wgsl */ `
 ${PARAMS}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+${bindingsWgsl(["x", "dy"], ["dx"])}
+${elementwiseMain(WORKGROUP)}
   if (i >= p.n) { return; }
   dx[i] = (1.0 / (1.0 + exp(-x[i])) - p.goal) * (dy[0] / f32(p.n));
 }`;
