@@ -10,7 +10,6 @@
  */
 import * as tf from "../_tf.ts";
 import { LEAKY_RELU_GRAD_KERNEL } from "./wasm/leaky_relu.ts";
-import { registerWebGpuLeakyReluGrad } from "./webgpu/leaky_relu.ts";
 
 /** Whether the gradient runs fused where it can (the default); tests compare both. */
 export const fusedLeakyReluGrad = { on: true };
@@ -37,7 +36,6 @@ let installed = false;
 export function fuseLeakyReluGradient(): void {
   if (installed) return;
   installed = true;
-  registerWebGpuLeakyReluGrad();
   tf.registerGradient({
     kernelName: "LeakyRelu",
     inputsToSave: ["x"],

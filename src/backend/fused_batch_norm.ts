@@ -17,7 +17,6 @@ import {
   BATCH_NORM_KERNEL,
   type BatchNormAttrs,
 } from "./wasm/batch_norm.ts";
-import { registerWebGpuBatchNormKernels } from "./webgpu/batch_norm.ts";
 
 /** Whether BatchNorm layers run fused where they can (the default); tests compare both. */
 export const fusedBatchNorm = { on: true };
@@ -105,7 +104,6 @@ let installed = false;
 export function fuseBatchNormLayers(): void {
   if (installed) return;
   installed = true;
-  registerWebGpuBatchNormKernels();
   const proto = Object.getPrototypeOf(tf.layers.batchNormalization()) as BatchNormInternals;
   const original = proto.call;
   proto.call = function (this: BatchNormInternals, inputs, kwargs) {

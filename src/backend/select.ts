@@ -15,7 +15,7 @@ import { saveWithoutKernels } from "./saved_tensors.ts";
 import { fuseDenseLayers } from "./fused_dense.ts";
 import { fuseBatchNormLayers } from "./fused_batch_norm.ts";
 import { fuseLeakyReluGradient } from "./fused_activation.ts";
-import { registerWebGpuBceKernels } from "./webgpu/bce.ts";
+import { registerWebGpuKernels } from "./webgpu/mod.ts";
 import { registerWasmKernelFixes } from "./wasm/mod.ts";
 import { useBlas } from "./wasm/blas/mod.ts";
 import { loadOpenBlas } from "./openblas.ts";
@@ -208,8 +208,8 @@ async function doInit(options: InitBackendOptions): Promise<BackendInfo> {
   fuseDenseLayers();
   fuseBatchNormLayers();
   fuseLeakyReluGradient();
-  // On webgpu, the BCE loss as one dispatch forward and one backward.
-  registerWebGpuBceKernels();
+  // On webgpu, LeakyReLU's gradient, BatchNorm and the BCE loss as cgan's own shaders.
+  registerWebGpuKernels();
   const gpu = "gpu" in options ? options.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
   // An explicit wasm/cpu request skips probing (no WebGPU start-up cost).
   const needProbe = options.requested === undefined || options.requested === "webgpu";

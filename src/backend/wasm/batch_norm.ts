@@ -34,7 +34,16 @@ export interface BatchNormAttrs {
   momentum: number;
 }
 
-function checked(kernel: string, inputs: Record<string, Info | undefined>, names: string[]) {
+/**
+ * Checks the inputs of either kernel (`names`, x first): float32, x and dy of one size, the
+ * others one value per channel; the channel count and the number of rows. Every backend's
+ * kernels check the same contract with this.
+ */
+export function checkedBatchNorm(
+  kernel: string,
+  inputs: Record<string, Info | undefined>,
+  names: string[],
+): { c: number; rows: number } {
   const x = inputs["x"];
   const c = x?.shape.at(-1);
   for (const name of names) {
@@ -53,7 +62,7 @@ function batchNorm(args: Parameters<tf.KernelFunc>[0]): Info[] {
   const backend = args.backend as unknown as WasmBackend;
   const inputs = args.inputs as Record<string, Info>;
   const names = ["x", "gamma", "beta", "movingMean", "movingVariance"];
-  const { c, rows } = checked(BATCH_NORM_KERNEL, inputs, names);
+  const { c, rows } = checkedBatchNorm(BATCH_NORM_KERNEL, inputs, names);
   const { epsilon, momentum } = args.attrs as unknown as BatchNormAttrs;
   const x = inputs["x"]!;
   const outs = [
@@ -131,7 +140,7 @@ function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): Info[] {
   const backend = args.backend as unknown as WasmBackend;
   const inputs = args.inputs as Record<string, Info>;
   const names = ["x", "gamma", "mean", "variance", "dy"];
-  const { c, rows } = checked(BATCH_NORM_GRAD_KERNEL, inputs, names);
+  const { c, rows } = checkedBatchNorm(BATCH_NORM_GRAD_KERNEL, inputs, names);
   const { epsilon } = args.attrs as unknown as BatchNormAttrs;
   const x = inputs["x"]!;
   const outs = [

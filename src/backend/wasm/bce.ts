@@ -17,7 +17,8 @@ export const BCE_KERNEL = "CganBce";
 /** The backward kernel's name: inputs x and the scalar dy, attribute target. */
 export const BCE_GRAD_KERNEL = "CganBceGrad";
 
-function floatInput(kernel: string, t: Info | undefined, name: string): Info {
+/** A float32 input of either kernel, or a TypeError naming it (every backend's kernels). */
+export function floatInput(kernel: string, t: Info | undefined, name: string): Info {
   if (t === undefined || t.dtype !== "float32") {
     throw new TypeError(`Cannot run ${kernel}: expected a float32 input ${name}`);
   }

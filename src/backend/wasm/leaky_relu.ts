@@ -58,16 +58,22 @@ function leakyRelu(args: Parameters<tf.KernelFunc>[0]): Info {
   return out;
 }
 
-function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): Info {
-  const backend = args.backend as unknown as WasmBackend;
-  const { dy, x } = args.inputs as Record<"dy" | "x", Info>;
-  const n = sizeOf(x.shape);
-  if (x.dtype !== "float32" || dy.dtype !== "float32" || sizeOf(dy.shape) !== n) {
+/** `CganLeakyReluGrad`'s dy and x, float32 and of one size, or a TypeError (every backend). */
+export function checkedLeakyReluGrad(inputs: tf.NamedTensorInfoMap): { dy: Info; x: Info } {
+  const { dy, x } = inputs as Record<"dy" | "x", Info>;
+  if (x.dtype !== "float32" || dy.dtype !== "float32" || sizeOf(dy.shape) !== sizeOf(x.shape)) {
     throw new TypeError(
       `Cannot run ${LEAKY_RELU_GRAD_KERNEL}: expected float32 dy and x of one shape, found ` +
         `[${dy.shape}] ${dy.dtype} and [${x.shape}] ${x.dtype}`,
     );
   }
+  return { dy, x };
+}
+
+function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): Info {
+  const backend = args.backend as unknown as WasmBackend;
+  const { dy, x } = checkedLeakyReluGrad(args.inputs);
+  const n = sizeOf(x.shape);
   const f = factors(args.attrs);
   const out = backend.makeOutput([...x.shape], "float32");
   const view = (i: Info) => backend.typedArrayFromHeap(i) as Float32Array;

@@ -22,6 +22,15 @@ export interface WebGpuBackend {
   submitQueue(): void;
 }
 
+/** Registers kernels for the webgpu backend where none is registered under their names. */
+export function registerOnWebGpu(kernels: [string, tf.KernelFunc][]): void {
+  for (const [kernelName, kernelFunc] of kernels) {
+    if (tf.getKernel(kernelName, "webgpu") === undefined) {
+      tf.registerKernel({ kernelName, backendName: "webgpu", kernelFunc });
+    }
+  }
+}
+
 /** The most workgroups along one dispatch axis (WebGPU's default limit). */
 export const MAX_GROUPS = 65535;
 /** Uniform buffer offsets must be multiples of this (WebGPU's default limit). */

@@ -25,6 +25,7 @@ import {
   constantUniform,
   pipelineCache,
   record,
+  registerOnWebGpu,
   spread,
   UNIFORM_ALIGN,
   type WebGpuBackend,
@@ -205,11 +206,5 @@ function adamGroup(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
  * @returns Nothing.
  */
 export function registerWebGpuAdamKernel(): void {
-  if (tf.getKernel(ADAM_GROUP_KERNEL, "webgpu") === undefined) {
-    tf.registerKernel({
-      kernelName: ADAM_GROUP_KERNEL,
-      backendName: "webgpu",
-      kernelFunc: adamGroup,
-    });
-  }
+  registerOnWebGpu([[ADAM_GROUP_KERNEL, adamGroup]]);
 }

@@ -16,11 +16,12 @@
  *
  * @module
  */
-import * as tf from "../../_tf.ts";
+import type * as tf from "../../_tf.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
   type BatchNormAttrs,
+  checkedBatchNorm,
 } from "../wasm/batch_norm.ts";
 import {
   bindingsWgsl,
@@ -28,6 +29,7 @@ import {
   dispatchAll,
   elementwiseMain,
   pipelineCache,
+  registerOnWebGpu,
   type WebGpuBackend,
   workgroupTotal,
 } from "./_raw.ts";
@@ -136,71 +138,29 @@ function params(device: GPUDevice, rows: number, c: number, attrs: BatchNormAttr
   });
 }
 
-function checked(
-  kernel: string,
-  inputs: Record<string, tf.TensorInfo | undefined>,
-  names: string[],
-) {
-  const x = inputs["x"];
-  const c = x?.shape.at(-1);
-  const size = tf.util.sizeFromShape(x?.shape ?? []);
-  for (const name of names) {
-    const t = inputs[name];
-    const wanted = name === "x" || name === "dy" ? size : c;
-    if (t === undefined || t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== wanted) {
-      throw new TypeError(
-        `Cannot run ${kernel}: expected a float32 ${name} of ${wanted} values for x [${x?.shape}]`,
-      );
-    }
-  }
-  return { x: x!, c: c!, rows: size / c! };
-}
-
-/** Runs two shaders: one workgroup per channel, then one thread per element. */
-function run(
-  backend: WebGpuBackend,
-  kernel: string,
-  shape: { rows: number; c: number },
-  first: [GPUComputePipeline, tf.TensorInfo[]],
-  second: [GPUComputePipeline, tf.TensorInfo[]],
-  uniform: GPUBuffer,
-): void {
-  dispatchAll(backend, kernel, [
-    { pipeline: first[0], tensors: first[1], uniform, workgroups: shape.c },
-    {
-      pipeline: second[0],
-      tensors: second[1],
-      uniform,
-      workgroups: Math.ceil((shape.rows * shape.c) / WORKGROUP),
-    },
-  ]);
-}
+/** Workgroups of the elementwise shaders over `rows` x `c` values. */
+const perElement = (rows: number, c: number) => Math.ceil((rows * c) / WORKGROUP);
 
 function batchNorm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const backend = args.backend as unknown as WebGpuBackend;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const names = ["x", "gamma", "beta", "movingMean", "movingVariance"];
-  const { x, c, rows } = checked(BATCH_NORM_KERNEL, inputs, names);
-  const attrs = args.attrs as unknown as BatchNormAttrs;
-  const y = backend.makeTensorInfo([...x.shape], "float32");
+  const { c, rows } = checkedBatchNorm(BATCH_NORM_KERNEL, inputs, names);
+  const [x, gamma, beta, movingMean, movingVariance] = names.map((n) => inputs[n]!);
+  const y = backend.makeTensorInfo([...x!.shape], "float32");
   const [mean, variance, mm, mv] = [0, 1, 2, 3].map(() => backend.makeTensorInfo([c], "float32"));
-  const [gamma, beta, movingMean, movingVariance] = names.slice(1).map((n) => inputs[n]!);
-  run(
-    backend,
-    BATCH_NORM_KERNEL,
-    { rows, c },
-    [PIPELINES.stats(backend.device), [
-      x,
-      movingMean!,
-      movingVariance!,
-      mean!,
-      variance!,
-      mm!,
-      mv!,
-    ]],
-    [PIPELINES.normalize(backend.device), [x, mean!, variance!, gamma!, beta!, y]],
-    params(backend.device, rows, c, attrs),
-  );
+  const uniform = params(backend.device, rows, c, args.attrs as unknown as BatchNormAttrs);
+  dispatchAll(backend, BATCH_NORM_KERNEL, [{
+    pipeline: PIPELINES.stats(backend.device),
+    tensors: [x!, movingMean!, movingVariance!, mean!, variance!, mm!, mv!],
+    uniform,
+    workgroups: c,
+  }, {
+    pipeline: PIPELINES.normalize(backend.device),
+    tensors: [x!, mean!, variance!, gamma!, beta!, y],
+    uniform,
+    workgroups: perElement(rows, c),
+  }]);
   return [y, mean!, variance!, mm!, mv!];
 }
 
@@ -208,19 +168,22 @@ function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const backend = args.backend as unknown as WebGpuBackend;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const names = ["x", "gamma", "mean", "variance", "dy"];
-  const { x, c, rows } = checked(BATCH_NORM_GRAD_KERNEL, inputs, names);
-  const attrs = args.attrs as unknown as BatchNormAttrs;
-  const dx = backend.makeTensorInfo([...x.shape], "float32");
+  const { c, rows } = checkedBatchNorm(BATCH_NORM_GRAD_KERNEL, inputs, names);
+  const [x, gamma, mean, variance, dy] = names.map((n) => inputs[n]!);
+  const dx = backend.makeTensorInfo([...x!.shape], "float32");
   const [dgamma, dbeta] = [0, 1].map(() => backend.makeTensorInfo([c], "float32"));
-  const [gamma, mean, variance, dy] = names.slice(1).map((n) => inputs[n]!);
-  run(
-    backend,
-    BATCH_NORM_GRAD_KERNEL,
-    { rows, c },
-    [PIPELINES.gradSums(backend.device), [x, mean!, variance!, dy!, dgamma!, dbeta!]],
-    [PIPELINES.gradApply(backend.device), [x, mean!, variance!, gamma!, dy!, dgamma!, dbeta!, dx]],
-    params(backend.device, rows, c, attrs),
-  );
+  const uniform = params(backend.device, rows, c, args.attrs as unknown as BatchNormAttrs);
+  dispatchAll(backend, BATCH_NORM_GRAD_KERNEL, [{
+    pipeline: PIPELINES.gradSums(backend.device),
+    tensors: [x!, mean!, variance!, dy!, dgamma!, dbeta!],
+    uniform,
+    workgroups: c,
+  }, {
+    pipeline: PIPELINES.gradApply(backend.device),
+    tensors: [x!, mean!, variance!, gamma!, dy!, dgamma!, dbeta!, dx],
+    uniform,
+    workgroups: perElement(rows, c),
+  }]);
   return [dx, dgamma!, dbeta!];
 }
 
@@ -231,14 +194,5 @@ function batchNormGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
  * @returns Nothing.
  */
 export function registerWebGpuBatchNormKernels(): void {
-  for (
-    const [kernelName, kernelFunc] of [
-      [BATCH_NORM_KERNEL, batchNorm],
-      [BATCH_NORM_GRAD_KERNEL, batchNormGrad],
-    ] as const
-  ) {
-    if (tf.getKernel(kernelName, "webgpu") === undefined) {
-      tf.registerKernel({ kernelName, backendName: "webgpu", kernelFunc });
-    }
-  }
+  registerOnWebGpu([[BATCH_NORM_KERNEL, batchNorm], [BATCH_NORM_GRAD_KERNEL, batchNormGrad]]);
 }

@@ -11,13 +11,14 @@
  * @module
  */
 import * as tf from "../../_tf.ts";
-import { BCE_GRAD_KERNEL, BCE_KERNEL } from "../wasm/bce.ts";
+import { BCE_GRAD_KERNEL, BCE_KERNEL, floatInput } from "../wasm/bce.ts";
 import {
   bindingsWgsl,
   cachedUniform,
   dispatchAll,
   elementwiseMain,
   pipelineCache,
+  registerOnWebGpu,
   type WebGpuBackend,
   workgroupTotal,
 } from "./_raw.ts";
@@ -58,13 +59,6 @@ function params(device: GPUDevice, n: number, target: number): GPUBuffer {
   });
 }
 
-function floatInput(kernel: string, t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
-  if (t === undefined || t.dtype !== "float32") {
-    throw new TypeError(`Cannot run ${kernel}: expected a float32 input ${name}`);
-  }
-  return t;
-}
-
 function bce(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as unknown as WebGpuBackend;
   const x = floatInput(BCE_KERNEL, (args.inputs as Record<string, tf.TensorInfo>)["x"], "x");
@@ -100,11 +94,5 @@ function bceGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
  * @returns Nothing.
  */
 export function registerWebGpuBceKernels(): void {
-  for (
-    const [kernelName, kernelFunc] of [[BCE_KERNEL, bce], [BCE_GRAD_KERNEL, bceGrad]] as const
-  ) {
-    if (tf.getKernel(kernelName, "webgpu") === undefined) {
-      tf.registerKernel({ kernelName, backendName: "webgpu", kernelFunc });
-    }
-  }
+  registerOnWebGpu([[BCE_KERNEL, bce], [BCE_GRAD_KERNEL, bceGrad]]);
 }

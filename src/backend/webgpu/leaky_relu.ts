@@ -7,9 +7,10 @@
  *
  * @module
  */
-import * as tf from "../../_tf.ts";
+import type * as tf from "../../_tf.ts";
 import { webgpu_util } from "@tensorflow/tfjs-backend-webgpu";
-import { LEAKY_RELU_GRAD_KERNEL } from "../wasm/leaky_relu.ts";
+import { checkedLeakyReluGrad, LEAKY_RELU_GRAD_KERNEL } from "../wasm/leaky_relu.ts";
+import { registerOnWebGpu } from "./_raw.ts";
 
 /** The parts of tfjs-backend-webgpu 4.22's `WebGPUBackend` the kernel uses. */
 interface WebGpuBackend {
@@ -50,17 +51,8 @@ class LeakyReluGradProgram {
 }
 
 function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { dy, x } = args.inputs as { dy?: tf.TensorInfo; x?: tf.TensorInfo };
+  const { dy, x } = checkedLeakyReluGrad(args.inputs);
   const { alpha } = args.attrs as unknown as { alpha: number };
-  if (
-    dy?.dtype !== "float32" || x?.dtype !== "float32" ||
-    !tf.util.arraysEqual(dy.shape, x.shape)
-  ) {
-    throw new TypeError(
-      `Cannot run ${LEAKY_RELU_GRAD_KERNEL}: expected float32 dy and x of one shape, found ` +
-        `${dy?.dtype} [${dy?.shape}] and ${x?.dtype} [${x?.shape}]`,
-    );
-  }
   const backend = args.backend as unknown as WebGpuBackend;
   const program = new LeakyReluGradProgram([...x.shape]);
   return backend.runWebGPUProgram(program, [dy, x], "float32", [
@@ -75,10 +67,5 @@ function leakyReluGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
  * @returns Nothing.
  */
 export function registerWebGpuLeakyReluGrad(): void {
-  if (tf.getKernel(LEAKY_RELU_GRAD_KERNEL, "webgpu") !== undefined) return;
-  tf.registerKernel({
-    kernelName: LEAKY_RELU_GRAD_KERNEL,
-    backendName: "webgpu",
-    kernelFunc: leakyReluGrad,
-  });
+  registerOnWebGpu([[LEAKY_RELU_GRAD_KERNEL, leakyReluGrad]]);
 }
