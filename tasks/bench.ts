@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { intFlag, parseFlags, runTask } from "../src/cli.ts";
 import * as tf from "../src/_tf.ts";
 import {
@@ -46,6 +47,7 @@ import { countKernels, formatKernelCount } from "../src/backend/kernel_count.ts"
 import { countGpuCalls } from "../src/backend/webgpu/gpu_calls.ts";
 import { startSgemmTiming, stopSgemmTiming } from "../src/backend/openblas.ts";
 import { drawStepInputs, trainStep } from "../src/train/step.ts";
+import { pickRows, runSuite, SUITE } from "./_bench_suite.ts";
 
 interface Row {
   backend: string;
@@ -210,14 +212,21 @@ Usage: deno task bench [flags]
                     weight counts and output shapes against cgan's and print ratios; twins of
                     mlp, dcgan (mnist, cifar10) and pix2pix (default: off)
   --python P        the Python that has torch (default: /usr/bin/python3, Debian's)
-  --json FILE       where to write the results (default: runs/bench.json)
+  --suite           every row of the performance table in one run: each model beside its
+                    PyTorch twin (a child bench --vs-torch each), then one summary of the
+                    ratios and their targets (about 15 minutes; --runs and --steps apply,
+                    --quick: 2 steps, 1 run)
+  --rows LIST       with --suite, only these rows: ${SUITE.map((r) => r.id).join(", ")}
+  --json FILE       where to write the results (default: runs/bench.json; --suite: the
+                    summary, each row's report beside it as <name>-<row>.json)
   -h, --help        show this help
 
 Examples:
   deno task bench --quick --backends wasm,wasm-simd
   deno task bench --model dcgan --dataset cifar10 --width 0.25 --profile
   deno task bench --model pix2pix --backends wasm --vs-torch
-  deno task bench --count-only --backends wasm,cpu`;
+  deno task bench --count-only --backends wasm,cpu
+  deno task bench --suite --json runs/suite.json`;
 
 /** A rate to 3 significant digits below 100 (pix2pix steps 1 image at a time), else whole. */
 const rate = (x: number) => x < 100 ? x.toPrecision(3) : x.toFixed(0);
@@ -280,7 +289,7 @@ async function profileStep(backend: string, step: () => { dLoss: tf.Tensor; gLos
 async function main(): Promise<number> {
   const values = parseFlags(Deno.args, {
     backends: { type: "string" },
-    steps: { type: "string", default: "50" },
+    steps: { type: "string" },
     runs: { type: "string", default: "3" },
     "batch-size": { type: "string" },
     model: { type: "string", default: "mlp" },
@@ -294,14 +303,39 @@ async function main(): Promise<number> {
     "count-only": { type: "boolean", default: false },
     python: { type: "string", default: "/usr/bin/python3" },
     json: { type: "string", default: "runs/bench.json" },
+    suite: { type: "boolean", default: false },
+    rows: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const steps = values.quick ? 10 : intFlag("steps", values.steps, 1);
   const runs = values.quick ? 1 : intFlag("runs", values.runs, 1);
+  if (values.suite) {
+    const own = ["backends", "batch-size", "model", "dataset", "loss", "size", "profile"]
+      .concat(["count-only", "vs-torch"])
+      .filter((k) => Deno.args.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)));
+    if (own.length > 0) {
+      throw new TypeError(
+        `Cannot use --${own[0]} with --suite: the suite picks each row's model, data and ` +
+          `backends itself (--rows picks rows)`,
+      );
+    }
+    return await runSuite({
+      rows: pickRows(values.rows),
+      runs,
+      steps: values.quick
+        ? 2
+        : values.steps === undefined
+        ? undefined
+        : intFlag("steps", values.steps, 1),
+      json: values.json,
+      python: values.python,
+    });
+  }
+  if (values.rows !== undefined) throw new TypeError("Invalid --rows: it picks rows of --suite");
+  const steps = values.quick ? 10 : intFlag("steps", values.steps ?? "50", 1);
   const model = values.model;
   if (!(MODEL_NAMES as readonly string[]).includes(model)) {
     throw new TypeError(`Invalid --model "${model}": expected one of ${MODEL_NAMES.join(", ")}`);
@@ -615,9 +649,7 @@ async function main(): Promise<number> {
     }
   }
 
-  await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.json}`).pathname, {
-    recursive: true,
-  });
+  await Deno.mkdir(dirname(values.json), { recursive: true });
   await Deno.writeTextFile(
     values.json,
     JSON.stringify(
