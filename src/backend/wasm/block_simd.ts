@@ -14,7 +14,11 @@
  */
 import { instantiateOn, kernelModule, loopBelow, loopTimes, OP, VALTYPE } from "./_wasm_binary.ts";
 
-/** `rows` runs of `cols` floats from `src` into `dst`; offsets and strides in floats. */
+/**
+ * `rows` runs of `cols` floats from `src` into `dst`, offsets and strides in floats; repeated
+ * over `planes` planes (default 1), the plane p's runs starting at `dst + p·dstPlane` and
+ * `src + p·srcPlane`.
+ */
 export type BlockMove = (
   heap: Float32Array,
   dst: number,
@@ -23,51 +27,67 @@ export type BlockMove = (
   srcStride: number,
   rows: number,
   cols: number,
+  planes?: number,
+  dstPlane?: number,
+  srcPlane?: number,
 ) => void;
 
 /** Block moves on one heap. */
 export interface BlockOps {
   /**
-   * `dst[r·dstStride + k] += src[r·srcStride + k]`, run after run in order of r, so destination
-   * runs may overlap (col2im's do where the stride is below the kernel); a run must not overlap
-   * the source.
+   * `dst[r·dstStride + k] += src[r·srcStride + k]`, run after run in order of plane and r, so
+   * destination runs may overlap (col2im's do where the stride is below the kernel); a run must
+   * not overlap the source.
    */
   add: BlockMove;
-  /** `dst[r·dstStride + k] = src[r·srcStride + k]`; the runs must not overlap. */
+  /**
+   * `dst[r·dstStride + k] = src[r·srcStride + k]`; destination runs must not overlap each other
+   * or the source. Source runs may (a stride of 0 repeats one run: zeroing from a zero block).
+   */
   copy: BlockMove;
 }
 
-// Parameters (i32, bytes): 0 dst, 1 dst stride, 2 src, 3 src stride, 4 rows, 5 run length.
-// Locals: 6 i (offset in the run), 7 the run's SIMD part (length & ~15).
-const [DST, DS, SRC, SS, ROWS, LEN, I, SIMD] = [0, 1, 2, 3, 4, 5, 6, 7];
+// Parameters (i32, bytes): 0 dst, 1 dst stride, 2 src, 3 src stride, 4 rows, 5 run length,
+// 6 planes, 7 dst plane stride, 8 src plane stride. Locals: 9 i (offset in the run), 10 the run's
+// SIMD part (length & ~15), 11 rows left in the plane, 12 and 13 the run's dst and src.
+const [DST, DS, SRC, SS, ROWS, LEN, PLANES, DP, SP] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [I, SIMD, LEFT, D, S] = [9, 10, 11, 12, 13];
 const get = OP.localGet;
 const at = (ptr: number) => [...get(ptr), ...get(I), ...OP.i32Add];
+const advance = (
+  ptr: number,
+  by: number,
+) => [...get(ptr), ...get(by), ...OP.i32Add, ...OP.localSet(ptr)];
 
 function body(add: boolean): number[] {
   const simd = add
-    ? [...at(DST), ...at(DST), ...OP.v128Load, ...at(SRC), ...OP.v128Load, ...OP.f32x4Add]
-    : [...at(DST), ...at(SRC), ...OP.v128Load];
+    ? [...at(D), ...at(D), ...OP.v128Load, ...at(S), ...OP.v128Load, ...OP.f32x4Add]
+    : [...at(D), ...at(S), ...OP.v128Load];
   const scalar = add
-    ? [...at(DST), ...at(DST), ...OP.f32Load, ...at(SRC), ...OP.f32Load, ...OP.f32Add]
-    : [...at(DST), ...at(SRC), ...OP.f32Load];
+    ? [...at(D), ...at(D), ...OP.f32Load, ...at(S), ...OP.f32Load, ...OP.f32Add]
+    : [...at(D), ...at(S), ...OP.f32Load];
   return [
     ...get(LEN),
     ...OP.i32Const(-16),
     ...OP.i32And,
     ...OP.localSet(SIMD),
-    ...loopTimes(ROWS, [
-      ...OP.i32Const(0),
-      ...OP.localSet(I),
-      ...loopBelow(I, SIMD, 16, [...simd, ...OP.v128Store]),
-      ...loopBelow(I, LEN, 4, [...scalar, ...OP.f32Store]),
+    ...loopTimes(PLANES, [
+      ...get(ROWS),
+      ...OP.localSet(LEFT),
       ...get(DST),
-      ...get(DS),
-      ...OP.i32Add,
-      ...OP.localSet(DST),
+      ...OP.localSet(D),
       ...get(SRC),
-      ...get(SS),
-      ...OP.i32Add,
-      ...OP.localSet(SRC),
+      ...OP.localSet(S),
+      ...loopTimes(LEFT, [
+        ...OP.i32Const(0),
+        ...OP.localSet(I),
+        ...loopBelow(I, SIMD, 16, [...simd, ...OP.v128Store]),
+        ...loopBelow(I, LEN, 4, [...scalar, ...OP.f32Store]),
+        ...advance(D, DS),
+        ...advance(S, SS),
+      ]),
+      ...advance(DST, DP),
+      ...advance(SRC, SP),
     ]),
   ];
 }
@@ -75,8 +95,8 @@ function body(add: boolean): number[] {
 const module = (name: string, add: boolean) =>
   kernelModule({
     name,
-    params: Array(6).fill(VALTYPE.i32),
-    locals: [VALTYPE.i32, VALTYPE.i32],
+    params: Array(9).fill(VALTYPE.i32),
+    locals: Array(5).fill(VALTYPE.i32),
     body: body(add),
   });
 
@@ -87,15 +107,19 @@ export const BLOCK_COPY_MODULE: Uint8Array<ArrayBuffer> = module("copy", false);
 
 /** The scalar block moves, on the heap they are given. */
 export const SCALAR_BLOCK_OPS: BlockOps = {
-  add(heap, dst, ds, src, ss, rows, cols) {
-    for (let r = 0; r < rows; r++, dst += ds, src += ss) {
-      for (let k = 0; k < cols; k++) heap[dst + k]! += heap[src + k]!;
+  add(heap, dst, ds, src, ss, rows, cols, planes = 1, dp = 0, sp = 0) {
+    for (let p = 0; p < planes; p++) {
+      for (let r = 0, d = dst + p * dp, s = src + p * sp; r < rows; r++, d += ds, s += ss) {
+        for (let k = 0; k < cols; k++) heap[d + k]! += heap[s + k]!;
+      }
     }
   },
-  copy(heap, dst, ds, src, ss, rows, cols) {
-    for (let r = 0; r < rows; r++, dst += ds, src += ss) {
-      if (cols >= 16) heap.copyWithin(dst, src, src + cols);
-      else for (let k = 0; k < cols; k++) heap[dst + k] = heap[src + k]!;
+  copy(heap, dst, ds, src, ss, rows, cols, planes = 1, dp = 0, sp = 0) {
+    for (let p = 0; p < planes; p++) {
+      for (let r = 0, d = dst + p * dp, s = src + p * sp; r < rows; r++, d += ds, s += ss) {
+        if (cols >= 16) heap.copyWithin(d, s, s + cols);
+        else for (let k = 0; k < cols; k++) heap[d + k] = heap[s + k]!;
+      }
     }
   },
 };
@@ -119,10 +143,10 @@ export function blockOps(memory: WebAssembly.Memory | undefined): BlockOps {
   if (fns !== null) {
     const [add, copy] = fns as [(...args: number[]) => void, (...args: number[]) => void];
     ops = {
-      add: (_heap, dst, ds, src, ss, rows, cols) =>
-        add(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4),
-      copy: (_heap, dst, ds, src, ss, rows, cols) =>
-        copy(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4),
+      add: (_heap, dst, ds, src, ss, rows, cols, planes = 1, dp = 0, sp = 0) =>
+        add(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4, planes, dp * 4, sp * 4),
+      copy: (_heap, dst, ds, src, ss, rows, cols, planes = 1, dp = 0, sp = 0) =>
+        copy(dst * 4, ds * 4, src * 4, ss * 4, rows, cols * 4, planes, dp * 4, sp * 4),
     };
   }
   OPS.set(memory, ops);

@@ -47,12 +47,18 @@ function pointwise(info: tf.backend_util.Conv2DInfo): boolean {
     info.outHeight === info.inHeight && info.outWidth === info.inWidth;
 }
 
-/** Batch items per im2col chunk, and the chunk's scratch size in floats. */
-function chunking(info: tf.backend_util.Conv2DInfo): { items: number; floats: number } {
+/**
+ * Batch items per im2col chunk, the chunk's scratch size in floats, and where in it im2col keeps
+ * its block of zeros (one filter row's kw·c floats, after the rows).
+ */
+function chunking(
+  info: tf.backend_util.Conv2DInfo,
+): { items: number; floats: number; zeros: number } {
   const perItem = info.outHeight * info.outWidth * info.filterHeight * info.filterWidth *
     info.inChannels;
   const items = Math.max(1, Math.min(info.batchSize, Math.floor(maxScratchFloats() / perItem)));
-  return { items, floats: items * perItem };
+  const zeros = items * perItem;
+  return { items, floats: zeros + info.filterWidth * info.inChannels, zeros };
 }
 
 /**
@@ -89,22 +95,26 @@ function columnRuns(info: tf.backend_util.Conv2DInfo): Int32Array {
 }
 
 /**
- * The complement of {@linkcode columnRuns}: the offsets (from a filter row's first im2col row)
- * of the c-float cells whose tap reads left or right of x, which im2col zeroes.
+ * The complement of {@linkcode columnRuns}: runs of the c-float cells whose tap reads left or
+ * right of x, which im2col zeroes, as `[rowsAt, count]` (the first cell's offset from a filter
+ * row's first im2col row, and the number of output columns, one cell each).
  */
-function columnGaps(info: tf.backend_util.Conv2DInfo): number[] {
+function columnGaps(info: tf.backend_util.Conv2DInfo): Int32Array {
   const { inChannels: c, outWidth: ow, filterWidth: kw } = info;
   const rowLen = info.filterHeight * kw * c;
   const gaps: number[] = [];
   tapRanges(info).forEach(([lo, hi], j) => {
-    for (let q = 0; q < ow; q++) if (q < lo || q >= hi) gaps.push(q * rowLen + j * c);
+    if (lo > 0) gaps.push(j * c, Math.min(lo, ow));
+    if (hi < ow) gaps.push(Math.max(hi, 0) * rowLen + j * c, ow - Math.max(hi, 0));
   });
-  return gaps;
+  return Int32Array.from(gaps);
 }
 
 /**
  * im2col: for items [n0, n0 + count) of x (NHWC at `x`), writes one row per output position
  * (n, oh, ow), holding the input patch in the filter's (i, j, c) order, zeros where it leaves x.
+ * Each move covers every output row p a filter row reads alike (a plane per p): a few calls per
+ * item and filter row, copied from x or from `zeros`, kw·c floats this function zeroes first.
  */
 function im2col(
   heap: Float32Array,
@@ -114,37 +124,35 @@ function im2col(
   n0: number,
   count: number,
   cols: number,
+  zeros: number,
 ): void {
   const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, dilationHeight: dh } = info;
   const rowLen = kh * kw * c;
-  const [runs, step] = [columnRuns(info), info.strideWidth * c];
-  const gaps = columnGaps(info);
+  const plane = ow * rowLen;
+  const [runs, gaps, step] = [columnRuns(info), columnGaps(info), info.strideWidth * c];
+  heap.fill(0, zeros, zeros + kw * c);
   for (let n = n0; n < n0 + count; n++) {
     const item = x + n * h * w * c;
-    for (let p = 0; p < oh; p++) {
-      const rows = cols + ((n - n0) * oh + p) * ow * rowLen;
-      for (let i = 0; i < kh; i++) {
-        const ih = p * sh - info.padInfo.top + i * dh;
-        const to = rows + i * kw * c;
-        if (ih < 0 || ih >= h) {
-          // The whole filter row reads padding: zeros in every output column.
-          for (let q = 0; q < ow; q++) heap.fill(0, to + q * rowLen, to + q * rowLen + kw * c);
-          continue;
-        }
-        for (const at of gaps) heap.fill(0, to + at, to + at + c);
-        const from = item + ih * w * c;
-        for (let r = 0; r < runs.length; r += 4) {
-          moves.copy(
-            heap,
-            to + runs[r]!,
-            rowLen,
-            from + runs[r + 1]!,
-            step,
-            runs[r + 2]!,
-            runs[r + 3]!,
-          );
-        }
+    const first = cols + (n - n0) * oh * plane;
+    for (let i = 0; i < kh; i++) {
+      // Filter row i of output row p reads input row p·sh + top: inside x for p in [pa, pb).
+      const top = i * dh - info.padInfo.top;
+      const pa = Math.min(oh, Math.max(0, Math.ceil(-top / sh)));
+      const pb = Math.max(pa, Math.min(oh, Math.ceil((h - top) / sh)));
+      const to = first + i * kw * c;
+      // The rows outside read padding: zeros in every output column.
+      moves.copy(heap, to, rowLen, zeros, 0, ow, kw * c, pa, plane, 0);
+      moves.copy(heap, to + pb * plane, rowLen, zeros, 0, ow, kw * c, oh - pb, plane, 0);
+      if (pb === pa) continue;
+      const [at, rows] = [to + pa * plane, pb - pa];
+      for (let g = 0; g < gaps.length; g += 2) {
+        moves.copy(heap, at + gaps[g]!, rowLen, zeros, 0, gaps[g + 1]!, c, rows, plane, 0);
+      }
+      const from = item + (pa * sh + top) * w * c;
+      for (let r = 0; r < runs.length; r += 4) {
+        const [dst, src, columns, len] = [runs[r]!, runs[r + 1]!, runs[r + 2]!, runs[r + 3]!];
+        moves.copy(heap, at + dst, rowLen, from + src, step, columns, len, rows, plane, sh * w * c);
       }
     }
   }
@@ -238,7 +246,7 @@ export function conv2D(blas: OpenBlas, backend: WasmBackend, args: Args): Info |
       if (S === undefined) return gemm(blas, heap, { ...shared, m: rows, a: X, c: at.out });
       for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
         const count = Math.min(plan.items, info.batchSize - n0);
-        im2col(heap, moves, X, info, n0, count, S);
+        im2col(heap, moves, X, info, n0, count, S, S + plan.zeros);
         const c = at.out + n0 * positions * o;
         gemm(blas, heap, { ...shared, m: count * positions, a: S, c });
       }
@@ -340,7 +348,7 @@ export function conv2DBackpropFilter(
     heap.fill(0, at.out, at.out + depth * o);
     for (let n0 = 0; n0 < info.batchSize; n0 += plan.items) {
       const count = Math.min(plan.items, info.batchSize - n0);
-      im2col(heap, moves, X, info, n0, count, S);
+      im2col(heap, moves, X, info, n0, count, S, S + plan.zeros);
       const b = D + n0 * positions * o;
       gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
     }
