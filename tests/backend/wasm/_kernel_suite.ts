@@ -231,6 +231,9 @@ export function kernelSuite(options: SuiteOptions): void {
     const cases: [number[], number[]][] = [
       [[3, 5], [5, 4]],
       [[64, 48], [48, 80]],
+      // Few rows against a large b: a · bᵀ runs as (b · aᵀ)ᵀ without OpenBLAS.
+      [[8, 60], [60, 70]],
+      [[1, 8, 60], [1, 60, 70]],
       [[6, 30, 50], [6, 50, 40]],
       [[64, 49, 8], [64, 8, 49]],
       [[2, 3, 30, 50], [50, 40]],
