@@ -280,12 +280,10 @@ export function conv2DBackpropInput(
       });
     });
   }
-  // Strided and wide: the WASM kernel's split into stride² dense convs (each an OpenBLAS Conv2D)
-  // copies blocks where col2im would add kh·kw·Cin floats one by one; it measured faster on
-  // large maps. But it rearranges the whole filter on every call, so where dy has fewer
-  // positions than channels (pix2pix's inner U-Net layers: a 2x2 map against a 4x4x512x1024
-  // filter) col2im's adds are the smaller pass.
-  if (stridedWideByPhases(info)) return undefined;
+  // Strided or not, one sgemm and col2im's block adds. The WASM kernel's split of a strided conv
+  // into stride² dense convs (each an OpenBLAS Conv2D) measured slower once col2im's adds became
+  // block moves: 48-50 vs 61-63 ms for the CIFAR DCGAN's [64, 16, 16, 64] -> [64, 32, 32, 32]
+  // 5x5 at stride 2, 276-280 vs 294-302 ms for Gazali's [128, 14, 14, 128] -> [128, 28, 28, 128].
   const plan = chunking(info);
   const scratch = pointwise(info) ? [] : [plan.floats];
   return produce(backend, inShape, [dy, filter], scratch, (heap, at) => {
@@ -353,16 +351,6 @@ export function conv2DBackpropFilter(
       gemm(blas, heap, { ...shared, k: count * positions, a: S, b, beta: 1 });
     }
   });
-}
-
-/**
- * Whether a strided wide `Conv2DBackpropInput` goes to the WASM kernel's phase split: when dy's
- * positions (batch x height x width) outnumber its channels. col2im adds positions·kh·kw·Cin
- * floats; the split moves the filter's kh·kw·Cin·Cout a few times.
- */
-export function stridedWideByPhases(info: tf.backend_util.Conv2DInfo): boolean {
-  const strided = info.strideHeight > 1 || info.strideWidth > 1;
-  return strided && info.batchSize * info.outHeight * info.outWidth > info.outChannels;
 }
 
 /** kh·kw·Cin: the length of an im2col row. */
