@@ -7,7 +7,8 @@
  * Prints a table and writes JSON (`--json`); `--profile` adds where one step's time goes, and
  * `--vs-torch` the same nets and step in PyTorch. Each row also says how many kernel calls one
  * step dispatches (`kernels/step`, counted, not timed); `--count-only` prints those counts, by
- * kernel and phase, and times nothing.
+ * kernel and phase, and times nothing. `--suite` runs the whole performance table, every model
+ * beside PyTorch, and prints the ratios against their targets (`_bench_suite.ts`).
  *
  * Usage: `deno task bench [--model mlp|dcgan|pix2pix|...] [--dataset mnist|cifar10]
  * [--loss bce|wgan-gp|...] [--width 0.25] [--size 64] [--backends wasm,wasm-simd,cpu,webgpu]
