@@ -215,11 +215,12 @@ Usage: deno task bench [flags]
   --python P        the Python that has torch (default: /usr/bin/python3, Debian's)
   --suite           every row of the performance table in one run: each model beside its
                     PyTorch twin (a child bench --vs-torch each), then one summary of the
-                    ratios and their targets (about 15 minutes; --runs and --steps apply,
-                    --quick: 2 steps, 1 run)
+                    ratios and their targets (about 15 minutes; --runs N: N cgan / torch
+                    pairs per row, the median ratio reported; --steps applies; --quick: 2
+                    steps, 1 pair)
   --rows LIST       with --suite, only these rows: ${SUITE.map((r) => r.id).join(", ")}
   --json FILE       where to write the results (default: runs/bench.json; --suite: the
-                    summary, each row's report beside it as <name>-<row>.json)
+                    summary, each pair's report beside it as <name>-<row>-<pair>.json)
   -h, --help        show this help
 
 Examples:
@@ -325,7 +326,7 @@ async function main(): Promise<number> {
     }
     return await runSuite({
       rows: pickRows(values.rows),
-      runs,
+      pairs: runs,
       steps: values.quick
         ? 2
         : values.steps === undefined
