@@ -214,7 +214,7 @@ Usage: deno task bench [flags]
                     mlp, dcgan (mnist, cifar10) and pix2pix (default: off)
   --python P        the Python that has torch (default: /usr/bin/python3, Debian's)
   --suite           every row of the performance table in one run: each model beside its
-                    PyTorch twin (a child bench --vs-torch each), then one summary of the
+                    PyTorch twin (child benches --vs-torch), then one summary of the
                     ratios and their targets (about 15 minutes; --runs N: N cgan / torch
                     pairs per row, the median ratio reported; --steps applies; --quick: 2
                     steps, 1 pair)
@@ -315,23 +315,21 @@ async function main(): Promise<number> {
   }
   const runs = values.quick ? 1 : intFlag("runs", values.runs, 1);
   if (values.suite) {
-    const own = ["backends", "batch-size", "model", "dataset", "loss", "size", "profile"]
-      .concat(["count-only", "vs-torch"])
-      .filter((k) => Deno.args.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)));
+    const flags = ["backends", "batch-size", "model", "dataset", "loss", "size", "profile"];
+    const own = [...flags, "count-only", "vs-torch"].filter((k) =>
+      Deno.args.some((a) => a === `--${k}` || a.startsWith(`--${k}=`))
+    );
     if (own.length > 0) {
       throw new TypeError(
         `Cannot use --${own[0]} with --suite: the suite picks each row's model, data and ` +
           `backends itself (--rows picks rows)`,
       );
     }
+    const suiteSteps = values.steps === undefined ? undefined : intFlag("steps", values.steps, 1);
     return await runSuite({
       rows: pickRows(values.rows),
       pairs: runs,
-      steps: values.quick
-        ? 2
-        : values.steps === undefined
-        ? undefined
-        : intFlag("steps", values.steps, 1),
+      steps: values.quick ? 2 : suiteSteps,
       json: values.json,
       python: values.python,
     });

@@ -84,22 +84,19 @@ function perItemMatMul(
 }
 
 /**
- * Whether `a · bᵀ` (a `[M, K]`, b `[N, K]`, or both with a batch of 1; no epilogue) is cheaper as `(b · aᵀ)ᵀ`: XNNPACK
- * takes its right operand untransposed and packs it on every call (it changes every step in
- * training), so `a · bᵀ` moves b twice (transpose, pack) where the swap moves a twice and the
- * `[N, M]` result once. A dense layer's input gradient `dz · Wᵀ` with a batch of 64 rows and a
- * 1024 x 784 weight is the case: about 0.1M floats moved instead of 1.6M.
+ * Whether `a · bᵀ` (a `[M, K]`, b `[N, K]`, unbatched or with a batch of 1; no epilogue) is cheaper
+ * as `(b · aᵀ)ᵀ`: XNNPACK takes its right operand untransposed and packs it on every call (it
+ * changes every step in training), so `a · bᵀ` moves b twice (transpose, pack) where the swap
+ * moves a twice and the `[N, M]` result once. A dense layer's input gradient `dz · Wᵀ` with a
+ * batch of 64 rows and a 1024 x 784 weight is the case: about 0.1M floats moved instead of 1.6M.
  */
 function swapsOperands(kernel: string, args: Parameters<tf.KernelFunc>[0]): boolean {
   const { a, b } = args.inputs as { a: Info; b: Info };
   if (kernel !== "BatchMatMul" || args.attrs?.["transposeA"] || !args.attrs?.["transposeB"]) {
     return false;
   }
-  const rank = a.shape.length;
-  if (b.shape.length !== rank || rank < 2 || rank > 3 || (rank === 3 && a.shape[0] !== 1)) {
-    return false;
-  }
-  if (rank === 3 && b.shape[0] !== 1) return false;
+  const unbatched = (x: Info) => x.shape.length <= 3 && sizeOf(x.shape.slice(0, -2)) === 1;
+  if (a.shape.length !== b.shape.length || !unbatched(a) || !unbatched(b)) return false;
   const [m, k, n] = [dim(a.shape, -2), dim(a.shape, -1), dim(b.shape, -2)];
   return m * k * n > 0 && 2 * m * k + n * m < 2 * n * k;
 }
